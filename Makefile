@@ -1,0 +1,108 @@
+# Makefile - build, run and test the monitor and its guests (host side).
+#   make          build build/hv.elf          make run     boot the default demo in QEMU
+#   make test     the whole suite             make bochs   the same demo under Bochs
+#   make iso      build/hv.iso (GRUB)         make deps    install missing Debian packages
+
+BUILD   := build
+PYTHON  := /usr/bin/python3
+CC      := gcc
+NASM    := nasm
+
+# The monitor: freestanding 32-bit, no FPU/SIMD code (it never saves guest FPU state for itself),
+# frame pointers kept for the backtraces printed on a fault.
+HV_CFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+	-ffreestanding -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
+	-fno-omit-frame-pointer -mno-sse -mno-mmx -mno-80387 -fno-builtin \
+	-Ihv/include -Ihv/lib -Ihypercall-abi -MMD -MP
+HV_LDFLAGS := -m32 -nostdlib -no-pie -static -Wl,--build-id=none -Wl,-z,max-page-size=4096
+
+HV_SRCS := $(wildcard hv/*.c hv/lib/*.c)
+HV_SRCS := $(filter-out hv/asm-offsets.c,$(HV_SRCS))
+HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_SRCS)) $(BUILD)/hv/entry.o
+
+EXAMPLES := $(notdir $(wildcard examples/*))
+EXAMPLE_ELFS := $(patsubst %,$(BUILD)/examples/%.elf,$(EXAMPLES))
+
+.PHONY: all deps run test bochs iso clean host-tests FORCE
+all: $(BUILD)/hv.elf $(EXAMPLE_ELFS)
+
+# Each example builds itself with guest-sdk/guest.mk, as a guest of your own would.
+$(BUILD)/examples/%.elf: FORCE
+	@$(MAKE) -s -C examples/$* BUILD=$(abspath $(BUILD))
+
+deps:
+	@tools/install-deps
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_CFLAGS) -c $< -o $@
+
+# Constants for NASM, computed by the C compiler from the C headers.
+$(BUILD)/asm-offsets.inc: hv/asm-offsets.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_CFLAGS) -S $< -o $(BUILD)/asm-offsets.s
+	sed -n 's/^->\([A-Za-z0-9_]*\) \$$\{0,1\}\(.*\)/%define \1 \2/p' $(BUILD)/asm-offsets.s > $@
+
+$(BUILD)/hv/entry.o: hv/entry.asm $(BUILD)/asm-offsets.inc
+	@mkdir -p $(dir $@)
+	$(NASM) -f elf32 -g -F dwarf -I$(BUILD)/ $< -o $@
+
+$(BUILD)/hv.ld: hv/hv.ld.S hv/include/memlayout.h
+	$(CC) -E -P -x c -D__ASSEMBLER__ -Ihv/include $< -o $@
+
+# Two links: the first gives the addresses, tools/mksyms turns them into the symbol table that the
+# second link appends in .ksyms; the check proves the table moved no code.
+$(BUILD)/ksyms-empty.o: tools/mksyms
+	: | tools/mksyms > $(BUILD)/ksyms-empty.s
+	$(CC) -m32 -c $(BUILD)/ksyms-empty.s -o $@
+
+$(BUILD)/hv.pass1.elf: $(HV_OBJS) $(BUILD)/ksyms-empty.o $(BUILD)/hv.ld
+	$(CC) $(HV_LDFLAGS) -T $(BUILD)/hv.ld -o $@ $(HV_OBJS) $(BUILD)/ksyms-empty.o -lgcc
+
+$(BUILD)/hv.elf: $(BUILD)/hv.pass1.elf
+	nm -n $< | tools/mksyms > $(BUILD)/ksyms.s
+	$(CC) -m32 -c $(BUILD)/ksyms.s -o $(BUILD)/ksyms.o
+	$(CC) $(HV_LDFLAGS) -T $(BUILD)/hv.ld -o $@ $(HV_OBJS) $(BUILD)/ksyms.o -lgcc
+	@nm -n $< | grep ' [tT] ' > $(BUILD)/syms.pass1; nm -n $@ | grep ' [tT] ' > $(BUILD)/syms.pass2
+	@cmp -s $(BUILD)/syms.pass1 $(BUILD)/syms.pass2 || { echo "symbol table moved code" >&2; exit 1; }
+	@grub-file --is-x86-multiboot $@ || { echo "$@ is not a Multiboot image" >&2; exit 1; }
+
+iso: $(BUILD)/hv.iso
+$(BUILD)/hv.iso: $(BUILD)/hv.elf
+	rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso/boot/grub
+	cp $< $(BUILD)/iso/boot/hv.elf
+	printf 'set timeout=0\nmenuentry hv {\n  multiboot /boot/hv.elf hv.elf\n  boot\n}\n' > $(BUILD)/iso/boot/grub/grub.cfg
+	grub-mkrescue -d /usr/lib/grub/i386-pc -o $@ $(BUILD)/iso 2>/dev/null
+
+# ---- running ------------------------------------------------------------------------------------
+run: deps all
+	tools/hvrun
+
+bochs: deps all
+	tools/hvrun --bochs
+
+# ---- tests --------------------------------------------------------------------------------------
+HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Ihv/include -Ihv/lib -Ihypercall-abi \
+	-fno-builtin -Wno-builtin-declaration-mismatch
+HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(wildcard tests/host/test_*.c))
+# The pure monitor sources each host test links with.
+HOST_LIB := hv/lib/format.c hv/lib/kstring.c hv/cmdline.c hv/multiboot.c hv/frames.c hv/elf.c hv/layout.c
+
+$(BUILD)/tests/host/test_%: tests/host/test_%.c $(HOST_LIB) $(wildcard hv/include/*.h hv/lib/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $< $(HOST_LIB) -lcmocka -o $@
+
+# The ABI layout test is built 32-bit, as guests and the monitor see the structures.
+$(BUILD)/tests/host/abi_layout: tests/host/abi_layout.c $(wildcard hypercall-abi/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) -m32 -std=gnu11 -Wall -Wextra -Werror -Ihypercall-abi $< -o $@
+
+host-tests: $(HOST_TESTS) $(BUILD)/tests/host/abi_layout
+
+test: deps all host-tests
+	$(PYTHON) tests/run.py
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,41 @@
+# guest.mk - build a guest kernel with the guest SDK. In the guest's Makefile:
+#     GUEST := hello
+#     SRCS  := hello.c
+#     include ../../guest-sdk/guest.mk
+# Produces $(BUILD)/examples/$(GUEST).elf (BUILD defaults to the repository's build/).
+
+SDK_DIR  := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+TOP      := $(abspath $(SDK_DIR)/..)
+BUILD    ?= $(TOP)/build
+OUT      := $(BUILD)/examples/$(GUEST)
+CC       ?= gcc
+
+GUEST_VIRT_BASE := 0xC0000000
+SDK_STACK_SIZE  := 16384
+
+GUEST_CFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pie \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-omit-frame-pointer -fno-builtin \
+	-I$(SDK_DIR)/include -I$(TOP)/hypercall-abi -I$(TOP)/hv/lib -I$(TOP)/hv/include \
+	-DGUEST_VIRT_BASE=$(GUEST_VIRT_BASE) -DSDK_STACK_SIZE=$(SDK_STACK_SIZE) -MMD -MP
+GUEST_LDFLAGS := -m32 -nostdlib -no-pie -static -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
+	-T $(SDK_DIR)/guest.ld
+
+# The SDK, plus the pure helpers it shares with the monitor (formatting, strings, command lines).
+SDK_SRCS := $(SDK_DIR)/start.S $(SDK_DIR)/sdk.c $(TOP)/hv/lib/format.c $(TOP)/hv/lib/kstring.c \
+	$(TOP)/hv/cmdline.c
+OBJS := $(patsubst %,$(OUT)/%.o,$(notdir $(SRCS) $(SDK_SRCS)))
+vpath %.c $(sort $(dir $(SRCS) $(SDK_SRCS)))
+vpath %.S $(sort $(dir $(SRCS) $(SDK_SRCS)))
+
+$(BUILD)/examples/$(GUEST).elf: $(OBJS) $(SDK_DIR)/guest.ld
+	$(CC) $(GUEST_LDFLAGS) -o $@ $(OBJS) -lgcc
+
+$(OUT)/%.c.o: %.c
+	@mkdir -p $(OUT)
+	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+
+$(OUT)/%.S.o: %.S
+	@mkdir -p $(OUT)
+	$(CC) $(GUEST_CFLAGS) -D__ASSEMBLER__ -c $< -o $@
+
+-include $(OBJS:.o=.d)

@@ -1,0 +1,35 @@
+/* asm-offsets.c - constants for the NASM sources, taken from the C headers at build time.
+ * Compiled to assembly only; the Makefile turns each "->NAME value" line into a %define.
+ */
+#include "memlayout.h"
+#include "mmu.h"
+#include "multiboot.h"
+#include "segments.h"
+#include "traps.h"
+#include <stddef.h>
+
+#define DEFINE(name, value) __asm__ volatile("\n->" #name " %0" :: "i"(value))
+
+void asm_offsets(void);
+void asm_offsets(void)
+{
+    DEFINE(DIRECTMAP_START, DIRECTMAP_START);
+    DEFINE(DIRECTMAP_SIZE, DIRECTMAP_SIZE);
+    DEFINE(DIRECTMAP_L2_INDEX, (DIRECTMAP_START - 0xC0000000u) / LARGE_PAGE_SIZE);
+    DEFINE(LARGE_PAGE_SIZE, LARGE_PAGE_SIZE);
+    DEFINE(BOOT_STACK_SIZE, BOOT_STACK_SIZE);
+    DEFINE(PTE_P, PTE_P);
+    DEFINE(PTE_RW, PTE_RW);
+    DEFINE(PTE_A, PTE_A);
+    DEFINE(PTE_D, PTE_D);
+    DEFINE(PTE_PS, PTE_PS);
+    DEFINE(CR0_PG, CR0_PG);
+    DEFINE(CR0_WP, CR0_WP);
+    DEFINE(CR4_PAE, CR4_PAE);
+    DEFINE(MULTIBOOT_HEADER_MAGIC, MULTIBOOT_HEADER_MAGIC);
+    DEFINE(MULTIBOOT_HEADER_FLAGS, MULTIBOOT_HEADER_FLAGS);
+    DEFINE(HV_DS, HV_DS);
+    DEFINE(NR_EXCEPTIONS, NR_EXCEPTIONS);
+    DEFINE(NR_IRQS, NR_IRQS);
+    DEFINE(HYPERCALL_VECTOR, HYPERCALL_VECTOR);
+}

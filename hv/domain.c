@@ -1,0 +1,168 @@
+/* domain.c - the domain table, guest console output, and how domains end (ring 0).
+ * Domains run one after another for now: the first runnable one runs until it shuts down or
+ * crashes, then the next; a later scheduler will interleave them.
+ */
+#include "domain.h"
+#include "format.h"
+#include "hv.h"
+#include "memlayout.h"
+#include "mm.h"
+#include "mmu.h"
+#include "segments.h"
+#include "x86.h"
+
+struct domain domains[MAX_DOMAINS];
+struct vcpu *current;
+unsigned refused_modules;
+
+/* The monitor stack guests trap onto: its top always holds the running guest's frame. */
+static uint8_t cpu_stack[16384] __attribute__((aligned(16)));
+#define GUEST_FRAME ((struct trap_frame *)(cpu_stack + sizeof(cpu_stack)) - 1)
+
+void return_to_guest(struct trap_frame *f) __attribute__((noreturn));   /* hv/entry.asm */
+
+struct domain *domain_alloc(void)
+{
+    for (unsigned i = 0; i < MAX_DOMAINS; i++) {
+        if (domains[i].state == DOMAIN_FREE) {
+            memset(&domains[i], 0, sizeof(domains[i]));
+            domains[i].id = (domid_t)i;
+            domains[i].state = DOMAIN_SHUTDOWN;     /* not runnable until built */
+            return &domains[i];
+        }
+    }
+    return NULL;
+}
+
+/* Give every frame back: the guest's pages, its shared_info, the monitor's p2m copy. */
+void domain_free(struct domain *d)
+{
+    for (uint32_t pfn = 0; pfn < d->nr_pages; pfn++) {
+        m2p_set(d->p2m[pfn], INVALID_M2P_ENTRY);
+        frames_free(&machine_frames, d->p2m[pfn]);
+    }
+    if (d->shared_info)
+        frames_free(&machine_frames, d->shared_info_mfn);
+    for (uint32_t i = 0; d->p2m && i < d->p2m_frames; i++)
+        frames_free(&machine_frames, d->p2m_mfn + i);
+    d->nr_pages = 0;
+    d->p2m = NULL;
+    d->shared_info = NULL;
+}
+
+static void console_flush_line(struct domain *d)
+{
+    char prefix[DOMAIN_NAME_MAX + 3];
+    int n = format_snprintf(prefix, sizeof(prefix), "%s: ", d->name);
+    console_write(prefix, (size_t)n);
+    console_write(d->line, d->line_len);
+    console_write("\n", 1);
+    d->line_len = 0;
+}
+
+void domain_console_write(struct domain *d, const char *s, uint32_t len)
+{
+    for (uint32_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == '\n') {
+            console_flush_line(d);
+            continue;
+        }
+        if (c == '\r')
+            continue;
+        /* Show control characters as '.', so a guest cannot drive the terminal. */
+        d->line[d->line_len++] = (c < 0x20 && c != '\t') || c == 0x7F ? '.' : c;
+        if (d->line_len == CONSOLE_LINE_MAX)
+            console_flush_line(d);
+    }
+}
+
+/* The domU console ring lives in guest memory: read the indexes once, and never trust them
+ * beyond "some bytes to print". */
+void domain_console_drain(struct domain *d)
+{
+    if (!d->console_mfn || d->state == DOMAIN_FREE || !d->p2m)
+        return;
+    struct xencons_interface *ring = phys_to_virt(d->console_mfn << PAGE_SHIFT);
+    uint32_t cons = ring->out_cons, prod = ring->out_prod;
+    __asm__ volatile("" ::: "memory");
+    if (prod - cons > sizeof(ring->out))
+        cons = prod - sizeof(ring->out);       /* a lying guest still gets only one ring's worth */
+    for (; cons != prod; cons++) {
+        char c = ring->out[cons % sizeof(ring->out)];
+        domain_console_write(d, &c, 1);
+    }
+    ring->out_cons = cons;
+}
+
+static const char *const shutdown_reasons[] = {
+    [SHUTDOWN_poweroff] = "poweroff", [SHUTDOWN_reboot] = "reboot", [SHUTDOWN_suspend] = "suspend",
+    [SHUTDOWN_crash] = "crash", [SHUTDOWN_watchdog] = "watchdog",
+};
+
+/* A domain has ended: flush its output, free its memory, and run the next one. */
+static void domain_end(struct domain *d)
+{
+    domain_console_drain(d);
+    if (d->line_len)
+        console_flush_line(d);
+    mm_switch_idle();
+    domain_free(d);
+    if (current && current->domain == d)
+        schedule();
+}
+
+void domain_shutdown(struct domain *d, unsigned reason)
+{
+    d->state = DOMAIN_SHUTDOWN;
+    d->shutdown_reason = reason;
+    hv_info("domain %u (%s) shut down: %s\n", d->id, d->name,
+            reason < ARRAY_SIZE(shutdown_reasons) && shutdown_reasons[reason] ? shutdown_reasons[reason] : "unknown reason");
+    domain_end(d);
+}
+
+void domain_crash(struct domain *d, const char *fmt, ...)
+{
+    char why[192];
+    va_list ap;
+    va_start(ap, fmt);
+    format_vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    d->state = DOMAIN_CRASHED;
+    hv_err("domain %u (%s) crashed: %s\n", d->id, d->name, why);
+    domain_end(d);
+}
+
+/* Power off when nothing is left; the status says whether every domain ended cleanly. */
+static void __attribute__((noreturn)) all_done(void)
+{
+    unsigned ran = 0, clean = 0;
+    for (unsigned i = 0; i < MAX_DOMAINS; i++) {
+        if (domains[i].state == DOMAIN_FREE)
+            continue;
+        ran++;
+        clean += domains[i].state == DOMAIN_SHUTDOWN && domains[i].shutdown_reason == SHUTDOWN_poweroff;
+    }
+    hv_info("%u domain(s) ran, %u ended cleanly\n", ran, clean);
+    if (clean != ran || refused_modules)
+        power_off(HV_STATUS_DOMAIN_FAILED, refused_modules ? "a module was refused" : "a domain failed");
+    power_off(HV_STATUS_OK, ran ? "all domains ended cleanly" : "nothing left to run");
+}
+
+/* Tour step 6 (boot): run a domain. Its saved registers go to the top of the monitor stack, the
+ * CPU switches to its page tables, and the monitor leaves through the ordinary trap exit. */
+void schedule(void)
+{
+    for (unsigned i = 0; i < MAX_DOMAINS; i++) {
+        struct domain *d = &domains[i];
+        if (d->state != DOMAIN_RUNNABLE)
+            continue;
+        current = &d->vcpu;
+        *GUEST_FRAME = d->vcpu.regs;
+        tss_set_kernel_stack((uint32_t)(uintptr_t)(cpu_stack + sizeof(cpu_stack)));
+        mm_switch(d->l3_mfn);
+        return_to_guest(GUEST_FRAME);
+    }
+    current = NULL;
+    all_done();
+}

@@ -1,0 +1,283 @@
+/* domain_build.c - the domain builder: a Multiboot module becomes a domain, set up exactly as Xen's
+ * builder sets up a 32-bit PAE PV guest (ring 0, at boot, on the monitor's own page tables).
+ *
+ * Tour (building a domain):
+ *   1. read the image and its notes (elf.c), and the monitor options on its command line
+ *   2. lay out the start-of-day address space (layout.c)
+ *   3. give it memory: frames, the p2m, the M2P entries
+ *   4. load the image
+ *   5. write the p2m list, the initial page tables, start_info, shared_info, the hypercall page
+ *   6. set the registers it starts with
+ * The builder writes guest memory through the direct map (the frames are the monitor's to fill
+ * until the domain first runs), never through a guest address.
+ */
+#include "cmdline.h"
+#include "domain.h"
+#include "elf.h"
+#include "frames.h"
+#include "hv.h"
+#include "layout.h"
+#include "memlayout.h"
+#include "mm.h"
+#include "mmu.h"
+
+#define DEFAULT_MEM_KB (4 * 1024)
+
+static void *guest_page(const struct domain *d, uint32_t pfn)
+{
+    return phys_to_virt(d->p2m[pfn] << PAGE_SHIFT);
+}
+
+/* Step 1: the monitor's options for this domain, on its module's command line:
+ * "IMAGE [mem=N[K|M]] [name=S] [anything else]". The guest sees the whole line after IMAGE as its
+ * own command line, as Xen's domain 0 sees its module's line: it ignores what it does not know. */
+struct build_options {
+    uint32_t mem_kb;
+    char name[DOMAIN_NAME_MAX];
+};
+
+static int parse_size_kb(const char *s, uint32_t *kb)
+{
+    uint32_t v = 0;
+    if (*s < '0' || *s > '9')
+        return -1;
+    while (*s >= '0' && *s <= '9' && v < 0x100000)
+        v = v * 10 + (uint32_t)(*s++ - '0');
+    if (*s == 'M' || *s == 'm')
+        v *= 1024, s++;
+    else if (*s == 'K' || *s == 'k')
+        s++;
+    else
+        v *= 1024;                     /* a bare number is MiB, as in Xen's xl */
+    *kb = v;
+    return *s ? -1 : 0;
+}
+
+static int read_options(const char *args, struct build_options *o, const char **why)
+{
+    char value[32];
+    o->mem_kb = DEFAULT_MEM_KB;
+    o->name[0] = '\0';
+    if (cmdline_get(args, "mem", value, sizeof(value)) && (parse_size_kb(value, &o->mem_kb) < 0 || o->mem_kb < 64)) {
+        *why = "bad mem= (write e.g. mem=4M or mem=2048K)";
+        return -1;
+    }
+    if (cmdline_get(args, "name", o->name, sizeof(o->name)) && !o->name[0]) {
+        *why = "empty name=";
+        return -1;
+    }
+    return 0;
+}
+
+/* The default name: the image's file name without directories or extension. */
+static void default_name(const char *cmdline, char *name, size_t size)
+{
+    char path[128];
+    cmdline_name(cmdline, path, sizeof(path));
+    const char *base = path;
+    for (const char *p = path; *p; p++)
+        if (*p == '/')
+            base = p + 1;
+    strlcpy(name, base, size);
+    for (char *p = name; *p; p++)
+        if (*p == '.')
+            *p = '\0';
+}
+
+/* Step 3: memory, frame by frame (so pfn -> mfn is a real mapping, not an offset). */
+static int give_memory(struct domain *d, uint32_t nr_pages)
+{
+    d->p2m_frames = (nr_pages * 4 + PAGE_SIZE - 1) / PAGE_SIZE;
+    d->p2m_mfn = frames_alloc_contig(&machine_frames, d->p2m_frames);
+    if (d->p2m_mfn == FRAME_NONE)
+        return -1;
+    d->p2m = phys_to_virt(d->p2m_mfn << PAGE_SHIFT);
+    for (uint32_t pfn = 0; pfn < nr_pages; pfn++) {
+        uint32_t mfn = frames_alloc(&machine_frames);
+        if (mfn == FRAME_NONE)
+            return -1;
+        memset(phys_to_virt(mfn << PAGE_SHIFT), 0, PAGE_SIZE);
+        d->p2m[pfn] = mfn;
+        d->nr_pages = pfn + 1;
+        m2p_set(mfn, pfn);
+    }
+    return 0;
+}
+
+/* Step 4: copy each segment into the guest's pages; the rest of memsz stays zero. */
+static void load_image(struct domain *d, const struct layout *l, const uint8_t *image, const struct guest_image *g)
+{
+    for (unsigned i = 0; i < g->nr_segments; i++) {
+        const struct guest_segment *s = &g->segments[i];
+        for (uint32_t done = 0; done < s->filesz; ) {
+            uint32_t va = s->vaddr + done;
+            uint32_t chunk = PAGE_SIZE - (va & (PAGE_SIZE - 1));
+            if (chunk > s->filesz - done)
+                chunk = s->filesz - done;
+            memcpy((uint8_t *)guest_page(d, layout_pfn(l, va)) + (va & (PAGE_SIZE - 1)), image + s->offset + done, chunk);
+            done += chunk;
+        }
+    }
+}
+
+static void write_p2m_list(struct domain *d, const struct layout *l)
+{
+    for (uint32_t pfn = 0; pfn < d->nr_pages; pfn++) {
+        uint32_t va = l->p2m_va + pfn * 4;
+        uint32_t *slot = (uint32_t *)((uint8_t *)guest_page(d, layout_pfn(l, va)) + (va & (PAGE_SIZE - 1)));
+        *slot = d->p2m[pfn];
+    }
+}
+
+/* Step 5: the initial page tables, Xen's way for PAE: L3 entries present only; L2 entries
+ * present, writable, accessed, dirty, user; L1 entries present, writable, accessed, except that
+ * the page-table pages themselves are mapped read-only. L3 slot 3's L2 carries the monitor's
+ * entries in its top slots. */
+static void write_page_tables(struct domain *d, const struct layout *l)
+{
+    uint32_t pt_pfn = layout_pfn(l, l->pt_va);
+    pte_t *l3 = guest_page(d, pt_pfn);
+    for (unsigned slot = 0; slot < L3_ENTRIES; slot++) {
+        int i = layout_l2_index(l, slot);
+        if (i >= 0)
+            l3[slot] = (pte_t)d->p2m[pt_pfn + 1 + i] << PAGE_SHIFT | PTE_P;
+    }
+    pte_t *monitor_slot_l2 = guest_page(d, pt_pfn + 1 + layout_l2_index(l, 3));
+    mm_copy_monitor_entries(monitor_slot_l2);
+
+    uint32_t first_l1_pfn = pt_pfn + 1 + l->nr_l2;
+    for (uint32_t va = l->virt_base & ~(LARGE_PAGE_SIZE - 1), n = 0; n < l->nr_l1; va += LARGE_PAGE_SIZE, n++) {
+        pte_t *l2 = guest_page(d, pt_pfn + 1 + layout_l2_index(l, va >> 30));
+        l2[(va >> 21) & (L2_ENTRIES - 1)] = (pte_t)d->p2m[first_l1_pfn + n] << PAGE_SHIFT | PTE_P | PTE_RW | PTE_A | PTE_D | PTE_US;
+    }
+    for (uint32_t va = l->virt_base; va < l->virt_end; va += PAGE_SIZE) {
+        uint32_t pfn = layout_pfn(l, va);
+        if (pfn >= d->nr_pages)
+            break;                     /* a small domain: the rest of the mapping stays empty */
+        uint32_t n = (va >> 21) - (l->virt_base >> 21);
+        pte_t *l1 = guest_page(d, first_l1_pfn + n);
+        int is_pt = pfn >= pt_pfn && pfn < pt_pfn + l->nr_pt_frames;
+        l1[(va >> 12) & (L1_ENTRIES - 1)] = (pte_t)d->p2m[pfn] << PAGE_SHIFT | PTE_P | PTE_A | (is_pt ? 0 : PTE_RW);
+    }
+    d->l3_mfn = d->p2m[pt_pfn];
+}
+
+static void write_start_info(struct domain *d, const struct layout *l, const char *guest_args)
+{
+    struct start_info *si = guest_page(d, layout_pfn(l, l->start_info_va));
+    strlcpy(si->magic, XEN_START_INFO_MAGIC_X86_32P, sizeof(si->magic));
+    si->nr_pages = d->nr_pages;
+    si->shared_info = d->shared_info_mfn << PAGE_SHIFT;
+    si->flags = d->id == 0 ? SIF_PRIVILEGED | SIF_INITDOMAIN : 0;
+    si->pt_base = l->pt_va;
+    si->nr_pt_frames = l->nr_pt_frames;
+    si->mfn_list = l->p2m_va;
+    if (l->console_va) {
+        si->console.domU.mfn = d->console_mfn;
+        si->console.domU.evtchn = CONSOLE_EVTCHN;
+    }
+    strlcpy((char *)si->cmd_line, guest_args, sizeof(si->cmd_line));
+}
+
+static int make_shared_info(struct domain *d)
+{
+    d->shared_info_mfn = frames_alloc(&machine_frames);
+    if (d->shared_info_mfn == FRAME_NONE)
+        return -1;
+    d->shared_info = phys_to_virt(d->shared_info_mfn << PAGE_SHIFT);
+    memset(d->shared_info, 0, PAGE_SIZE);
+    d->shared_info->arch.max_pfn = d->nr_pages;
+    d->vcpu.info = &d->shared_info->vcpu_info[0];
+    d->vcpu.info->evtchn_upcall_mask = 1;    /* events masked until the guest is ready */
+    return 0;
+}
+
+/* The hypercall page: 0xCC everywhere, then slot i = "mov $i, %eax; int $0x82; ret", except
+ * slot __HYPERVISOR_iret = "push %eax; mov $23, %eax; int $0x82", entered by jmp. */
+static void write_hypercall_page(uint8_t *page)
+{
+    memset(page, 0xCC, PAGE_SIZE);
+    for (uint32_t i = 0; i < PAGE_SIZE / HYPERCALL_SLOT_SIZE; i++) {
+        uint8_t *p = page + i * HYPERCALL_SLOT_SIZE;
+        if (i == __HYPERVISOR_iret)
+            *p++ = 0x50;                                   /* push %eax */
+        *p++ = 0xB8;                                       /* mov $i, %eax */
+        memcpy(p, &i, 4);
+        p += 4;
+        *p++ = 0xCD;                                       /* int $0x82 */
+        *p++ = HYPERCALL_VECTOR;
+        if (i != __HYPERVISOR_iret)
+            *p = 0xC3;                                     /* ret */
+    }
+}
+
+/* Step 6: the registers: CS/SS/DS/ES/FS/GS the flat ring-1 selectors, EIP the entry, ESP the top
+ * of the boot stack, ESI start_info, interrupts on (the guest's own virtual IF is upcall_mask). */
+static void set_start_registers(struct domain *d, const struct layout *l, uint32_t entry)
+{
+    struct trap_frame *r = &d->vcpu.regs;
+    memset(r, 0, sizeof(*r));
+    r->cs = FLAT_RING1_CS;
+    r->ss = FLAT_RING1_SS;
+    r->ds = r->es = r->fs = r->gs = FLAT_RING1_DS;
+    r->eip = entry;
+    r->esp = l->stack_va + PAGE_SIZE;
+    r->esi = l->start_info_va;
+    r->eflags = EFLAGS_IF | EFLAGS_RESERVED;
+    d->vcpu.domain = d;
+}
+
+static const char *build(struct domain *d, const uint8_t *image, uint32_t len, const char *args)
+{
+    struct build_options o;
+    struct guest_image g;
+    struct layout l;
+    const char *why = NULL;
+    if (read_options(args, &o, &why) < 0 || elf_read_guest(image, len, HYPERVISOR_VIRT_START, &g, &why) < 0)
+        return why;
+    if (o.name[0])
+        strlcpy(d->name, o.name, sizeof(d->name));
+    if (layout_compute(g.virt_base, g.virt_kstart, g.virt_kend, o.mem_kb / 4, d->id != 0,
+                       HYPERVISOR_VIRT_START, &l, &why) < 0)
+        return why;
+    if (give_memory(d, l.nr_pages) < 0 || make_shared_info(d) < 0)
+        return "no room: the machine is out of free frames";
+    load_image(d, &l, image, &g);
+    write_p2m_list(d, &l);
+    write_page_tables(d, &l);
+    if (l.console_va)
+        d->console_mfn = d->p2m[layout_pfn(&l, l.console_va)];
+    write_start_info(d, &l, args);
+    if (g.hypercall_page)
+        write_hypercall_page(guest_page(d, layout_pfn(&l, g.hypercall_page)));
+    set_start_registers(d, &l, g.entry);
+    hv_info("domain %u (%s): %s %s, %u KiB, entry %08x, image %08x-%08x, mapped %08x-%08x\n", d->id,
+            d->name, g.guest_os[0] ? g.guest_os : "?", g.guest_version, d->nr_pages * 4, g.entry,
+            g.virt_kstart, g.virt_kend, l.virt_base, l.virt_end);
+    hv_debug("domain %u: p2m %08x start_info %08x console %08x page tables %08x (%u) stack %08x\n",
+             d->id, l.p2m_va, l.start_info_va, l.console_va, l.pt_va, l.nr_pt_frames, l.stack_va);
+    return NULL;
+}
+
+struct domain *domain_build(unsigned module_index, uint32_t image_pa, uint32_t image_len, const char *cmdline)
+{
+    struct domain *d = domain_alloc();
+    char name[DOMAIN_NAME_MAX];
+    default_name(cmdline, name, sizeof(name));
+    if (!d) {
+        hv_err("module %u (%s) refused: too many domains (at most %u)\n", module_index, name, MAX_DOMAINS);
+        refused_modules++;
+        return NULL;
+    }
+    strlcpy(d->name, name, sizeof(d->name));
+    const char *why = build(d, phys_to_virt(image_pa), image_len, cmdline_args(cmdline));
+    if (why) {
+        hv_err("module %u (%s) refused: %s\n", module_index, name, why);
+        domain_free(d);
+        d->state = DOMAIN_FREE;
+        refused_modules++;
+        return NULL;
+    }
+    d->state = DOMAIN_RUNNABLE;
+    return d;
+}

@@ -1,0 +1,247 @@
+/* elf.c - check a guest kernel's ELF image and read its Xen notes.
+ * Pure code: the domain builder runs it on each Multiboot module (ring 0); host-tested.
+ * Every offset and size read from the image is checked against the image's size before use:
+ * the image is guest input.
+ */
+#include "elf.h"
+#include "kstring.h"
+#include "xen.h"
+
+struct reader {
+    const uint8_t *image;
+    uint32_t size;
+};
+
+/* A pointer to [offset, offset+len) of the image, or NULL if that is not inside it. */
+static const void *at(const struct reader *r, uint32_t offset, uint32_t len)
+{
+    if (offset > r->size || len > r->size - offset)
+        return NULL;
+    return r->image + offset;
+}
+
+static uint32_t align4(uint32_t n) { return (n + 3) & ~3u; }
+
+static void copy_note_string(char *dst, const uint8_t *desc, uint32_t len)
+{
+    uint32_t n = len < GUEST_NOTE_STRING - 1 ? len : GUEST_NOTE_STRING - 1;
+    memcpy(dst, desc, n);
+    dst[n] = '\0';
+}
+
+static uint64_t note_number(const uint8_t *desc, uint32_t len)
+{
+    uint64_t v = 0;
+    for (uint32_t i = 0; i < len && i < 8; i++)
+        v |= (uint64_t)desc[i] << (8 * i);
+    return v;
+}
+
+struct notes {
+    int count;                         /* Xen notes seen */
+    uint64_t entry, hypercall_page, virt_base, paddr_offset;
+    int has_entry, has_hypercall_page, has_virt_base, has_paddr_offset;
+};
+
+static void take_note(uint32_t type, const uint8_t *desc, uint32_t len, struct notes *n, struct guest_image *g)
+{
+    switch (type) {
+    case XEN_ELFNOTE_ENTRY:          n->entry = note_number(desc, len); n->has_entry = 1; break;
+    case XEN_ELFNOTE_HYPERCALL_PAGE: n->hypercall_page = note_number(desc, len); n->has_hypercall_page = 1; break;
+    case XEN_ELFNOTE_VIRT_BASE:      n->virt_base = note_number(desc, len); n->has_virt_base = 1; break;
+    case XEN_ELFNOTE_PADDR_OFFSET:   n->paddr_offset = note_number(desc, len); n->has_paddr_offset = 1; break;
+    case XEN_ELFNOTE_XEN_VERSION:    copy_note_string(g->xen_version, desc, len); break;
+    case XEN_ELFNOTE_GUEST_OS:       copy_note_string(g->guest_os, desc, len); break;
+    case XEN_ELFNOTE_GUEST_VERSION:  copy_note_string(g->guest_version, desc, len); break;
+    case XEN_ELFNOTE_LOADER:         copy_note_string(g->loader, desc, len); break;
+    case XEN_ELFNOTE_PAE_MODE:       copy_note_string(g->pae_mode, desc, len); break;
+    case XEN_ELFNOTE_FEATURES:       copy_note_string(g->features, desc, len); break;
+    default: break;                    /* notes we do not use are allowed */
+    }
+}
+
+/* Walk the notes in [offset, offset+len); only those named "Xen" count. */
+static int read_notes(const struct reader *r, uint32_t offset, uint32_t len, struct notes *n,
+                      struct guest_image *g, const char **why)
+{
+    if (!at(r, offset, len)) {
+        *why = "note data outside the file (truncated?)";
+        return -1;
+    }
+    uint32_t pos = offset, end = offset + len;
+    while (end - pos >= sizeof(struct elf32_note)) {
+        const struct elf32_note *note = at(r, pos, sizeof(*note));
+        uint32_t name_at = pos + sizeof(*note);
+        if (note->namesz > end - name_at || align4(note->namesz) > end - name_at) {
+            *why = "malformed ELF note";
+            return -1;
+        }
+        uint32_t desc_at = name_at + align4(note->namesz);
+        if (note->descsz > end - desc_at || align4(note->descsz) > end - desc_at) {
+            *why = "malformed ELF note";
+            return -1;
+        }
+        if (note->namesz == 4 && memcmp(r->image + name_at, "Xen", 4) == 0) {
+            take_note(note->type, r->image + desc_at, note->descsz, n, g);
+            n->count++;
+        }
+        pos = desc_at + align4(note->descsz);
+    }
+    return 0;
+}
+
+static int check_header(const struct reader *r, const struct elf32_ehdr **out, const char **why)
+{
+    static const uint8_t magic[4] = { 0x7F, 'E', 'L', 'F' };
+    const struct elf32_ehdr *eh = at(r, 0, sizeof(*eh));
+    if (!eh || memcmp(eh->ident, magic, 4) != 0) {
+        *why = "not an ELF file";
+        return -1;
+    }
+    if (eh->ident[4] != ELFCLASS32) {
+        *why = "not a 32-bit ELF file (64-bit kernels need a 64-bit monitor)";
+        return -1;
+    }
+    if (eh->ident[5] != ELFDATA2LSB || eh->machine != EM_386 || eh->type != ET_EXEC) {
+        *why = "not an x86 executable (ELF32, little-endian, EM_386, ET_EXEC)";
+        return -1;
+    }
+    if (eh->phentsize != sizeof(struct elf32_phdr) || !at(r, eh->phoff, (uint32_t)eh->phnum * sizeof(struct elf32_phdr))) {
+        *why = "program headers outside the file (truncated?)";
+        return -1;
+    }
+    *out = eh;
+    return 0;
+}
+
+static const struct elf32_phdr *phdr(const struct reader *r, const struct elf32_ehdr *eh, unsigned i)
+{
+    return at(r, eh->phoff + i * sizeof(struct elf32_phdr), sizeof(struct elf32_phdr));
+}
+
+/* Xen notes from PT_NOTE segments or, when there are none, from SHT_NOTE sections (Mini-OS). */
+static int find_notes(const struct reader *r, const struct elf32_ehdr *eh, struct notes *n,
+                      struct guest_image *g, const char **why)
+{
+    for (unsigned i = 0; i < eh->phnum; i++) {
+        const struct elf32_phdr *ph = phdr(r, eh, i);
+        if (ph->type == PT_NOTE && ph->offset != 0 && read_notes(r, ph->offset, ph->filesz, n, g, why) < 0)
+            return -1;
+    }
+    if (n->count || eh->shnum == 0)
+        return 0;
+    if (eh->shentsize != sizeof(struct elf32_shdr) || !at(r, eh->shoff, (uint32_t)eh->shnum * sizeof(struct elf32_shdr))) {
+        *why = "section headers outside the file (truncated?)";
+        return -1;
+    }
+    for (unsigned i = 1; i < eh->shnum; i++) {
+        const struct elf32_shdr *sh = at(r, eh->shoff + i * sizeof(*sh), sizeof(*sh));
+        if (sh->type == SHT_NOTE && read_notes(r, sh->offset, sh->size, n, g, why) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Xen's libelf rules: the notes must say the image is for Xen 3.0 and a loader we are. */
+static int check_notes(const struct notes *n, const struct guest_image *g, const char **why)
+{
+    if (n->count == 0) {
+        *why = "not a Xen guest: no Xen ELF notes";
+        return -1;
+    }
+    if (strncmp(g->loader, "generic", 7) != 0 && strncmp(g->guest_os, "linux", 5) != 0) {
+        *why = "XEN_ELFNOTE_LOADER is not \"generic\" (and GUEST_OS is not linux)";
+        return -1;
+    }
+    if (strncmp(g->xen_version, "xen-3.0", 7) != 0) {
+        *why = "XEN_ELFNOTE_XEN_VERSION is not \"xen-3.0\"";
+        return -1;
+    }
+    if (strcmp(g->pae_mode, "yes") != 0 && strcmp(g->pae_mode, "bimodal") != 0 &&
+        strcmp(g->pae_mode, "extended-cr3") != 0) {
+        *why = "not a PAE kernel (XEN_ELFNOTE_PAE_MODE must be \"yes\"): this monitor runs x86_32p guests only";
+        return -1;
+    }
+    if (n->has_paddr_offset && !n->has_virt_base) {
+        *why = "XEN_ELFNOTE_PADDR_OFFSET without XEN_ELFNOTE_VIRT_BASE";
+        return -1;
+    }
+    return 0;
+}
+
+/* Segments are placed at p_paddr + (VIRT_BASE - PADDR_OFFSET), both defaulting to 0. */
+static int place_segments(const struct reader *r, const struct elf32_ehdr *eh, uint32_t virt_offset,
+                          uint32_t limit, struct guest_image *g, const char **why)
+{
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (unsigned i = 0; i < eh->phnum; i++) {
+        const struct elf32_phdr *ph = phdr(r, eh, i);
+        if (ph->type != PT_LOAD || ph->memsz == 0)
+            continue;
+        if (g->nr_segments == GUEST_MAX_SEGMENTS) {
+            *why = "too many loadable segments";
+            return -1;
+        }
+        if (ph->filesz > ph->memsz || !at(r, ph->offset, ph->filesz)) {
+            *why = "a segment's data lies outside the file (truncated?)";
+            return -1;
+        }
+        uint64_t start = (uint64_t)ph->paddr + virt_offset;
+        start &= 0xFFFFFFFFull;                        /* addresses wrap like the guest's */
+        if (start + ph->memsz > limit) {
+            *why = "a segment reaches the hypervisor area (at or above HYPERVISOR_VIRT_START)";
+            return -1;
+        }
+        for (unsigned j = 0; j < g->nr_segments; j++) {
+            const struct guest_segment *s = &g->segments[j];
+            if (start < (uint64_t)s->vaddr + s->memsz && s->vaddr < start + ph->memsz) {
+                *why = "overlapping segments";
+                return -1;
+            }
+        }
+        g->segments[g->nr_segments++] = (struct guest_segment){ ph->offset, ph->filesz, ph->memsz, (uint32_t)start };
+        lo = start < lo ? start : lo;
+        hi = start + ph->memsz > hi ? start + ph->memsz : hi;
+    }
+    if (g->nr_segments == 0) {
+        *why = "no loadable segment";
+        return -1;
+    }
+    g->virt_kstart = (uint32_t)lo;
+    g->virt_kend = (uint32_t)hi;
+    return 0;
+}
+
+int elf_read_guest(const uint8_t *image, uint32_t size, uint32_t limit, struct guest_image *out,
+                   const char **why)
+{
+    struct reader r = { image, size };
+    const struct elf32_ehdr *eh;
+    struct notes n;
+    memset(out, 0, sizeof(*out));
+    memset(&n, 0, sizeof(n));
+    if (check_header(&r, &eh, why) < 0 || find_notes(&r, eh, &n, out, why) < 0 || check_notes(&n, out, why) < 0)
+        return -1;
+    if (n.virt_base >= limit || n.paddr_offset > 0xFFFFFFFFull || n.entry > 0xFFFFFFFFull) {
+        *why = "VIRT_BASE, PADDR_OFFSET or ENTRY out of range";
+        return -1;
+    }
+    out->virt_base = (uint32_t)n.virt_base;
+    uint32_t virt_offset = (uint32_t)n.virt_base - (uint32_t)n.paddr_offset;
+    if (place_segments(&r, eh, virt_offset, limit, out, why) < 0)
+        return -1;
+    out->entry = n.has_entry ? (uint32_t)n.entry : eh->entry;
+    if (out->virt_base > out->virt_kstart || out->entry < out->virt_kstart || out->entry >= out->virt_kend) {
+        *why = "entry point or VIRT_BASE outside the loaded image";
+        return -1;
+    }
+    if (n.has_hypercall_page) {
+        if ((n.hypercall_page & 0xFFF) || n.hypercall_page < out->virt_kstart ||
+            n.hypercall_page + 4096 > out->virt_kend) {
+            *why = "XEN_ELFNOTE_HYPERCALL_PAGE is not a page inside the image";
+            return -1;
+        }
+        out->hypercall_page = (uint32_t)n.hypercall_page;
+    }
+    return 0;
+}

@@ -1,0 +1,198 @@
+/* hypercall.c - hypercall dispatch and the hypercalls of the first guest ABI slice (ring 0, on the
+ * `int $0x82` path, with the calling guest's frame at the top of the monitor stack).
+ *
+ * Tour step 2 (hypercall): hypercall_dispatch looks the number up in one table; what is not in
+ * it answers -ENOSYS, as Xen does for a hypercall it does not have. Each handler takes the
+ * guest's EBX, ECX, EDX, ESI, EDI as its arguments and returns the value for EAX.
+ * hypercall-abi/ABI.md describes every entry.
+ */
+#include "domain.h"
+#include "hv.h"
+#include "mmu.h"
+
+typedef long (*hypercall_fn)(uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5);
+
+#define HV_XEN_MAJOR 4              /* the Xen interface we follow: 4.2's, the last 32-bit one */
+#define HV_XEN_MINOR 2
+#define HV_EXTRAVERSION "-hv0.1"
+#define CONSOLE_CHUNK 128
+
+/* --- console_io: CONSOLEIO_write prints, CONSOLEIO_read has no input yet --------------------- */
+static long do_console_io(uint32_t cmd, uint32_t count, uint32_t buffer, uint32_t a4, uint32_t a5)
+{
+    (void)a4, (void)a5;
+    char chunk[CONSOLE_CHUNK];
+    switch (cmd) {
+    case CONSOLEIO_write:
+        for (uint32_t done = 0; done < count; ) {
+            uint32_t n = count - done < CONSOLE_CHUNK ? count - done : CONSOLE_CHUNK;
+            if (copy_from_guest(chunk, buffer + done, n) < 0)
+                return -XEN_EFAULT;
+            domain_console_write(current_domain(), chunk, n);
+            done += n;
+        }
+        return 0;
+    case CONSOLEIO_read:
+        return 0;                   /* no console input yet: zero bytes read */
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+/* --- xen_version -------------------------------------------------------------------------------- */
+static long copy_string_out(uint32_t arg, const char *s, uint32_t size)
+{
+    char buf[XEN_CAPABILITIES_INFO_LEN];
+    memset(buf, 0, size);
+    strlcpy(buf, s, size);
+    return copy_to_guest(arg, buf, size);
+}
+
+extern const char *hv_command_line;
+
+static long do_xen_version(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    switch (cmd) {
+    case XENVER_version:
+        return HV_XEN_MAJOR << 16 | HV_XEN_MINOR;
+    case XENVER_extraversion:
+        return copy_string_out(arg, HV_EXTRAVERSION, sizeof(xen_extraversion_t));
+    case XENVER_compile_info: {
+        struct xen_compile_info info;
+        memset(&info, 0, sizeof(info));
+        strlcpy(info.compiler, "gcc " __VERSION__, sizeof(info.compiler));
+        strlcpy(info.compile_by, "hv", sizeof(info.compile_by));
+        strlcpy(info.compile_domain, "hv", sizeof(info.compile_domain));
+        strlcpy(info.compile_date, __DATE__, sizeof(info.compile_date));
+        return copy_to_guest(arg, &info, sizeof(info));
+    }
+    case XENVER_capabilities:
+        return copy_string_out(arg, "xen-3.0-x86_32p", sizeof(xen_capabilities_info_t));
+    case XENVER_changeset:
+        return copy_string_out(arg, "hv " HV_EXTRAVERSION, sizeof(xen_changeset_info_t));
+    case XENVER_platform_parameters: {
+        struct xen_platform_parameters p = { .virt_start = HYPERVISOR_VIRT_START };
+        return copy_to_guest(arg, &p, sizeof(p));
+    }
+    case XENVER_get_features: {
+        struct xen_feature_info fi;
+        if (copy_from_guest(&fi, arg, sizeof(fi)) < 0)
+            return -XEN_EFAULT;
+        if (fi.submap_idx >= XENFEAT_NR_SUBMAPS)
+            return -XEN_EINVAL;
+        fi.submap = 0;              /* none of the optional features (see ABI.md) */
+        return copy_to_guest(arg, &fi, sizeof(fi));
+    }
+    case XENVER_pagesize:
+        return PAGE_SIZE;
+    case XENVER_guest_handle: {
+        xen_domain_handle_t handle;
+        memset(handle, 0, sizeof(handle));
+        handle[15] = (uint8_t)current_domain()->id;
+        return copy_to_guest(arg, handle, sizeof(handle));
+    }
+    case XENVER_commandline:
+        return copy_string_out(arg, hv_command_line, sizeof(xen_commandline_t));
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+/* --- sched_op: yield and shutdown; blocking comes with events ---------------------------------- */
+static long shutdown_current(uint32_t reason)
+{
+    if (reason > SHUTDOWN_watchdog)
+        return -XEN_EINVAL;
+    domain_shutdown(current_domain(), reason);   /* does not return */
+    return 0;
+}
+
+static long do_sched_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    switch (cmd) {
+    case SCHEDOP_yield:
+        return 0;                   /* domains run one at a time for now: nothing to yield to */
+    case SCHEDOP_shutdown: {
+        struct sched_shutdown s;
+        if (copy_from_guest(&s, arg, sizeof(s)) < 0)
+            return -XEN_EFAULT;
+        return shutdown_current(s.reason);
+    }
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+/* The old form, hypercall 6: the argument is the reason itself. */
+static long do_sched_op_compat(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    if (cmd == SCHEDOP_yield)
+        return 0;
+    if (cmd == SCHEDOP_shutdown)
+        return shutdown_current(arg);
+    return -XEN_ENOSYS;
+}
+
+/* --- vm_assist: the types a 32-bit Xen accepts; see ABI.md for what each changes here ------------ */
+#define VM_ASSIST_VALID (1u << VMASST_TYPE_4gb_segments | 1u << VMASST_TYPE_4gb_segments_notify | \
+                         1u << VMASST_TYPE_writable_pagetables | 1u << VMASST_TYPE_pae_extended_cr3)
+
+static long do_vm_assist(uint32_t cmd, uint32_t type, uint32_t a3, uint32_t a4, uint32_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    if (type >= 32 || !(VM_ASSIST_VALID & (1u << type)))
+        return -XEN_EINVAL;
+    switch (cmd) {
+    case VMASST_CMD_enable:
+        current_domain()->vm_assist |= 1u << type;
+        return 0;
+    case VMASST_CMD_disable:
+        current_domain()->vm_assist &= ~(1u << type);
+        return 0;
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+/* --- event_channel_op: only EVTCHNOP_send on the console port, until event channels come -------- */
+static long do_event_channel_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    if (cmd != EVTCHNOP_send)
+        return -XEN_ENOSYS;
+    struct evtchn_send send;
+    if (copy_from_guest(&send, arg, sizeof(send)) < 0)
+        return -XEN_EFAULT;
+    struct domain *d = current_domain();
+    if (send.port != CONSOLE_EVTCHN || !d->console_mfn)
+        return -XEN_EINVAL;
+    domain_console_drain(d);
+    return 0;
+}
+
+static const hypercall_fn hypercall_table[] = {
+    [__HYPERVISOR_sched_op_compat]  = do_sched_op_compat,
+    [__HYPERVISOR_xen_version]      = do_xen_version,
+    [__HYPERVISOR_console_io]       = do_console_io,
+    [__HYPERVISOR_vm_assist]        = do_vm_assist,
+    [__HYPERVISOR_sched_op]         = do_sched_op,
+    [__HYPERVISOR_event_channel_op] = do_event_channel_op,
+};
+
+uint32_t hypercall_counts[64];
+
+void hypercall_dispatch(struct trap_frame *f);
+void hypercall_dispatch(struct trap_frame *f)
+{
+    uint32_t nr = f->eax;
+    if (nr < ARRAY_SIZE(hypercall_counts))
+        hypercall_counts[nr]++;
+    if (nr >= ARRAY_SIZE(hypercall_table) || !hypercall_table[nr]) {
+        f->eax = (uint32_t)-XEN_ENOSYS;
+        return;
+    }
+    f->eax = (uint32_t)hypercall_table[nr](f->ebx, f->ecx, f->edx, f->esi, f->edi);
+}

@@ -1,0 +1,79 @@
+/* domain.h - domains (guests) and their virtual CPUs, as the monitor keeps them (ring 0).
+ * A domain owns machine frames, a pseudo-physical address space (its p2m), an address space of
+ * PAE page tables, a shared_info page, and one vCPU.
+ */
+#ifndef HV_DOMAIN_H
+#define HV_DOMAIN_H
+#include <stdint.h>
+#include "traps.h"
+#include "xen.h"
+
+#define MAX_DOMAINS      64
+#define DOMAIN_NAME_MAX  32
+#define CONSOLE_LINE_MAX 256
+#define CONSOLE_EVTCHN   1     /* the port a domU's console ring is signalled on */
+
+enum domain_state {
+    DOMAIN_FREE,               /* slot unused */
+    DOMAIN_RUNNABLE,
+    DOMAIN_SHUTDOWN,           /* the guest asked to stop (sched_op shutdown) */
+    DOMAIN_CRASHED,            /* the monitor stopped it */
+};
+
+struct vcpu {
+    struct domain *domain;
+    struct trap_frame regs;    /* the guest's registers while it is not running */
+    struct vcpu_info *info;    /* its slot in the domain's shared_info */
+};
+
+struct domain {
+    domid_t id;
+    char name[DOMAIN_NAME_MAX];
+    enum domain_state state;
+    unsigned shutdown_reason;  /* SHUTDOWN_* when state is DOMAIN_SHUTDOWN */
+    uint32_t nr_pages;         /* pseudo-physical frames 0..nr_pages-1 */
+    uint32_t *p2m;             /* the monitor's own pfn -> mfn table (the guest's copy is untrusted) */
+    uint32_t p2m_mfn, p2m_frames;   /* where that table lives */
+    uint32_t l3_mfn;           /* the page-table base (CR3) the domain started with */
+    uint32_t shared_info_mfn;
+    struct shared_info *shared_info;
+    uint32_t console_mfn;      /* domU console ring (pseudo-physical page of the guest), or 0 */
+    uint32_t vm_assist;        /* VMASST_TYPE_* bits the guest enabled */
+    struct vcpu vcpu;
+    char line[CONSOLE_LINE_MAX];    /* console output not yet printed, up to a newline */
+    unsigned line_len;
+};
+
+extern struct domain domains[MAX_DOMAINS];
+extern struct vcpu *current;         /* the vCPU whose frame is at the top of the monitor stack */
+extern unsigned refused_modules;      /* images the builder refused: the run cannot end cleanly */
+
+static inline struct domain *current_domain(void) { return current->domain; }
+
+/* Build a domain from a Multiboot module; on refusal print why and return NULL. */
+struct domain *domain_build(unsigned module_index, uint32_t image_pa, uint32_t image_len,
+                            const char *cmdline);
+
+/* A free slot in the domain table (not yet runnable), or NULL; domain_free gives back its frames. */
+struct domain *domain_alloc(void);
+void domain_free(struct domain *d);
+
+/* Print guest console output, a line at a time, prefixed with the domain's name. */
+void domain_console_write(struct domain *d, const char *s, uint32_t len);
+/* Copy the domU's console ring to the monitor console. */
+void domain_console_drain(struct domain *d);
+
+/* End a domain: it asked to (shutdown), or the monitor stops it (crash). Neither returns when d
+ * is the current domain: the next domain runs instead. */
+void domain_shutdown(struct domain *d, unsigned reason);
+void __attribute__((format(printf, 2, 3))) domain_crash(struct domain *d, const char *fmt, ...);
+
+/* Run the next runnable domain; power off when there is none. */
+void __attribute__((noreturn)) schedule(void);
+
+/* Guest memory, only through these: they check the range and survive any fault.
+ * Both return 0 or -XEN_EFAULT, and run in the current domain's address space. */
+int copy_from_guest(void *dst, uint32_t guest_va, uint32_t len);
+int copy_to_guest(uint32_t guest_va, const void *src, uint32_t len);
+
+#endif

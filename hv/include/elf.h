@@ -1,0 +1,63 @@
+/* elf.h - reading a guest kernel's ELF image and its Xen notes (the domain builder's first step).
+ * The ELF layouts are the System V ABI's (Elf32_Ehdr, Elf32_Phdr, Elf32_Shdr, notes); the rules for
+ * Xen's notes are those of Xen's libelf. Pure code, host-tested (tests/host/test_elf.c).
+ */
+#ifndef HV_ELF_H
+#define HV_ELF_H
+#include <stdint.h>
+
+struct elf32_ehdr {
+    uint8_t  ident[16];
+    uint16_t type, machine;
+    uint32_t version, entry, phoff, shoff, flags;
+    uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+
+struct elf32_phdr {
+    uint32_t type, offset, vaddr, paddr, filesz, memsz, flags, align;
+};
+
+struct elf32_shdr {
+    uint32_t name, type, flags, addr, offset, size, link, info, addralign, entsize;
+};
+
+struct elf32_note {
+    uint32_t namesz, descsz, type;     /* then the name and the descriptor, each padded to 4 */
+};
+
+#define ELFCLASS32  1
+#define ELFDATA2LSB 1
+#define ET_EXEC     2
+#define EM_386      3
+#define PT_LOAD     1
+#define PT_NOTE     4
+#define SHT_NOTE    7
+
+#define GUEST_MAX_SEGMENTS 8
+#define GUEST_NOTE_STRING  64
+
+/* A loadable segment, with the guest-virtual address it is loaded at. */
+struct guest_segment {
+    uint32_t offset, filesz, memsz;
+    uint32_t vaddr;
+};
+
+/* What the builder needs from a guest image. */
+struct guest_image {
+    uint32_t virt_base;        /* start of the bootstrap mapping (XEN_ELFNOTE_VIRT_BASE, or 0) */
+    uint32_t virt_kstart, virt_kend;    /* the loaded image, page-unaligned */
+    uint32_t entry;
+    uint32_t hypercall_page;   /* virtual address, or 0 for none */
+    char guest_os[GUEST_NOTE_STRING], guest_version[GUEST_NOTE_STRING];
+    char xen_version[GUEST_NOTE_STRING], loader[GUEST_NOTE_STRING];
+    char pae_mode[GUEST_NOTE_STRING], features[GUEST_NOTE_STRING];
+    unsigned nr_segments;
+    struct guest_segment segments[GUEST_MAX_SEGMENTS];
+};
+
+/* Check an image and read its notes. Returns 0, or -1 with a reason in `why`. `limit` is the
+ * first virtual address the guest may not use (HYPERVISOR_VIRT_START). */
+int elf_read_guest(const uint8_t *image, uint32_t size, uint32_t limit, struct guest_image *out,
+                   const char **why);
+
+#endif

@@ -1,0 +1,49 @@
+/* traps.h - the state saved on every entry into the monitor, and the IDT.
+ * The layout is fixed by hv/entry.asm: the CPU pushes eip..ss, the stub pushes the error code
+ * (0 when the CPU has none) and the vector, then the common entry does `pusha` and pushes the
+ * data segment registers.
+ */
+#ifndef HV_TRAPS_H
+#define HV_TRAPS_H
+#include <stdint.h>
+
+struct trap_frame {
+    uint32_t gs, fs, es, ds;
+    uint32_t edi, esi, ebp, esp_at_pusha, ebx, edx, ecx, eax;   /* pusha, lowest first */
+    uint32_t vector, error_code;
+    uint32_t eip, cs, eflags;                                   /* pushed by the CPU */
+    uint32_t esp, ss;                  /* only when the trap came from an outer ring */
+};
+
+#define VEC_DE   0
+#define VEC_DB   1
+#define VEC_NMI  2
+#define VEC_BP   3
+#define VEC_OF   4
+#define VEC_BR   5
+#define VEC_UD   6
+#define VEC_NM   7
+#define VEC_DF   8
+#define VEC_TS  10
+#define VEC_NP  11
+#define VEC_SS  12
+#define VEC_GP  13
+#define VEC_PF  14
+#define VEC_MF  16
+#define VEC_AC  17
+#define VEC_MC  18
+#define VEC_XM  19
+#define NR_EXCEPTIONS 32
+#define VEC_IRQ0 0x20          /* the PIC's 16 lines are remapped to 0x20..0x2F */
+#define NR_IRQS  16
+#define HYPERCALL_VECTOR 0x82  /* int $0x82: the hypercall gate, DPL 1 (Xen x86_32) */
+
+void traps_init(void);
+void trap_dispatch(struct trap_frame *f);
+/* Print a monitor fault (registers, control registers, backtrace) and power off. */
+void __attribute__((noreturn)) monitor_fault(const struct trap_frame *f);
+
+/* The test-only faults behind the `selftest-fault=` option. */
+void __attribute__((noreturn)) selftest_fault(const char *kind);
+
+#endif

@@ -1,0 +1,166 @@
+/* traps.c - the IDT and what happens on every exception and interrupt (ring 0, entered from
+ * hv/entry.asm with a struct trap_frame on the monitor's stack).
+ *
+ * Today every exception is the monitor's own fault: it prints everything a person needs to find
+ * the bug (registers, control registers, a symbolized backtrace) and powers off with a failure
+ * status. Exceptions raised by guests will be bounced to them instead (trap bouncing).
+ */
+#include "domain.h"
+#include "format.h"
+#include "hv.h"
+#include "mmu.h"
+#include "segments.h"
+#include "traps.h"
+#include "x86.h"
+
+struct __attribute__((packed)) gate {
+    uint16_t offset_lo, selector;
+    uint8_t zero, type_attr;
+    uint16_t offset_hi;
+};
+
+static struct gate idt[256] __attribute__((aligned(8)));
+/* hv/entry.asm */
+extern const uint32_t trap_stubs[NR_EXCEPTIONS + NR_IRQS];
+extern const char hypercall_entry[], guest_copy_insn[], guest_copy_fault[];
+
+static const char *const exception_names[NR_EXCEPTIONS] = {
+    [VEC_DE] = "#DE divide error",      [VEC_DB] = "#DB debug",
+    [VEC_NMI] = "NMI",                  [VEC_BP] = "#BP breakpoint",
+    [VEC_OF] = "#OF overflow",          [VEC_BR] = "#BR bound range",
+    [VEC_UD] = "#UD invalid opcode",    [VEC_NM] = "#NM device not available",
+    [VEC_DF] = "#DF double fault",      [VEC_TS] = "#TS invalid TSS",
+    [VEC_NP] = "#NP segment not present", [VEC_SS] = "#SS stack fault",
+    [VEC_GP] = "#GP general protection", [VEC_PF] = "#PF page fault",
+    [VEC_MF] = "#MF x87 error",         [VEC_AC] = "#AC alignment check",
+    [VEC_MC] = "#MC machine check",     [VEC_XM] = "#XM SIMD error",
+};
+
+static void set_gate(unsigned vector, uint32_t handler, unsigned dpl)
+{
+    idt[vector] = (struct gate){
+        .offset_lo = handler & 0xFFFF,
+        .selector = HV_CS,
+        .type_attr = SEG_P | SEG_DPL(dpl) | GATE_INT32,
+        .offset_hi = handler >> 16,
+    };
+}
+
+void traps_init(void)
+{
+    for (unsigned v = 0; v < NR_EXCEPTIONS; v++) {
+        /* #BP and #OF come from `int3` and `into`, which ring 3 may execute (Xen makes them DPL 3). */
+        unsigned dpl = (v == VEC_BP || v == VEC_OF) ? 3 : 0;
+        set_gate(v, trap_stubs[v], dpl);
+    }
+    for (unsigned irq = 0; irq < NR_IRQS; irq++)
+        set_gate(VEC_IRQ0 + irq, trap_stubs[NR_EXCEPTIONS + irq], 0);
+    /* The hypercall gate: the only one a guest kernel (ring 1) may use and ring 3 may not. */
+    set_gate(HYPERCALL_VECTOR, (uint32_t)(uintptr_t)hypercall_entry, 1);
+    struct pseudo_desc d = { sizeof(idt) - 1, (uint32_t)(uintptr_t)idt };
+    lidt(&d);
+}
+
+static void irq_dispatch(unsigned irq)
+{
+    if (irq == 0) {
+        timer_irq();
+        if (current)
+            domain_console_drain(current_domain());
+    }
+    /* Other lines are masked; a spurious IRQ 7 or 15 needs no EOI (8259A datasheet). */
+}
+
+static const char *exception_name(uint32_t vector)
+{
+    return vector < NR_EXCEPTIONS && exception_names[vector] ? exception_names[vector] : "unexpected vector";
+}
+
+/* An exception in a guest. With no way yet to give it to the guest's own handler, the domain
+ * is crashed, with what a person porting a kernel needs: the fault, where, and the bytes there. */
+static void guest_exception(struct trap_frame *f)
+{
+    uint32_t cr2 = read_cr2();          /* before anything else can fault */
+    uint8_t code[8];
+    char bytes[3 * sizeof(code) + 1] = "unreadable";
+    if (copy_from_guest(code, f->eip, sizeof(code)) == 0)
+        for (unsigned i = 0; i < sizeof(code); i++)
+            format_snprintf(bytes + 3 * i, 4, "%02x ", code[i]);
+    domain_crash(current_domain(), "%s in ring %u at eip %08x, error code 0x%x, cr2 %08x; code: %s",
+                 exception_name(f->vector), f->cs & 3, f->eip, f->error_code, cr2, bytes);
+}
+
+void trap_dispatch(struct trap_frame *f)
+{
+    if (f->vector >= VEC_IRQ0 && f->vector < VEC_IRQ0 + NR_IRQS) {
+        irq_dispatch(f->vector - VEC_IRQ0);
+        return;
+    }
+    if (f->cs & 3) {
+        guest_exception(f);
+        return;
+    }
+    /* A fault inside guest_copy is a bad guest pointer, not a monitor bug: resume at its exit. */
+    if (f->vector == VEC_PF && f->eip == (uint32_t)(uintptr_t)guest_copy_insn) {
+        f->eip = (uint32_t)(uintptr_t)guest_copy_fault;
+        return;
+    }
+    monitor_fault(f);
+}
+
+void monitor_fault(const struct trap_frame *f)
+{
+    const char *name = exception_name(f->vector);
+    uint32_t off;
+    const char *sym = symbol_lookup(f->eip, &off);
+    /* A trap from ring 0 has no esp/ss in its frame: the stack was where they would be. */
+    uint32_t esp = (f->cs & 3) ? f->esp : (uint32_t)(uintptr_t)&f->esp;
+
+    hv_err("*** MONITOR FAULT: %s (vector %u), error code 0x%04x\n", name, f->vector, f->error_code);
+    hv_err("eip %08x <%s+0x%x>  cs %04x  eflags %08x\n", f->eip, sym ? sym : "?", sym ? off : 0,
+           f->cs, f->eflags);
+    hv_err("eax %08x  ebx %08x  ecx %08x  edx %08x\n", f->eax, f->ebx, f->ecx, f->edx);
+    hv_err("esi %08x  edi %08x  ebp %08x  esp %08x\n", f->esi, f->edi, f->ebp, esp);
+    hv_err("ds %04x  es %04x  fs %04x  gs %04x\n", f->ds & 0xFFFF, f->es & 0xFFFF, f->fs & 0xFFFF,
+           f->gs & 0xFFFF);
+    hv_err("cr0 %08x  cr2 %08x  cr3 %08x  cr4 %08x\n", read_cr0(), read_cr2(), read_cr3(), read_cr4());
+    backtrace_print(f->eip, f->ebp);
+    power_off(HV_STATUS_MONITOR_FAULT, "monitor fault");
+}
+
+/* Deliberate faults for the boot tests (selftest-fault=pf|ud|de|gp|panic). Not inlined, so the
+ * backtrace shows a real call chain. */
+static void __attribute__((noinline)) fault_page(void)
+{
+    *(volatile uint32_t *)0xDEAD0000 = 1;    /* below the monitor, and nothing is mapped there */
+}
+
+static void __attribute__((noinline)) fault_invalid_opcode(void)
+{
+    __asm__ volatile("ud2");
+}
+
+static void __attribute__((noinline)) fault_divide(void)
+{
+    /* In assembly: the compiler may assume a C division never divides by zero. */
+    __asm__ volatile("xor %%edx, %%edx; mov $1, %%eax; xor %%ecx, %%ecx; div %%ecx" ::: "eax", "ecx", "edx");
+}
+
+static void __attribute__((noinline)) fault_protection(void)
+{
+    __asm__ volatile("mov %0, %%ds" :: "r"(0x1230) : "memory");   /* an empty GDT entry */
+}
+
+void selftest_fault(const char *kind)
+{
+    hv_info("selftest: raising a deliberate monitor fault (%s)\n", kind);
+    if (strcmp(kind, "pf") == 0)
+        fault_page();
+    else if (strcmp(kind, "ud") == 0)
+        fault_invalid_opcode();
+    else if (strcmp(kind, "de") == 0)
+        fault_divide();
+    else if (strcmp(kind, "gp") == 0)
+        fault_protection();
+    panic("selftest-fault=%s: deliberate panic", kind);
+}

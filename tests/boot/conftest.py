@@ -1,0 +1,40 @@
+"""Shared helpers for the boot tests: each test boots the real monitor through tools/hvrun."""
+import os
+import subprocess
+from dataclasses import dataclass
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+HVRUN = os.path.join(ROOT, "tools", "hvrun")
+
+
+@dataclass
+class Run:
+    status: int       # tools/hvrun's exit status
+    console: str      # everything the machine printed
+    stderr: str       # tools/hvrun's own messages
+
+    def lines(self, prefix="hv: "):
+        return [line for line in self.console.splitlines() if line.startswith(prefix)]
+
+
+def boot(*images, hv_args=None, bochs=False, icount=False, timeout=60):
+    """Boot build/hv.elf with IMAGE[=CMDLINE] modules; return what happened."""
+    cmd = [HVRUN, "--timeout", str(timeout)]
+    if bochs:
+        cmd.append("--bochs")
+    if icount:
+        cmd.append("--icount")
+    if hv_args:
+        cmd += ["--hv-args", hv_args]
+    cmd += list(images)
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                          timeout=timeout + 60)
+    return Run(proc.returncode, proc.stdout.replace("\r", ""), proc.stderr)
+
+
+@pytest.fixture
+def data_file():
+    """Path of a file under tests/boot/data/."""
+    return lambda name: os.path.join("tests", "boot", "data", name)
