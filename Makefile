@@ -23,7 +23,7 @@ HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_SRCS)) $(BUILD)/hv/entry.o
 EXAMPLES := $(notdir $(wildcard examples/*))
 EXAMPLE_ELFS := $(patsubst %,$(BUILD)/examples/%.elf,$(EXAMPLES))
 
-.PHONY: all deps run test bochs iso clean host-tests FORCE
+.PHONY: all deps run test bochs iso clean host-tests test-guests FORCE
 all: $(BUILD)/hv.elf $(EXAMPLE_ELFS)
 
 # Each example builds itself with guest-sdk/guest.mk, as a guest of your own would.
@@ -75,11 +75,14 @@ $(BUILD)/hv.iso: $(BUILD)/hv.elf
 	grub-mkrescue -d /usr/lib/grub/i386-pc -o $@ $(BUILD)/iso 2>/dev/null
 
 # ---- running ------------------------------------------------------------------------------------
+# The default demo: the first guest kernel, as domain 0.
+DEMO := $(BUILD)/examples/hello.elf=name=hello
+
 run: deps all
-	tools/hvrun
+	tools/hvrun $(DEMO)
 
 bochs: deps all
-	tools/hvrun --bochs
+	tools/hvrun --bochs $(DEMO)
 
 # ---- tests --------------------------------------------------------------------------------------
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Ihv/include -Ihv/lib -Ihypercall-abi \
@@ -99,7 +102,10 @@ $(BUILD)/tests/host/abi_layout: tests/host/abi_layout.c $(wildcard hypercall-abi
 
 host-tests: $(HOST_TESTS) $(BUILD)/tests/host/abi_layout
 
-test: deps all host-tests
+test-guests:
+	@$(MAKE) -s -C tests/guests BUILD=$(abspath $(BUILD))
+
+test: deps all host-tests test-guests
 	$(PYTHON) tests/run.py
 
 clean:

@@ -2,12 +2,13 @@
 #     GUEST := hello
 #     SRCS  := hello.c
 #     include ../../guest-sdk/guest.mk
-# Produces $(BUILD)/examples/$(GUEST).elf (BUILD defaults to the repository's build/).
+# Produces $(GUEST_DIR)/$(GUEST).elf: by default build/examples/ of the repository.
 
 SDK_DIR  := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 TOP      := $(abspath $(SDK_DIR)/..)
 BUILD    ?= $(TOP)/build
-OUT      := $(BUILD)/examples/$(GUEST)
+GUEST_DIR ?= $(BUILD)/examples
+OUT      := $(GUEST_DIR)/$(GUEST)
 CC       ?= gcc
 
 GUEST_VIRT_BASE := 0xC0000000
@@ -27,7 +28,7 @@ OBJS := $(patsubst %,$(OUT)/%.o,$(notdir $(SRCS) $(SDK_SRCS)))
 vpath %.c $(sort $(dir $(SRCS) $(SDK_SRCS)))
 vpath %.S $(sort $(dir $(SRCS) $(SDK_SRCS)))
 
-$(BUILD)/examples/$(GUEST).elf: $(OBJS) $(SDK_DIR)/guest.ld
+$(GUEST_DIR)/$(GUEST).elf: $(OBJS) $(SDK_DIR)/guest.ld
 	$(CC) $(GUEST_LDFLAGS) -o $@ $(OBJS) -lgcc
 
 $(OUT)/%.c.o: %.c

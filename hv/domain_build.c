@@ -251,9 +251,9 @@ static const char *build(struct domain *d, const uint8_t *image, uint32_t len, c
     if (g.hypercall_page)
         write_hypercall_page(guest_page(d, layout_pfn(&l, g.hypercall_page)));
     set_start_registers(d, &l, g.entry);
-    hv_info("domain %u (%s): %s %s, %u KiB, entry %08x, image %08x-%08x, mapped %08x-%08x\n", d->id,
-            d->name, g.guest_os[0] ? g.guest_os : "?", g.guest_version, d->nr_pages * 4, g.entry,
-            g.virt_kstart, g.virt_kend, l.virt_base, l.virt_end);
+    hv_info("domain %u (%s): guest OS \"%s\" \"%s\", %u KiB, entry %08x, image %08x-%08x, mapped %08x-%08x\n",
+            d->id, d->name, g.guest_os, g.guest_version, d->nr_pages * 4, g.entry, g.virt_kstart,
+            g.virt_kend, l.virt_base, l.virt_end);
     hv_debug("domain %u: p2m %08x start_info %08x console %08x page tables %08x (%u) stack %08x\n",
              d->id, l.p2m_va, l.start_info_va, l.console_va, l.pt_va, l.nr_pt_frames, l.stack_va);
     return NULL;

@@ -24,6 +24,8 @@ static long do_console_io(uint32_t cmd, uint32_t count, uint32_t buffer, uint32_
     char chunk[CONSOLE_CHUNK];
     switch (cmd) {
     case CONSOLEIO_write:
+        if (!guest_range_ok(buffer, count))
+            return -XEN_EFAULT;       /* before printing anything: no half-written garbage */
         for (uint32_t done = 0; done < count; ) {
             uint32_t n = count - done < CONSOLE_CHUNK ? count - done : CONSOLE_CHUNK;
             if (copy_from_guest(chunk, buffer + done, n) < 0)

@@ -80,14 +80,17 @@ static const char *exception_name(uint32_t vector)
  * is crashed, with what a person porting a kernel needs: the fault, where, and the bytes there. */
 static void guest_exception(struct trap_frame *f)
 {
-    uint32_t cr2 = read_cr2();          /* before anything else can fault */
+    char address[24] = "";
+    if (f->vector == VEC_PF)            /* read CR2 before anything else can fault */
+        format_snprintf(address, sizeof(address), " for address %08x", read_cr2());
     uint8_t code[8];
-    char bytes[3 * sizeof(code) + 1] = "unreadable";
+    char bytes[3 * sizeof(code)] = "unreadable";
     if (copy_from_guest(code, f->eip, sizeof(code)) == 0)
         for (unsigned i = 0; i < sizeof(code); i++)
-            format_snprintf(bytes + 3 * i, 4, "%02x ", code[i]);
-    domain_crash(current_domain(), "%s in ring %u at eip %08x, error code 0x%x, cr2 %08x; code: %s",
-                 exception_name(f->vector), f->cs & 3, f->eip, f->error_code, cr2, bytes);
+            format_snprintf(bytes + 3 * i, 4, i + 1 < sizeof(code) ? "%02x " : "%02x", code[i]);
+    domain_crash(current_domain(), "%s%s in ring %u at eip %08x (error code 0x%04x), and it has no "
+                 "trap handler; code at eip: %s", exception_name(f->vector), address, f->cs & 3,
+                 f->eip, f->error_code, bytes);
 }
 
 void trap_dispatch(struct trap_frame *f)

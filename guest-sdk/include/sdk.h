@@ -15,7 +15,7 @@ extern struct start_info *start_info;
 
 int main(void);
 
-/* Console output through console_io (CONSOLEIO_write). */
+/* Console output: console_io (CONSOLEIO_write) in domain 0, the console ring in the others. */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vprintf(const char *fmt, va_list ap);
 void console_write(const char *s, size_t len);

@@ -74,6 +74,8 @@ void __attribute__((noreturn)) schedule(void);
 /* Guest memory, only through these: they check the range and survive any fault.
  * Both return 0 or -XEN_EFAULT, and run in the current domain's address space. */
 int copy_from_guest(void *dst, uint32_t guest_va, uint32_t len);
+/* Whether [guest_va, guest_va+len) lies wholly below the hypervisor area (no access made). */
+int guest_range_ok(uint32_t guest_va, uint32_t len);
 int copy_to_guest(uint32_t guest_va, const void *src, uint32_t len);
 
 #endif

@@ -38,3 +38,12 @@ def boot(*images, hv_args=None, bochs=False, icount=False, timeout=60):
 def data_file():
     """Path of a file under tests/boot/data/."""
     return lambda name: os.path.join("tests", "boot", "data", name)
+
+
+HELLO = "build/examples/hello.elf"
+GUESTS = "build/tests/guests"
+
+
+def guest(name):
+    """Path of a test guest built from tests/guests/."""
+    return f"{GUESTS}/{name}.elf"

@@ -1,0 +1,173 @@
+"""Guest kernels run in ring 1 through Xen's PV ABI: the builder, the hypercall gate and page,
+the first hypercalls, refused images and crashed domains."""
+import os
+import re
+import struct
+
+import pytest
+
+from conftest import HELLO, ROOT, boot, guest
+
+CRASH_KINDS = {
+    # crash=KIND: (what the monitor reports, the first instruction byte at EIP)
+    "ud": ("#UD invalid opcode", "0f 0b"),
+    "hlt": ("#GP general protection", "f4"),
+    "cli": ("#GP general protection", "fa"),
+    "io": ("#GP general protection", "e6 80"),
+    "pf": ("#PF page fault for address 00001000", "c7 05"),
+    "de": ("#DE divide error", "f7 f1"),
+    "int3": ("#BP breakpoint", ""),         # a trap: EIP is past the instruction
+}
+
+
+def test_hello_runs_in_ring_1_and_powers_off():
+    run = boot(f"{HELLO}=name=hello greeting=hi")
+    assert run.status == 0, run.console
+    assert "hello: Hello from ring 1" in run.console
+    assert "hello: domain name: hello (domain 0)" in run.console
+    assert 'hello: command line: "name=hello greeting=hi"' in run.console
+    assert "hello: memory: 4096 KiB (1024 pages)" in run.console
+    assert re.search(r"hello: monitor: Xen interface 4\.2-hv0\.1", run.console)
+    assert "hv: domain 0 (hello) shut down: poweroff" in run.console
+
+
+def test_mem_option_sets_the_domain_size():
+    run = boot(f"{HELLO}=name=big mem=12M")
+    assert run.status == 0
+    assert "big: memory: 12288 KiB (3072 pages)" in run.console
+
+
+def test_raw_assembly_guest_checks_the_start_of_day():
+    """A guest in plain assembly, sharing nothing with our headers, checks registers,
+    start_info, the page tables, p2m/M2P and the hypercall page."""
+    run = boot(f"{guest('raw_start')}=mem=4M raw-test")
+    assert run.status == 0, run.console
+    checks = re.findall(r"^raw_start: (ok|FAIL) (.*)$", run.console, re.M)
+    assert len(checks) >= 24, run.console
+    assert all(result == "ok" for result, _ in checks), [c for c in checks if c[0] != "ok"]
+    assert "raw_start: all checks passed" in run.console
+
+
+def test_bad_hypercalls_get_xen_error_codes():
+    run = boot(guest("abi_errors"))
+    assert run.status == 0, run.console
+    assert "FAIL" not in run.console, run.console
+    assert len(re.findall(r"^abi_errors: ok ", run.console, re.M)) == 20
+    assert "abi_errors: all checks passed" in run.console
+
+
+def test_domains_run_in_order_and_domU_uses_its_console_ring():
+    """Domain 0 prints with console_io; domain 1 through the console ring the monitor drains."""
+    run = boot(f"{HELLO}=name=first", f"{HELLO}=name=second")
+    assert run.status == 0, run.console
+    assert run.console.index("first: Hello") < run.console.index("second: Hello")
+    assert "second: domain name: second\n" in run.console      # not domain 0
+    assert "hv: 2 domain(s) ran, 2 ended cleanly" in run.console
+
+
+@pytest.mark.parametrize("kind", sorted(CRASH_KINDS))
+def test_a_crashing_guest_is_stopped_alone(kind):
+    """The crash names the domain, the fault, EIP and the bytes there; the next domain runs."""
+    fault, code = CRASH_KINDS[kind]
+    run = boot(f"{guest('crash')}=crash={kind}", f"{HELLO}=name=survivor")
+    assert run.status == 1, "a crashed domain makes the run fail"
+    m = re.search(r"^hv: domain 0 \(crash\) crashed: (.*) in ring 1 at eip (c0[0-9a-f]{6}) "
+                  r"\(error code 0x[0-9a-f]{4}\), and it has no trap handler; code at eip: ([0-9a-f ]+)$",
+                  run.console, re.M)
+    assert m, run.console
+    assert m.group(1) == fault
+    assert m.group(3).startswith(code)
+    assert "still alive" not in run.console
+    assert "survivor: Hello from ring 1" in run.console
+    assert "hv: domain 1 (survivor) shut down: poweroff" in run.console
+
+
+def test_segment_limit_keeps_ring1_out_of_the_monitor_under_bochs():
+    """Ring 1 is supervisor for paging, so only the truncated segments (limit 0xF67FFFFF) keep a
+    guest kernel out of the monitor. QEMU's TCG does not check segment limits; Bochs does."""
+    run = boot(f"{guest('crash')}=crash=monitor", f"{HELLO}=name=survivor", bochs=True, timeout=120)
+    assert re.search(r"^hv: domain 0 \(crash\) crashed: #GP general protection in ring 1 at eip c0[0-9a-f]{6} "
+                     r".*code at eip: a1 00 00 10 f7", run.console, re.M), run.console
+    assert "still alive" not in run.console
+    assert "survivor: Hello from ring 1" in run.console
+
+
+# ---- refused images: each is reported, and the next module still boots ----------------------
+
+def elf_with(tmp_path, name, change):
+    """A copy of hello.elf changed by change(bytearray)."""
+    data = bytearray(open(os.path.join(ROOT, HELLO), "rb").read())
+    change(data)
+    path = tmp_path / name
+    path.write_bytes(bytes(data))
+    return str(path)
+
+
+def program_headers(data):
+    phoff, = struct.unpack_from("<I", data, 28)
+    phnum, = struct.unpack_from("<H", data, 44)
+    return [phoff + 32 * i for i in range(phnum)]
+
+
+def loads(data):
+    return [off for off in program_headers(data) if struct.unpack_from("<I", data, off)[0] == 1]
+
+
+def set_load_address(data, index, address):
+    off = loads(data)[index]
+    struct.pack_into("<II", data, off + 8, address, address)     # p_vaddr, p_paddr
+
+
+def make_64bit(data):
+    data[4] = 2
+
+
+def truncate(data):
+    del data[300:]
+
+
+def overlap(data):
+    first = loads(data)[0]
+    set_load_address(data, 1, struct.unpack_from("<I", data, first + 8)[0] + 0x100)
+
+
+def reach_monitor(data):
+    set_load_address(data, 1, 0xF5800000 - 0x1000)
+
+
+def no_pae(data):
+    at = data.index(b"yes\0")
+    data[at:at + 4] = b"no\0\0"
+
+
+REFUSED = {
+    "not_elf": (None, "not an ELF file"),
+    "elf64": (make_64bit, "not a 32-bit ELF file"),
+    "truncated": (truncate, "outside the file (truncated?)"),
+    "overlap": (overlap, "overlapping segments"),
+    "monitor_area": (reach_monitor, "a segment reaches the hypervisor area"),
+    "no_pae": (no_pae, "not a PAE kernel"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+def test_bad_image_is_refused_and_others_boot(case, tmp_path):
+    change, reason = REFUSED[case]
+    bad = "tests/boot/data/notes.txt" if change is None else elf_with(tmp_path, f"{case}.elf", change)
+    run = boot(f"{bad}=name=bad", f"{HELLO}=name=good")
+    assert re.search(rf"^hv: module 0 \(\S+\) refused: .*{re.escape(reason)}", run.console, re.M), run.console
+    assert "good: Hello from ring 1" in run.console
+    assert run.status == 1, "a refused module makes the run fail"
+
+
+def test_image_too_big_for_its_memory_is_refused():
+    run = boot(f"{HELLO}=name=tiny mem=512K", f"{HELLO}=name=good")
+    assert re.search(r"^hv: module 0 \(hello\) refused: no room", run.console, re.M), run.console
+    assert "good: Hello from ring 1" in run.console
+    assert run.status == 1
+
+
+def test_bad_mem_option_is_refused():
+    run = boot(f"{HELLO}=mem=lots", f"{HELLO}=name=good")
+    assert "refused: bad mem=" in run.console
+    assert "good: Hello from ring 1" in run.console

@@ -1,0 +1,34 @@
+/* crash.c - a guest that does one forbidden thing, chosen by its command line `crash=KIND`
+ * (guest ring 1, SDK). The monitor must crash this domain alone and say why and where.
+ */
+#include "sdk.h"
+
+static void do_crash(const char *kind)
+{
+    if (strcmp(kind, "ud") == 0)
+        __asm__ volatile("ud2");
+    else if (strcmp(kind, "hlt") == 0)
+        __asm__ volatile("hlt");                       /* privileged: #GP in ring 1 */
+    else if (strcmp(kind, "cli") == 0)
+        __asm__ volatile("cli");                       /* IOPL 0: #GP in ring 1 */
+    else if (strcmp(kind, "io") == 0)
+        __asm__ volatile("outb %%al, $0x80" ::: "memory");
+    else if (strcmp(kind, "pf") == 0)
+        *(volatile int *)0x1000 = 1;                   /* nothing is mapped there */
+    else if (strcmp(kind, "monitor") == 0)
+        (void)*(volatile int *)0xF7100000;             /* beyond the segment limit: #GP */
+    else if (strcmp(kind, "de") == 0)
+        __asm__ volatile("xor %%edx, %%edx; mov $1, %%eax; xor %%ecx, %%ecx; div %%ecx" ::: "eax", "ecx", "edx");
+    else if (strcmp(kind, "int3") == 0)
+        __asm__ volatile("int3");
+}
+
+int main(void)
+{
+    char kind[16] = "ud";
+    cmdline_option("crash", kind, sizeof(kind));
+    printf("about to crash: %s\n", kind);
+    do_crash(kind);
+    printf("still alive after crash=%s: the monitor let it through\n", kind);
+    return 0;
+}
