@@ -85,7 +85,7 @@ bochs: deps all
 	tools/hvrun --bochs $(DEMO)
 
 # ---- tests --------------------------------------------------------------------------------------
-HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Ihv/include -Ihv/lib -Ihypercall-abi \
+HOST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Ihv/include -Ihv/lib -Ihypercall-abi \
 	-fno-builtin -Wno-builtin-declaration-mismatch
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(wildcard tests/host/test_*.c))
 # The pure monitor sources each host test links with.

@@ -114,3 +114,10 @@ def test_boots_under_bochs():
                      run.console), run.console
     assert "hello: Hello from ring 1" in run.console
     assert run.lines()[-1].startswith("hv: power-off status=0")
+
+
+def test_make_iso_builds_a_grub_rescue_image():
+    proc = subprocess.run(["make", "-s", "iso"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    with open(f"{ROOT}/build/hv.iso", "rb") as f:
+        assert f.read(0x8006)[0x8001:0x8006] == b"CD001", "an ISO 9660 image"
