@@ -4,6 +4,7 @@
  */
 #include "domain.h"
 #include "format.h"
+#include "hypercalls.h"
 #include "hv.h"
 #include "memlayout.h"
 #include "mm.h"
@@ -14,12 +15,6 @@
 struct domain domains[MAX_DOMAINS];
 struct vcpu *current;
 unsigned refused_modules;
-
-/* The monitor stack guests trap onto: its top always holds the running guest's frame. */
-static uint8_t cpu_stack[16384] __attribute__((aligned(16)));
-#define GUEST_FRAME ((struct trap_frame *)(cpu_stack + sizeof(cpu_stack)) - 1)
-
-void return_to_guest(struct trap_frame *f) __attribute__((noreturn));   /* hv/entry.asm */
 
 struct domain *domain_alloc(void)
 {
@@ -107,6 +102,8 @@ static void domain_end(struct domain *d)
     if (d->line_len)
         console_flush_line(d);
     mm_switch_idle();
+    if (current && current->domain == d)
+        fpu_switch_out(current);
     domain_free(d);
     if (current && current->domain == d)
         schedule();
@@ -134,7 +131,7 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 }
 
 /* Power off when nothing is left; the status says whether every domain ended cleanly. */
-static void __attribute__((noreturn)) all_done(void)
+void all_done(void)
 {
     unsigned ran = 0, clean = 0;
     for (unsigned i = 0; i < MAX_DOMAINS; i++) {
@@ -147,22 +144,4 @@ static void __attribute__((noreturn)) all_done(void)
     if (clean != ran || refused_modules)
         power_off(HV_STATUS_DOMAIN_FAILED, refused_modules ? "a module was refused" : "a domain failed");
     power_off(HV_STATUS_OK, ran ? "all domains ended cleanly" : "nothing left to run");
-}
-
-/* Tour step 6 (boot): run a domain. Its saved registers go to the top of the monitor stack, the
- * CPU switches to its page tables, and the monitor leaves through the ordinary trap exit. */
-void schedule(void)
-{
-    for (unsigned i = 0; i < MAX_DOMAINS; i++) {
-        struct domain *d = &domains[i];
-        if (d->state != DOMAIN_RUNNABLE)
-            continue;
-        current = &d->vcpu;
-        *GUEST_FRAME = d->vcpu.regs;
-        tss_set_kernel_stack((uint32_t)(uintptr_t)(cpu_stack + sizeof(cpu_stack)));
-        mm_switch(d->l3_mfn);
-        return_to_guest(GUEST_FRAME);
-    }
-    current = NULL;
-    all_done();
 }

@@ -153,13 +153,21 @@ hypercall_entry:
     ; fall through
 
 ; Leave the monitor: restore what trap_common saved (possibly changed by the handler) and iret.
+; The segment registers are loaded without moving ESP, so that if a guest's selector is bad the
+; fault finds its frame intact; traps.c knows these labels and sends such a fault, or one on the
+; final iret, to the guest's failsafe callback.
+global exit_load_segments, exit_load_segments_end, exit_iret
 trap_return:
-    pop gs
-    pop fs
-    pop es
-    pop ds
+exit_load_segments:
+    mov gs, [esp]
+    mov fs, [esp + 4]
+    mov es, [esp + 8]
+    mov ds, [esp + 12]
+exit_load_segments_end:
+    add esp, 16
     popa
     add esp, 8                        ; vector and error code
+exit_iret:
     iret
 
 ; void return_to_guest(struct trap_frame *f): leave through f, abandoning the current stack.

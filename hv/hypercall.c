@@ -8,6 +8,7 @@
  */
 #include "domain.h"
 #include "hv.h"
+#include "hypercalls.h"
 #include "mmu.h"
 
 typedef long (*hypercall_fn)(uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5);
@@ -110,7 +111,7 @@ static long shutdown_current(uint32_t reason)
     return 0;
 }
 
-static long do_sched_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t a5)
+long do_sched_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t a5)
 {
     (void)a3, (void)a4, (void)a5;
     switch (cmd) {
@@ -128,7 +129,7 @@ static long do_sched_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, ui
 }
 
 /* The old form, hypercall 6: the argument is the reason itself. */
-static long do_sched_op_compat(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t a5)
+long do_sched_op_compat(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t a5)
 {
     (void)a3, (void)a4, (void)a5;
     if (cmd == SCHEDOP_yield)
@@ -160,7 +161,7 @@ static long do_vm_assist(uint32_t cmd, uint32_t type, uint32_t a3, uint32_t a4, 
 }
 
 /* --- event_channel_op: only EVTCHNOP_send on the console port, until event channels come -------- */
-static long do_event_channel_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t a5)
+long do_event_channel_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t a5)
 {
     (void)a3, (void)a4, (void)a5;
     if (cmd != EVTCHNOP_send)
@@ -175,26 +176,39 @@ static long do_event_channel_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_
     return 0;
 }
 
+/* The monitor's own extension (hypercall-abi/hv-ext.h): a copy of its entry counters. */
+static long do_hv_stats(uint32_t out, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    return copy_to_guest(out, &stats, sizeof(stats));
+}
+
 static const hypercall_fn hypercall_table[] = {
+    [__HYPERVISOR_set_trap_table]   = do_set_trap_table,
+    [__HYPERVISOR_stack_switch]     = do_stack_switch,
+    [__HYPERVISOR_set_callbacks]    = do_set_callbacks,
+    [__HYPERVISOR_fpu_taskswitch]   = do_fpu_taskswitch,
     [__HYPERVISOR_sched_op_compat]  = do_sched_op_compat,
     [__HYPERVISOR_xen_version]      = do_xen_version,
     [__HYPERVISOR_console_io]       = do_console_io,
     [__HYPERVISOR_vm_assist]        = do_vm_assist,
     [__HYPERVISOR_sched_op]         = do_sched_op,
+    [__HYPERVISOR_iret]             = do_iret,
+    [__HYPERVISOR_callback_op]      = do_callback_op,
     [__HYPERVISOR_event_channel_op] = do_event_channel_op,
+    [__HYPERVISOR_hv_stats]         = do_hv_stats,
 };
-
-uint32_t hypercall_counts[64];
 
 void hypercall_dispatch(struct trap_frame *f);
 void hypercall_dispatch(struct trap_frame *f)
 {
     uint32_t nr = f->eax;
-    if (nr < ARRAY_SIZE(hypercall_counts))
-        hypercall_counts[nr]++;
+    stats.entries[HYPERCALL_VECTOR]++;
     if (nr >= ARRAY_SIZE(hypercall_table) || !hypercall_table[nr]) {
         f->eax = (uint32_t)-XEN_ENOSYS;
-        return;
+    } else {
+        stats.hypercalls[nr]++;
+        f->eax = (uint32_t)hypercall_table[nr](f->ebx, f->ecx, f->edx, f->esi, f->edi);
     }
-    f->eax = (uint32_t)hypercall_table[nr](f->ebx, f->ecx, f->edx, f->esi, f->edi);
+    deliver_pending_upcall(f);
 }

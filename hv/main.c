@@ -4,6 +4,7 @@
  */
 #include "cmdline.h"
 #include "domain.h"
+#include "hypercalls.h"
 #include "mm.h"
 #include "hv.h"
 #include "memlayout.h"
@@ -123,6 +124,7 @@ void hv_main(uint32_t magic, uint32_t mbi_pa)
     print_memory_map();
     frames_setup();
     mm_init();
+    fpu_init();
     timer_start();
 
     char fault[16];

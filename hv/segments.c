@@ -84,3 +84,11 @@ void tss_set_kernel_stack(uint32_t esp0)
 {
     tss.esp0 = esp0;
 }
+
+/* The guest kernel's stack, for the CPU to switch to when `int $0x80` goes straight from ring 3
+ * to ring 1 through the direct syscall gate. */
+void tss_set_guest_stack(uint32_t ss1, uint32_t esp1)
+{
+    tss.ss1 = (uint16_t)ss1;
+    tss.esp1 = esp1;
+}

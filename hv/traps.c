@@ -8,10 +8,12 @@
 #include "domain.h"
 #include "format.h"
 #include "hv.h"
+#include "hypercalls.h"
 #include "mmu.h"
 #include "segments.h"
 #include "traps.h"
 #include "x86.h"
+#include <stddef.h>
 
 struct __attribute__((packed)) gate {
     uint16_t offset_lo, selector;
@@ -23,6 +25,7 @@ static struct gate idt[256] __attribute__((aligned(8)));
 /* hv/entry.asm */
 extern const uint32_t trap_stubs[NR_EXCEPTIONS + NR_IRQS];
 extern const char hypercall_entry[], guest_copy_insn[], guest_copy_fault[];
+extern const char exit_load_segments[], exit_load_segments_end[], exit_iret[];
 
 static const char *const exception_names[NR_EXCEPTIONS] = {
     [VEC_DE] = "#DE divide error",      [VEC_DB] = "#DB debug",
@@ -76,39 +79,63 @@ static const char *exception_name(uint32_t vector)
     return vector < NR_EXCEPTIONS && exception_names[vector] ? exception_names[vector] : "unexpected vector";
 }
 
-/* An exception in a guest. With no way yet to give it to the guest's own handler, the domain
- * is crashed, with what a person porting a kernel needs: the fault, where, and the bytes there. */
-static void guest_exception(struct trap_frame *f)
+/* An exception the guest has no handler for: the domain is crashed, with what a person porting a
+ * kernel needs: the fault, where, and the bytes there. */
+void guest_unhandled(struct trap_frame *f, uint32_t vector, uint32_t error_code)
 {
     char address[24] = "";
-    if (f->vector == VEC_PF)            /* read CR2 before anything else can fault */
-        format_snprintf(address, sizeof(address), " for address %08x", read_cr2());
+    if (vector == VEC_PF)               /* the address was saved in vcpu_info before anything */
+        format_snprintf(address, sizeof(address), " for address %08x", current->info->arch.cr2);
     uint8_t code[8];
     char bytes[3 * sizeof(code)] = "unreadable";
     if (copy_from_guest(code, f->eip, sizeof(code)) == 0)
         for (unsigned i = 0; i < sizeof(code); i++)
             format_snprintf(bytes + 3 * i, 4, i + 1 < sizeof(code) ? "%02x " : "%02x", code[i]);
     domain_crash(current_domain(), "%s%s in ring %u at eip %08x (error code 0x%04x), and it has no "
-                 "trap handler; code at eip: %s", exception_name(f->vector), address, f->cs & 3,
-                 f->eip, f->error_code, bytes);
+                 "trap handler; code at eip: %s", exception_name(vector), address, f->cs & 3,
+                 f->eip, error_code, bytes);
+}
+
+/* The gate for `int $0x80`: the guest's own, pointing into its ring-1 kernel (a direct system
+ * call that never enters the monitor), or none, so that the instruction raises #GP. */
+void idt_set_syscall_gate(uint64_t gate)
+{
+    memcpy(&idt[SYSCALL_VECTOR], &gate, sizeof(gate));
+}
+
+/* A fault on the way out to a guest: loading its segment registers, or its final iret. The
+ * guest's frame is at the top of the monitor stack. A segment load does not move ESP, so the frame
+ * is intact; the iret's fault frame overlaps the general registers, but it holds them too (they
+ * were restored by then), so they are copied back first. */
+static int exit_fault(struct trap_frame *f)
+{
+    struct trap_frame *g = guest_regs();
+    if (f->eip == (uint32_t)(uintptr_t)exit_iret)
+        memmove(g, f, offsetof(struct trap_frame, vector));
+    else if (f->eip < (uint32_t)(uintptr_t)exit_load_segments ||
+             f->eip >= (uint32_t)(uintptr_t)exit_load_segments_end)
+        return 0;
+    bounce_failsafe(g);
+    deliver_pending_upcall(g);
+    return_to_guest(g);
 }
 
 void trap_dispatch(struct trap_frame *f)
 {
+    stats.entries[f->vector & 0xFF]++;
     if (f->vector >= VEC_IRQ0 && f->vector < VEC_IRQ0 + NR_IRQS) {
         irq_dispatch(f->vector - VEC_IRQ0);
-        return;
-    }
-    if (f->cs & 3) {
+    } else if (f->cs & 3) {
         guest_exception(f);
-        return;
-    }
-    /* A fault inside guest_copy is a bad guest pointer, not a monitor bug: resume at its exit. */
-    if (f->vector == VEC_PF && f->eip == (uint32_t)(uintptr_t)guest_copy_insn) {
+    } else if (f->vector == VEC_PF && f->eip == (uint32_t)(uintptr_t)guest_copy_insn) {
+        /* A fault inside guest_copy is a bad guest pointer, not a monitor bug: resume at its exit. */
         f->eip = (uint32_t)(uintptr_t)guest_copy_fault;
         return;
+    } else if (!current || !exit_fault(f)) {
+        monitor_fault(f);
     }
-    monitor_fault(f);
+    if (f->cs & 3)
+        deliver_pending_upcall(f);
 }
 
 void monitor_fault(const struct trap_frame *f)

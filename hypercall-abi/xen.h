@@ -336,5 +336,6 @@ ABI_SIZE(struct multicall_entry, 32);
 #include "sched.h"
 #include "vcpu.h"
 #include "version.h"
+#include "hv-ext.h"
 
 #endif

@@ -20,10 +20,25 @@ enum domain_state {
     DOMAIN_CRASHED,            /* the monitor stopped it */
 };
 
+#define NR_VECTORS 256
+
 struct vcpu {
     struct domain *domain;
     struct trap_frame regs;    /* the guest's registers while it is not running */
     struct vcpu_info *info;    /* its slot in the domain's shared_info */
+
+    /* The virtual CPU's trap state (hv/trap_bounce.c). */
+    struct trap_info trap_table[NR_VECTORS];   /* the virtual IDT; address 0 = no handler */
+    uint32_t kernel_ss, kernel_sp;             /* the ring-1 stack for traps from ring 3 */
+    struct xen_callback event_callback, failsafe_callback;
+    struct xen_callback sysenter_callback, syscall32_callback;
+    int failsafe_masks_events;
+    uint64_t int80_gate;       /* a real DPL-3 trap gate for `int $0x80`, or 0 */
+
+    /* Lazy FPU state (hv/fpu.c). */
+    uint8_t fpu_state[512] __attribute__((aligned(16)));
+    int fpu_initialised;       /* fpu_state holds the guest's registers */
+    int guest_cr0_ts;          /* the TS bit the guest asked for with fpu_taskswitch */
 };
 
 struct domain {
@@ -68,8 +83,11 @@ void domain_console_drain(struct domain *d);
 void domain_shutdown(struct domain *d, unsigned reason);
 void __attribute__((format(printf, 2, 3))) domain_crash(struct domain *d, const char *fmt, ...);
 
-/* Run the next runnable domain; power off when there is none. */
+/* Run the next runnable domain; power off when there is none (hv/schedule.c). */
 void __attribute__((noreturn)) schedule(void);
+void __attribute__((noreturn)) all_done(void);
+/* Leave the monitor into the guest whose registers are f (hv/entry.asm). */
+void __attribute__((noreturn)) return_to_guest(struct trap_frame *f);
 
 /* Guest memory, only through these: they check the range and survive any fault.
  * Both return 0 or -XEN_EFAULT, and run in the current domain's address space. */

@@ -19,6 +19,7 @@
 void segments_init(void);
 /* The ring-0 stack the CPU switches to on a trap from ring 1 or 3. */
 void tss_set_kernel_stack(uint32_t esp0);
+void tss_set_guest_stack(uint32_t ss1, uint32_t esp1);
 #endif
 
 #endif

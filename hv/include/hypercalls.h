@@ -1,0 +1,51 @@
+/* hypercalls.h - the hypercall handlers, each in the file of the mechanism it drives, and the
+ * monitor's per-cause entry counters (ring 0). hv/hypercall.c puts the handlers in one table.
+ * Every handler takes the guest's EBX, ECX, EDX, ESI, EDI and returns the value for its EAX.
+ */
+#ifndef HV_HYPERCALLS_H
+#define HV_HYPERCALLS_H
+#include <stdint.h>
+#include "traps.h"
+#include "hv-ext.h"
+
+struct vcpu;
+
+#define HC_ARGS uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5
+long do_set_trap_table(HC_ARGS);
+long do_stack_switch(HC_ARGS);
+long do_set_callbacks(HC_ARGS);
+long do_fpu_taskswitch(HC_ARGS);
+long do_iret(HC_ARGS);
+long do_callback_op(HC_ARGS);
+long do_event_channel_op(HC_ARGS);
+long do_set_timer_op(HC_ARGS);
+long do_sched_op(HC_ARGS);
+long do_sched_op_compat(HC_ARGS);
+long do_vcpu_op(HC_ARGS);
+#undef HC_ARGS
+
+/* Why the monitor was entered, counted since boot (the hv_stats extension hypercall reads them). */
+extern struct hv_stats stats;
+
+/* The running guest's registers, at the top of the monitor stack. */
+struct trap_frame *guest_regs(void);
+
+/* trap_bounce.c */
+void guest_exception(struct trap_frame *f);
+void deliver_pending_upcall(struct trap_frame *f);
+void bounce_failsafe(struct trap_frame *f);
+void trap_state_load(struct vcpu *v);
+/* traps.c */
+void guest_unhandled(struct trap_frame *f, uint32_t vector, uint32_t error_code);
+void idt_set_syscall_gate(uint64_t gate);
+/* emulate.c */
+int emulate_forced_cpuid(struct trap_frame *f);
+int emulate_privileged(struct vcpu *v, struct trap_frame *f);
+/* fpu.c */
+void fpu_init(void);
+int fpu_device_not_available(struct vcpu *v);
+void fpu_switch_out(struct vcpu *v);
+
+#define SYSCALL_VECTOR 0x80
+
+#endif
