@@ -22,7 +22,7 @@ GUEST_LDFLAGS := -m32 -nostdlib -no-pie -static -Wl,--build-id=none -Wl,-z,max-p
 	-T $(SDK_DIR)/guest.ld
 
 # The SDK, plus the pure helpers it shares with the monitor (formatting, strings, command lines).
-SDK_SRCS := $(SDK_DIR)/start.S $(SDK_DIR)/sdk.c $(TOP)/hv/lib/format.c $(TOP)/hv/lib/kstring.c \
+SDK_SRCS := $(SDK_DIR)/start.S $(SDK_DIR)/entry.S $(SDK_DIR)/sdk.c $(SDK_DIR)/traps.c $(SDK_DIR)/memory.c $(TOP)/hv/lib/format.c $(TOP)/hv/lib/kstring.c \
 	$(TOP)/hv/cmdline.c
 OBJS := $(patsubst %,$(OUT)/%.o,$(notdir $(SRCS) $(SDK_SRCS)))
 vpath %.c $(sort $(dir $(SRCS) $(SDK_SRCS)))

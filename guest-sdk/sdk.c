@@ -23,6 +23,7 @@ void sdk_start(struct start_info *si)
 {
     start_info = si;
     console_init();
+    memory_init();
     int status = main();
     shutdown(status == 0 ? SHUTDOWN_poweroff : SHUTDOWN_crash);
 }

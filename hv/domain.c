@@ -34,10 +34,13 @@ void domain_free(struct domain *d)
 {
     for (uint32_t pfn = 0; pfn < d->nr_pages; pfn++) {
         m2p_set(d->p2m[pfn], INVALID_M2P_ENTRY);
+        frame_set_owner(d->p2m[pfn], DOMID_XEN);
         frames_free(&machine_frames, d->p2m[pfn]);
     }
-    if (d->shared_info)
+    if (d->shared_info) {
+        frame_set_owner(d->shared_info_mfn, DOMID_XEN);
         frames_free(&machine_frames, d->shared_info_mfn);
+    }
     for (uint32_t i = 0; d->p2m && i < d->p2m_frames; i++)
         frames_free(&machine_frames, d->p2m_mfn + i);
     d->nr_pages = 0;

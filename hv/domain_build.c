@@ -97,6 +97,7 @@ static int give_memory(struct domain *d, uint32_t nr_pages)
         if (mfn == FRAME_NONE)
             return -1;
         memset(phys_to_virt(mfn << PAGE_SHIFT), 0, PAGE_SIZE);
+        frame_set_owner(mfn, d->id);
         d->p2m[pfn] = mfn;
         d->nr_pages = pfn + 1;
         m2p_set(mfn, pfn);
@@ -142,8 +143,6 @@ static void write_page_tables(struct domain *d, const struct layout *l)
         if (i >= 0)
             l3[slot] = (pte_t)d->p2m[pt_pfn + 1 + i] << PAGE_SHIFT | PTE_P;
     }
-    pte_t *monitor_slot_l2 = guest_page(d, pt_pfn + 1 + layout_l2_index(l, 3));
-    mm_copy_monitor_entries(monitor_slot_l2);
 
     uint32_t first_l1_pfn = pt_pfn + 1 + l->nr_l2;
     for (uint32_t va = l->virt_base & ~(LARGE_PAGE_SIZE - 1), n = 0; n < l->nr_l1; va += LARGE_PAGE_SIZE, n++) {
@@ -160,6 +159,18 @@ static void write_page_tables(struct domain *d, const struct layout *l)
         l1[(va >> 12) & (L1_ENTRIES - 1)] = (pte_t)d->p2m[pfn] << PAGE_SHIFT | PTE_P | PTE_A | (is_pt ? 0 : PTE_RW);
     }
     d->l3_mfn = d->p2m[pt_pfn];
+}
+
+/* Account for the tables just written, through the same rules as every later guest update: the
+ * L3 is the base pointer and pinned (as Xen's builder pins it), which validates every entry
+ * below it and gives each frame its type. The monitor's slot-3 entries are filled in here. */
+static int type_initial_tables(struct domain *d)
+{
+    if (get_page_type(d->id, d->l3_mfn, PGT_l3) < 0)
+        return -1;
+    get_page_type(d->id, d->l3_mfn, PGT_l3);
+    frame_table[d->l3_mfn].pinned = 1;
+    return 0;
 }
 
 static void write_start_info(struct domain *d, const struct layout *l, const char *guest_args)
@@ -184,6 +195,7 @@ static int make_shared_info(struct domain *d)
     d->shared_info_mfn = frames_alloc(&machine_frames);
     if (d->shared_info_mfn == FRAME_NONE)
         return -1;
+    frame_set_owner(d->shared_info_mfn, d->id);    /* the guest maps it (writable) itself */
     d->shared_info = phys_to_virt(d->shared_info_mfn << PAGE_SHIFT);
     memset(d->shared_info, 0, PAGE_SIZE);
     d->shared_info->arch.max_pfn = d->nr_pages;
@@ -245,6 +257,8 @@ static const char *build(struct domain *d, const uint8_t *image, uint32_t len, c
     load_image(d, &l, image, &g);
     write_p2m_list(d, &l);
     write_page_tables(d, &l);
+    if (type_initial_tables(d) < 0)
+        return "the initial page tables break the monitor's own rules (a builder bug)";
     if (l.console_va)
         d->console_mfn = d->p2m[layout_pfn(&l, l.console_va)];
     write_start_info(d, &l, args);

@@ -185,15 +185,18 @@ static long do_hv_stats(uint32_t out, uint32_t a2, uint32_t a3, uint32_t a4, uin
 
 static const hypercall_fn hypercall_table[] = {
     [__HYPERVISOR_set_trap_table]   = do_set_trap_table,
+    [__HYPERVISOR_mmu_update]       = do_mmu_update,
     [__HYPERVISOR_stack_switch]     = do_stack_switch,
     [__HYPERVISOR_set_callbacks]    = do_set_callbacks,
     [__HYPERVISOR_fpu_taskswitch]   = do_fpu_taskswitch,
     [__HYPERVISOR_sched_op_compat]  = do_sched_op_compat,
+    [__HYPERVISOR_update_va_mapping] = do_update_va_mapping,
     [__HYPERVISOR_xen_version]      = do_xen_version,
     [__HYPERVISOR_console_io]       = do_console_io,
     [__HYPERVISOR_vm_assist]        = do_vm_assist,
     [__HYPERVISOR_sched_op]         = do_sched_op,
     [__HYPERVISOR_iret]             = do_iret,
+    [__HYPERVISOR_mmuext_op]        = do_mmuext_op,
     [__HYPERVISOR_callback_op]      = do_callback_op,
     [__HYPERVISOR_event_channel_op] = do_event_channel_op,
     [__HYPERVISOR_hv_stats]         = do_hv_stats,

@@ -1,13 +1,16 @@
-/* mm.c - the machine frame pool, the M2P table and the monitor's part of every address space
- * (ring 0).
+/* mm.c - the machine frame pool, the M2P table, the monitor's part of every address space, and
+ * the hypercalls through which a guest changes its page tables (ring 0).
  *
  * The machine-to-physical table (M2P) says, for every machine frame, which pseudo-physical frame
  * of its domain it is. Guests read it at MACH2PHYS_VIRT_START (Xen's ABI); only the monitor
  * writes it, through the direct map.
  */
+#include "domain.h"
 #include "hv.h"
+#include "hypercalls.h"
 #include "memlayout.h"
 #include "mm.h"
+#include "page_types.h"
 #include "mmu.h"
 #include "x86.h"
 #include "xen.h"
@@ -19,13 +22,23 @@ static pte_t m2p_l1[L1_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
 extern pte_t monitor_l2[L2_ENTRIES];      /* hv/entry.asm: the monitor's slot-3 L2 */
 
 #define L2_SLOT(va) (((va) >> 21) & (L2_ENTRIES - 1))
-#define FIRST_MONITOR_SLOT L2_SLOT(HYPERVISOR_VIRT_START)
+#define MMU_BATCH 256                         /* updates per entry before a continuation */
+#define MMU_UPDATE_PREEMPTED 0x80000000u      /* Xen's flag in `count` for a continued batch */
+
+_Static_assert(L2_SLOT(HYPERVISOR_VIRT_START) == FIRST_MONITOR_L2_SLOT, "the monitor's L2 slots");
 
 _Static_assert(sizeof(m2p) <= L1_ENTRIES * PAGE_SIZE, "the M2P fits one L1 table's 2 MiB");
 _Static_assert(HYPERVISOR_VIRT_START == HV_AREA_START, "memlayout.h agrees with Xen's ABI");
 
+static pte_t *direct_map_frame(uint32_t mfn)
+{
+    return phys_to_virt(mfn << PAGE_SHIFT);
+}
+
 void mm_init(void)
 {
+    frame_table_init();
+    frame_contents = direct_map_frame;
     for (uint32_t i = 0; i < MAX_FRAMES; i++)
         m2p[i] = INVALID_M2P_ENTRY;
     /* Read-only and user: the L2 entry has no RW bit, so no L1 entry below it can grant writing,
@@ -34,17 +47,13 @@ void mm_init(void)
         m2p_l1[i] = (pte_t)virt_to_phys((uint8_t *)m2p + i * PAGE_SIZE) | PTE_P | PTE_US | PTE_A;
     monitor_l2[L2_SLOT(MACH2PHYS_VIRT_START)] = (pte_t)virt_to_phys(m2p_l1) | PTE_P | PTE_US | PTE_A;
     write_cr3(read_cr3());
+    /* Every slot-3 L2 of every guest gets these, when it is validated (page_types.c). */
+    memcpy(monitor_l2_entries, monitor_l2, sizeof(monitor_l2_entries));
 }
 
 void m2p_set(uint32_t mfn, uint32_t pfn)
 {
     m2p[mfn] = pfn;
-}
-
-void mm_copy_monitor_entries(pte_t *l2)
-{
-    for (unsigned i = FIRST_MONITOR_SLOT; i < L2_ENTRIES; i++)
-        l2[i] = monitor_l2[i];
 }
 
 extern pte_t monitor_l3[L3_ENTRIES];       /* hv/entry.asm: the monitor's own address space */
@@ -57,4 +66,230 @@ void mm_switch_idle(void)
 void mm_switch(uint32_t l3_mfn)
 {
     write_cr3(l3_mfn << PAGE_SHIFT);
+}
+
+static void flush_tlb_if_needed(void)
+{
+    if (tlb_flush_needed) {
+        write_cr3(read_cr3());
+        tlb_flush_needed = 0;
+    }
+}
+
+static void invlpg(uint32_t va)
+{
+    __asm__ volatile("invlpg (%0)" :: "r"(va) : "memory");
+}
+
+/* A long batch gives the CPU back after MMU_BATCH entries: the guest's registers are rewritten
+ * to describe what is left and its EIP moved back onto the `int $0x82`, so the hypercall starts
+ * again where it stopped, after any pending interrupt (Xen's hypercall continuation). */
+static uint32_t continue_later(uint32_t nr, uint32_t next_reqs, uint32_t left, uint32_t done_out)
+{
+    struct trap_frame *f = guest_regs();
+    f->ebx = next_reqs;
+    f->ecx = left | MMU_UPDATE_PREEMPTED;
+    f->edx = done_out;
+    f->eip -= 2;                      /* cd 82 */
+    return nr;                        /* EAX must hold the hypercall's number again */
+}
+
+/* One mmu_update request. A frame in use as a page table is changed entry by entry through the
+ * rules of page_types.c; any other frame of the domain is written plainly, as Xen does. */
+static int mmu_update_one(struct domain *d, const struct mmu_update *req)
+{
+    uint32_t cmd = req->ptr & 3;
+    uint64_t ptr = req->ptr & ~3ull, mfn = ptr >> PAGE_SHIFT;
+    if (mfn >= MAX_FRAMES || frame_table[mfn].owner != d->id)
+        return -XEN_EINVAL;
+    switch (cmd) {
+    case MMU_NORMAL_PT_UPDATE:
+    case MMU_PT_UPDATE_PRESERVE_AD: {
+        if (ptr & 7)
+            return -XEN_EINVAL;               /* not an entry: PAE entries are 8 bytes */
+        unsigned slot = (ptr & (PAGE_SIZE - 1)) >> 3;
+        if (frame_table[mfn].type_count && table_level(frame_table[mfn].type))
+            return mod_table_entry(d->id, (uint32_t)mfn, slot, req->val, cmd == MMU_PT_UPDATE_PRESERVE_AD);
+        int rc = get_page_type(d->id, (uint32_t)mfn, PGT_writable);
+        if (rc == 0) {
+            direct_map_frame((uint32_t)mfn)[slot] = req->val;
+            put_page_type((uint32_t)mfn);
+        }
+        return rc;
+    }
+    case MMU_MACHPHYS_UPDATE:
+        m2p_set((uint32_t)mfn, (uint32_t)req->val);
+        return 0;
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+/* Tour step 1 (page-table update): mmu_update(reqs, count, done_out, foreigndom). */
+long do_mmu_update(uint32_t reqs, uint32_t count, uint32_t done_out, uint32_t foreigndom, uint32_t a5)
+{
+    (void)a5;
+    struct domain *d = current_domain();
+    uint32_t done = 0;
+    long rc = 0;
+    if (foreigndom != DOMID_SELF && foreigndom != d->id)
+        return -XEN_EPERM;
+    if ((count & MMU_UPDATE_PREEMPTED) && done_out) {     /* a continued batch: add to the count */
+        count &= ~MMU_UPDATE_PREEMPTED;
+        if (copy_from_guest(&done, done_out, sizeof(done)) < 0)
+            return -XEN_EFAULT;
+    }
+    count &= ~MMU_UPDATE_PREEMPTED;
+    for (uint32_t i = 0; i < count; i++) {
+        if (i == MMU_BATCH) {
+            if (done_out && copy_to_guest(done_out, &done, sizeof(done)) < 0)
+                return -XEN_EFAULT;
+            flush_tlb_if_needed();
+            return continue_later(__HYPERVISOR_mmu_update, reqs + i * sizeof(struct mmu_update),
+                                  count - i, done_out);
+        }
+        struct mmu_update req;
+        if (copy_from_guest(&req, reqs + i * sizeof(req), sizeof(req)) < 0) {
+            rc = -XEN_EFAULT;
+            break;
+        }
+        rc = mmu_update_one(d, &req);
+        if (rc < 0)
+            break;
+        done++;
+    }
+    flush_tlb_if_needed();
+    if (done_out && copy_to_guest(done_out, &done, sizeof(done)) < 0)
+        return -XEN_EFAULT;
+    return rc;
+}
+
+/* The L1 entry that maps va in the domain's current page tables: its table frame and slot. */
+static int find_l1(struct domain *d, uint32_t va, uint32_t *l1_mfn, unsigned *slot)
+{
+    pte_t l3e = direct_map_frame(d->l3_mfn)[va >> 30];
+    if (!(l3e & PTE_P))
+        return -XEN_EINVAL;
+    pte_t l2e = direct_map_frame((uint32_t)(l3e >> PAGE_SHIFT) & 0xFFFFFF)[(va >> 21) & 511];
+    if (!(l2e & PTE_P))
+        return -XEN_EINVAL;
+    *l1_mfn = (uint32_t)(l2e >> PAGE_SHIFT) & 0xFFFFFF;
+    *slot = (va >> PAGE_SHIFT) & 511;
+    return 0;
+}
+
+/* update_va_mapping(va, new entry low, high, flags): change the L1 entry that maps va. */
+long do_update_va_mapping(uint32_t va, uint32_t lo, uint32_t hi, uint32_t flags, uint32_t a5)
+{
+    (void)a5;
+    struct domain *d = current_domain();
+    uint32_t l1_mfn;
+    unsigned slot;
+    if (va >= HYPERVISOR_VIRT_START || find_l1(d, va, &l1_mfn, &slot) < 0)
+        return -XEN_EINVAL;
+    long rc = mod_table_entry(d->id, l1_mfn, slot, (pte_t)hi << 32 | lo, 0);
+    if (rc < 0)
+        return rc;
+    if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_TLB_FLUSH)
+        tlb_flush_needed = 1;
+    else if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_INVLPG)
+        invlpg(va);
+    flush_tlb_if_needed();
+    return 0;
+}
+
+static long mmuext_one(struct domain *d, const struct mmuext_op *op)
+{
+    static const uint8_t pin_types[] = { [MMUEXT_PIN_L1_TABLE] = PGT_l1, [MMUEXT_PIN_L2_TABLE] = PGT_l2,
+                                         [MMUEXT_PIN_L3_TABLE] = PGT_l3 };
+    uint32_t mfn = op->arg1.mfn;
+    int owned = mfn < MAX_FRAMES && frame_table[mfn].owner == d->id;
+    long rc;
+    switch (op->cmd) {
+    case MMUEXT_PIN_L1_TABLE: case MMUEXT_PIN_L2_TABLE: case MMUEXT_PIN_L3_TABLE:
+        if (!owned || frame_table[mfn].pinned)
+            return -XEN_EINVAL;
+        rc = get_page_type(d->id, mfn, pin_types[op->cmd]);
+        if (rc == 0)
+            frame_table[mfn].pinned = 1;
+        return rc;
+    case MMUEXT_UNPIN_TABLE:
+        if (!owned || !frame_table[mfn].pinned)
+            return -XEN_EINVAL;
+        frame_table[mfn].pinned = 0;
+        put_page_type(mfn);
+        return 0;
+    case MMUEXT_NEW_BASEPTR:
+        if (!owned)
+            return -XEN_EINVAL;
+        rc = get_page_type(d->id, mfn, PGT_l3);
+        if (rc == 0) {
+            uint32_t old = d->l3_mfn;
+            d->l3_mfn = mfn;
+            mm_switch(mfn);
+            put_page_type(old);
+        }
+        return rc;
+    case MMUEXT_TLB_FLUSH_LOCAL: case MMUEXT_TLB_FLUSH_MULTI: case MMUEXT_TLB_FLUSH_ALL:
+        tlb_flush_needed = 1;
+        return 0;
+    case MMUEXT_INVLPG_LOCAL: case MMUEXT_INVLPG_MULTI: case MMUEXT_INVLPG_ALL:
+        if (op->arg1.linear_addr < HYPERVISOR_VIRT_START)
+            invlpg(op->arg1.linear_addr);
+        return 0;
+    case MMUEXT_CLEAR_PAGE: case MMUEXT_COPY_PAGE:
+        if (!owned || (op->cmd == MMUEXT_COPY_PAGE && (op->arg2.src_mfn >= MAX_FRAMES ||
+                                                       frame_table[op->arg2.src_mfn].owner != d->id)))
+            return -XEN_EINVAL;
+        rc = get_page_type(d->id, mfn, PGT_writable);
+        if (rc == 0) {
+            if (op->cmd == MMUEXT_CLEAR_PAGE)
+                memset(direct_map_frame(mfn), 0, PAGE_SIZE);
+            else
+                memcpy(direct_map_frame(mfn), direct_map_frame(op->arg2.src_mfn), PAGE_SIZE);
+            put_page_type(mfn);
+        }
+        return rc;
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+/* mmuext_op(ops, count, done_out, foreigndom): pinning, base pointers, TLB and page operations. */
+long do_mmuext_op(uint32_t ops, uint32_t count, uint32_t done_out, uint32_t foreigndom, uint32_t a5)
+{
+    (void)a5;
+    struct domain *d = current_domain();
+    uint32_t done = 0;
+    long rc = 0;
+    if (foreigndom != DOMID_SELF && foreigndom != d->id)
+        return -XEN_EPERM;
+    if ((count & MMU_UPDATE_PREEMPTED) && done_out) {
+        count &= ~MMU_UPDATE_PREEMPTED;
+        if (copy_from_guest(&done, done_out, sizeof(done)) < 0)
+            return -XEN_EFAULT;
+    }
+    count &= ~MMU_UPDATE_PREEMPTED;
+    for (uint32_t i = 0; i < count; i++) {
+        if (i == MMU_BATCH) {
+            if (done_out && copy_to_guest(done_out, &done, sizeof(done)) < 0)
+                return -XEN_EFAULT;
+            flush_tlb_if_needed();
+            return continue_later(__HYPERVISOR_mmuext_op, ops + i * sizeof(struct mmuext_op),
+                                  count - i, done_out);
+        }
+        struct mmuext_op op;
+        if (copy_from_guest(&op, ops + i * sizeof(op), sizeof(op)) < 0) {
+            rc = -XEN_EFAULT;
+            break;
+        }
+        rc = mmuext_one(d, &op);
+        if (rc < 0)
+            break;
+        done++;
+    }
+    flush_tlb_if_needed();
+    if (done_out && copy_to_guest(done_out, &done, sizeof(done)) < 0)
+        return -XEN_EFAULT;
+    return rc;
 }

@@ -27,6 +27,52 @@ extern char hypercall_page[4096];
 #define hypercall2(nr, a1, a2)     hypercall5(nr, a1, a2, 0, 0, 0)
 #define hypercall3(nr, a1, a2, a3) hypercall5(nr, a1, a2, a3, 0, 0)
 
+static inline long HYPERVISOR_set_trap_table(const struct trap_info *table)
+{
+    return hypercall1(__HYPERVISOR_set_trap_table, table);
+}
+
+static inline long HYPERVISOR_stack_switch(uint32_t ss, uint32_t esp)
+{
+    return hypercall2(__HYPERVISOR_stack_switch, ss, esp);
+}
+
+static inline long HYPERVISOR_set_callbacks(uint32_t event_cs, uint32_t event_eip, uint32_t failsafe_cs,
+                                            uint32_t failsafe_eip)
+{
+    return hypercall5(__HYPERVISOR_set_callbacks, event_cs, event_eip, failsafe_cs, failsafe_eip, 0);
+}
+
+static inline long HYPERVISOR_fpu_taskswitch(int set)
+{
+    return hypercall1(__HYPERVISOR_fpu_taskswitch, set);
+}
+
+static inline long HYPERVISOR_callback_op(int cmd, void *arg)
+{
+    return hypercall2(__HYPERVISOR_callback_op, cmd, arg);
+}
+
+static inline long HYPERVISOR_hv_stats(struct hv_stats *out)
+{
+    return hypercall1(__HYPERVISOR_hv_stats, out);
+}
+
+static inline long HYPERVISOR_update_va_mapping(uint32_t va, uint64_t pte, uint32_t flags)
+{
+    return hypercall5(__HYPERVISOR_update_va_mapping, va, (uint32_t)pte, (uint32_t)(pte >> 32), flags, 0);
+}
+
+static inline long HYPERVISOR_mmu_update(const struct mmu_update *reqs, uint32_t count, uint32_t *done, domid_t dom)
+{
+    return hypercall5(__HYPERVISOR_mmu_update, reqs, count, done, dom, 0);
+}
+
+static inline long HYPERVISOR_mmuext_op(const struct mmuext_op *ops, uint32_t count, uint32_t *done, domid_t dom)
+{
+    return hypercall5(__HYPERVISOR_mmuext_op, ops, count, done, dom, 0);
+}
+
 static inline long HYPERVISOR_console_io(int cmd, uint32_t count, char *buffer)
 {
     return hypercall3(__HYPERVISOR_console_io, cmd, count, buffer);

@@ -25,6 +25,74 @@ void __attribute__((noreturn)) poweroff(void);
 void __attribute__((noreturn)) shutdown(unsigned reason);
 void __attribute__((noreturn, format(printf, 1, 2))) panic(const char *fmt, ...);
 
+/* ---- Traps (traps.c, entry.S) ---------------------------------------------------------------- */
+
+/* What every trap handler gets: the registers at the trap, as entry.S saved them. CS carries the
+ * saved upcall mask in bits 16-23 (Xen's bounce frame); ESP and SS are there only when the trap
+ * came from ring 3. */
+struct regs {
+    uint32_t gs, fs, es, ds;
+    uint32_t edi, esi, ebp, esp_kernel, ebx, edx, ecx, eax;
+    uint32_t vector, error_code;
+    uint32_t eip, cs, eflags;
+    uint32_t esp, ss;
+};
+
+#define SDK_NR_EXCEPTIONS 20
+#define SYSCALL_VECTOR    0x80
+#define SDK_EVENT_VECTOR  0x100      /* not a CPU vector: the event upcall */
+#define SDK_NR_HANDLERS   0x101
+
+#define SDK_TRAP_STACK_SIZE 8192
+extern uint8_t sdk_trap_stack[SDK_TRAP_STACK_SIZE];   /* where traps from ring 3 arrive */
+
+typedef void (*trap_handler)(struct regs *r);
+typedef void (*failsafe_handler)(uint32_t *frame);   /* ds, es, fs, gs, eip, cs, eflags, ... */
+
+/* Register the exception vectors, the event and failsafe callbacks and the ring-3 trap stack. */
+void traps_init(void);
+/* A C handler for an exception vector, SYSCALL_VECTOR or SDK_EVENT_VECTOR (NULL: the default,
+ * which prints the trap and crashes the domain). */
+void trap_set_handler(unsigned vector, trap_handler handler);
+/* Open `int $0x80` to ring 3 (dpl 3). mask_events makes it an interrupt gate, which the monitor
+ * cannot install in the real IDT: every system call then goes through the monitor. */
+long syscall_gate(unsigned dpl, int mask_events);
+void syscall_gate_remove(void);
+void failsafe_set_handler(failsafe_handler handler);
+
+/* Drop to ring 3 at eip with stack esp (flat ring-3 segments, events on). Does not return. */
+void __attribute__((noreturn)) enter_user(uint32_t eip, uint32_t esp);
+
+/* A saved kernel context: context_save returns 0, and context_restore(c, v) returns to it again
+ * with v (setjmp/longjmp for ring 1, e.g. to leave a ring-3 process for good). */
+struct context { uint32_t ebx, esi, edi, ebp, esp, eip; };
+int context_save(struct context *c) __attribute__((returns_twice));
+void __attribute__((noreturn)) context_restore(struct context *c, int value);
+
+/* ---- Memory (memory.c) ------------------------------------------------------------------------ */
+
+#define PTE_P  0x001u
+#define PTE_RW 0x002u
+#define PTE_US 0x004u
+#define PTE_A  0x020u
+#define PTE_D  0x040u
+
+extern struct shared_info *shared_info;     /* mapped by memory_init */
+
+/* Map shared_info (called by the SDK before main). */
+void memory_init(void);
+/* The machine frame behind a virtual address of the start-of-day mapping (from the p2m list). */
+uint32_t virt_to_mfn(const void *va);
+/* Point the page at va to machine frame mfn with the given PTE flags (update_va_mapping). */
+long map_page(void *va, uint32_t mfn, uint32_t flags);
+/* Let ring 3 use the pages of [start, end): the U bit on their entries. */
+long map_user(void *start, void *end);
+/* Where ring-3 code and data go: `USER_TEXT void f(void)` and `USER_DATA int x;` land on pages
+ * of their own, between __user_start and __user_end. */
+#define USER_TEXT __attribute__((section(".user.text"), noinline))
+#define USER_DATA __attribute__((section(".user.data")))
+extern char __user_start[], __user_end[];
+
 /* Find `key=value` on the domain's command line; returns 1 and copies the value if present. */
 int cmdline_option(const char *key, char *value, size_t size);
 

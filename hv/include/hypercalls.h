@@ -22,6 +22,9 @@ long do_set_timer_op(HC_ARGS);
 long do_sched_op(HC_ARGS);
 long do_sched_op_compat(HC_ARGS);
 long do_vcpu_op(HC_ARGS);
+long do_mmu_update(HC_ARGS);
+long do_update_va_mapping(HC_ARGS);
+long do_mmuext_op(HC_ARGS);
 #undef HC_ARGS
 
 /* Why the monitor was entered, counted since boot (the hv_stats extension hypercall reads them). */

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include "frames.h"
 
-typedef uint64_t pte_t;                  /* a PAE page-table entry at any level */
+#include "page_types.h"
 
 #define INVALID_M2P_ENTRY 0xFFFFFFFFu    /* M2P value of a frame no domain owns (Xen's ~0) */
 
@@ -15,8 +15,6 @@ extern struct frame_pool machine_frames;
 /* Map the M2P table read-only for guests at MACH2PHYS_VIRT_START (once, at boot). */
 void mm_init(void);
 void m2p_set(uint32_t mfn, uint32_t pfn);
-/* Fill the monitor's slots (HYPERVISOR_VIRT_START and up) of a guest's slot-3 L2 table. */
-void mm_copy_monitor_entries(pte_t *l2);
 /* Switch to an address space (CR3 holds the L3's machine address). */
 void mm_switch(uint32_t l3_mfn);
 /* Back to the monitor's own tables, e.g. before a domain's tables are freed. */

@@ -23,7 +23,7 @@ int main(void)
 
     expect("hypercall 11 (none)", hypercall1(11, 0), -XEN_ENOSYS);
     expect("hypercall 127 (none)", hypercall1(127, 0), -XEN_ENOSYS);
-    expect("mmu_update (not yet)", hypercall3(__HYPERVISOR_mmu_update, 0, 0, 0), -XEN_ENOSYS);
+    expect("platform_op (not for guests)", hypercall1(__HYPERVISOR_platform_op, 0), -XEN_ENOSYS);
     expect("console_io cmd 99", HYPERVISOR_console_io(99, 0, NULL), -XEN_ENOSYS);
     expect("console_io write from the monitor's memory", HYPERVISOR_console_io(CONSOLEIO_write, 16, MONITOR_ADDRESS), -XEN_EFAULT);
     expect("console_io write from unmapped memory", HYPERVISOR_console_io(CONSOLEIO_write, 16, UNMAPPED), -XEN_EFAULT);

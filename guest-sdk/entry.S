@@ -1,0 +1,130 @@
+/* entry.S - how the guest kernel is entered: exception stubs, the event upcall, the failsafe
+ * callback, and the way back out (guest ring 1). Every entry builds a struct regs (sdk.h) and
+ * calls C; the exit returns to ring 3 with a real `iret` when it can (no monitor entry: a direct
+ * system call costs what a native one does) and otherwise with the iret hypercall, which also
+ * restores the virtual IF (the upcall mask) atomically.
+ */
+#include "xen.h"
+
+#define IRET_SLOT (hypercall_page + __HYPERVISOR_iret * 32)
+
+/* Stubs push an error code (0 when the CPU has none) and the vector, then join common_entry. */
+.macro STUB vector, has_error
+    .globl sdk_stub_\vector
+sdk_stub_\vector:
+    .if \has_error == 0
+    pushl $0
+    .endif
+    pushl $\vector
+    jmp common_entry
+.endm
+
+    .text
+    STUB 0, 0
+    STUB 1, 0
+    STUB 2, 0
+    STUB 3, 0
+    STUB 4, 0
+    STUB 5, 0
+    STUB 6, 0
+    STUB 7, 0
+    STUB 8, 1
+    STUB 9, 0
+    STUB 10, 1
+    STUB 11, 1
+    STUB 12, 1
+    STUB 13, 1
+    STUB 14, 1
+    STUB 15, 0
+    STUB 16, 0
+    STUB 17, 1
+    STUB 18, 0
+    STUB 19, 0
+    STUB 128, 0                       /* int $0x80: system calls from ring 3 */
+    STUB 256, 0                       /* not a vector: the event upcall */
+
+common_entry:
+    pushal
+    pushl %ds
+    pushl %es
+    pushl %fs
+    pushl %gs
+    movl $FLAT_KERNEL_DS, %eax
+    movl %eax, %ds
+    movl %eax, %es
+    pushl %esp                        /* sdk_dispatch(struct regs *): nonzero = plain iret */
+    call sdk_dispatch
+    addl $4, %esp
+
+    .globl sdk_return
+sdk_return:
+    popl %gs
+    popl %fs
+    popl %es
+    popl %ds
+    /* Back to ring 3 with events as they were: a plain iret (ring 1 may lower its privilege), so
+     * a direct system call never enters the monitor. Otherwise the iret hypercall. */
+    testl %eax, %eax
+    jz 1f
+    popal
+    addl $8, %esp
+    iret
+1:  popal
+    addl $8, %esp
+    jmp IRET_SLOT                     /* pushes %eax, then the iret hypercall */
+
+/* The failsafe callback: the monitor could not load our segment registers or iret frame. The
+ * four selectors are on top of the stack; sdk_failsafe gets them and the frame below. */
+    .globl sdk_failsafe_entry
+sdk_failsafe_entry:
+    movl $FLAT_KERNEL_DS, %eax
+    movl %eax, %ds
+    movl %eax, %es
+    pushl %esp
+    call sdk_failsafe                 /* does not return */
+
+/* void enter_user(uint32_t eip, uint32_t esp): drop to ring 3 with a real iret. */
+    .globl enter_user
+enter_user:
+    movl 4(%esp), %ecx
+    movl 8(%esp), %edx
+    movl $FLAT_USER_DS, %eax
+    movl %eax, %ds
+    movl %eax, %es
+    movl %eax, %fs
+    movl %eax, %gs
+    pushl $FLAT_USER_SS
+    pushl %edx
+    pushl $0x202                      /* IF on (the real IF; ring 3 cannot change it) */
+    pushl $FLAT_USER_CS
+    pushl %ecx
+    iret
+
+/* setjmp/longjmp for the kernel: int context_save(struct context *), context_restore(c, value). */
+    .globl context_save, context_restore
+context_save:
+    movl 4(%esp), %eax
+    movl %ebx, 0(%eax)
+    movl %esi, 4(%eax)
+    movl %edi, 8(%eax)
+    movl %ebp, 12(%eax)
+    leal 4(%esp), %ecx
+    movl %ecx, 16(%eax)
+    movl (%esp), %ecx
+    movl %ecx, 20(%eax)
+    xorl %eax, %eax
+    ret
+context_restore:
+    movl 4(%esp), %edx
+    movl 8(%esp), %eax
+    movl $FLAT_KERNEL_DS, %ecx
+    movl %ecx, %ds
+    movl %ecx, %es
+    movl 0(%edx), %ebx
+    movl 4(%edx), %esi
+    movl 8(%edx), %edi
+    movl 12(%edx), %ebp
+    movl 16(%edx), %esp
+    jmp *20(%edx)
+
+    .section .note.GNU-stack, "", @progbits

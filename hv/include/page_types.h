@@ -1,0 +1,62 @@
+/* page_types.h - typed machine frames: the invariant that keeps the monitor safe under direct
+ * paging. Pure code, host-tested (tests/host/test_page_types.c); docs/MEMORY.md explains it.
+ *
+ * Every machine frame has an owner and a type with a count of the references that need that
+ * type: a writable mapping needs "writable", use as a page table of level N needs "L<N>", use
+ * as a descriptor table needs "descriptor". While the count is above zero the type cannot change.
+ * So a frame can never be a page table (or GDT/LDT) and writable by the guest at the same time,
+ * and a guest can only change its page tables through the monitor, which checks every entry.
+ */
+#ifndef HV_PAGE_TYPES_H
+#define HV_PAGE_TYPES_H
+#include <stdint.h>
+#include "frames.h"
+
+typedef uint64_t pte_t;
+
+enum frame_type {
+    PGT_none,
+    PGT_writable,              /* mapped writable by its owner */
+    PGT_l1, PGT_l2,            /* page tables */
+    PGT_l2_xen,                /* an L2 for L3 slot 3: it carries the monitor's entries */
+    PGT_l3,
+    PGT_seg_desc,              /* a GDT or LDT page */
+};
+
+struct frame_info {
+    uint16_t owner;            /* domain id; DOMID_XEN for the monitor's, DOMID_INVALID free */
+    uint8_t type;              /* enum frame_type */
+    uint8_t pinned;            /* the guest pinned it as a page table (holds one type reference) */
+    uint32_t type_count;       /* references that need the type */
+    uint32_t ref_count;        /* all references: mappings and type uses */
+};
+
+extern struct frame_info frame_table[MAX_FRAMES];
+
+/* How the pure code reaches a frame's contents (the monitor: its direct map). */
+extern pte_t *(*frame_contents)(uint32_t mfn);
+/* Set when a mapping was removed or weakened in a table that may be live: flush the TLB. */
+extern int tlb_flush_needed;
+
+/* The first L2 slot (of L3 slot 3's L2) that belongs to the monitor (HYPERVISOR_VIRT_START). */
+#define FIRST_MONITOR_L2_SLOT 428
+/* Filled in by the monitor: its entries for every slot-3 L2, from FIRST_MONITOR_L2_SLOT up. */
+extern pte_t monitor_l2_entries[512];
+
+void frame_table_init(void);
+void frame_set_owner(uint32_t mfn, uint16_t owner);
+
+/* Take or drop a typed reference for domain `dom`. get returns 0, or a negative Xen errno:
+ * -XEN_EINVAL when the frame is not the domain's, is busy with another type, or (for a table)
+ * holds an entry the rules refuse. */
+int get_page_type(uint16_t dom, uint32_t mfn, enum frame_type type);
+void put_page_type(uint32_t mfn);
+
+/* Replace entry `slot` of table frame `table_mfn` (which must be in use as a table) by `e`,
+ * taking the new entry's references before dropping the old one's. */
+int mod_table_entry(uint16_t dom, uint32_t table_mfn, unsigned slot, pte_t e, int preserve_ad);
+
+/* The level of a page-table type (1-3), or 0. */
+int table_level(enum frame_type type);
+
+#endif

@@ -1,0 +1,214 @@
+/* page_types.c - typed frames and page-table validation for direct paging (PAE).
+ * Pure code: the monitor runs it on every page-table change a guest asks for (ring 0); the
+ * host tests run it on fake frames. Every rule below returns -XEN_EINVAL unless noted.
+ *
+ * Rules for an entry a guest may write, by level (PAE, Intel SDM 4.4):
+ *   L1: present -> the frame is the domain's; RW needs the frame to be typed writable (so never
+ *       a page table or descriptor page); PWT, PCD, PAT, G and bits 52-63 are refused.
+ *   L2: present -> the frame becomes an L1 table (validated); superpages (PS) refused, and so is
+ *       an L2 pointing at an L2 ("linear" tables: this monitor allows none).
+ *   L3: only the present bit and the address; slot 3 must stay present, and its L2 becomes a
+ *       monitor-carrying L2 (PGT_l2_xen), whose slots from FIRST_MONITOR_L2_SLOT are the
+ *       monitor's: the guest may not write them (-XEN_EPERM).
+ */
+#include "page_types.h"
+#include "kstring.h"
+#include "xen.h"
+
+struct frame_info frame_table[MAX_FRAMES];
+pte_t *(*frame_contents)(uint32_t mfn);
+int tlb_flush_needed;
+pte_t monitor_l2_entries[512];
+
+#define PTE_P   0x001ull
+#define PTE_RW  0x002ull
+#define PTE_PWT 0x008ull
+#define PTE_PCD 0x010ull
+#define PTE_A   0x020ull
+#define PTE_D   0x040ull
+#define PTE_PS  0x080ull          /* L2: superpage; L1: PAT */
+#define PTE_G   0x100ull
+#define ADDR_MASK 0x000FFFFFFFFFF000ull
+#define HIGH_BITS 0xFFF0000000000000ull   /* NX (unused here) and reserved */
+
+#define L1_REFUSED (PTE_PWT | PTE_PCD | PTE_PS | PTE_G | HIGH_BITS)
+#define L2_REFUSED (PTE_PWT | PTE_PCD | PTE_PS | PTE_G | HIGH_BITS)
+#define L3_ALLOWED (PTE_P | ADDR_MASK)
+#define ENTRIES 512
+#define L3_ENTRIES 4
+
+void frame_table_init(void)
+{
+    for (uint32_t i = 0; i < MAX_FRAMES; i++)
+        frame_table[i] = (struct frame_info){ .owner = DOMID_XEN };
+}
+
+void frame_set_owner(uint32_t mfn, uint16_t owner)
+{
+    frame_table[mfn] = (struct frame_info){ .owner = owner };
+}
+
+int table_level(enum frame_type type)
+{
+    switch (type) {
+    case PGT_l1: return 1;
+    case PGT_l2: case PGT_l2_xen: return 2;
+    case PGT_l3: return 3;
+    default: return 0;
+    }
+}
+
+static int owned_by(uint16_t dom, uint64_t mfn)
+{
+    return mfn < MAX_FRAMES && frame_table[mfn].owner == dom;
+}
+
+/* Which slots of a table the guest controls. */
+static int guest_slot(enum frame_type type, unsigned slot)
+{
+    if (type == PGT_l3)
+        return slot < L3_ENTRIES;
+    if (type == PGT_l2_xen)
+        return slot < FIRST_MONITOR_L2_SLOT;
+    return slot < ENTRIES;
+}
+
+/* ---- references held by one entry ------------------------------------------------------------ */
+
+static int get_entry(uint16_t dom, enum frame_type table, unsigned slot, pte_t e)
+{
+    if (!(e & PTE_P))
+        return 0;
+    uint64_t mfn = (e & ADDR_MASK) >> 12;
+    if (!owned_by(dom, mfn))
+        return -XEN_EINVAL;
+    int rc;
+    switch (table_level(table)) {
+    case 1:
+        if (e & L1_REFUSED)
+            return -XEN_EINVAL;
+        rc = (e & PTE_RW) ? get_page_type(dom, (uint32_t)mfn, PGT_writable) : 0;
+        break;
+    case 2:
+        if (e & L2_REFUSED)
+            return -XEN_EINVAL;
+        rc = get_page_type(dom, (uint32_t)mfn, PGT_l1);
+        break;
+    default:
+        if (e & ~L3_ALLOWED)
+            return -XEN_EINVAL;
+        rc = get_page_type(dom, (uint32_t)mfn, slot == 3 ? PGT_l2_xen : PGT_l2);
+        break;
+    }
+    if (rc == 0)
+        frame_table[mfn].ref_count++;
+    return rc;
+}
+
+static void put_entry(enum frame_type table, pte_t e)
+{
+    if (!(e & PTE_P))
+        return;
+    uint32_t mfn = (uint32_t)((e & ADDR_MASK) >> 12);
+    frame_table[mfn].ref_count--;
+    if (table_level(table) != 1 || (e & PTE_RW))
+        put_page_type(mfn);
+}
+
+/* ---- whole tables ------------------------------------------------------------------------------- */
+
+/* Take every entry's references; on a refused entry, give back those taken and fail. */
+static int validate_table(uint16_t dom, uint32_t mfn, enum frame_type type)
+{
+    pte_t *t = frame_contents(mfn);
+    if (type == PGT_l2_xen)
+        memcpy(&t[FIRST_MONITOR_L2_SLOT], &monitor_l2_entries[FIRST_MONITOR_L2_SLOT],
+               (ENTRIES - FIRST_MONITOR_L2_SLOT) * sizeof(pte_t));
+    if (type == PGT_l3 && !(t[3] & PTE_P))
+        return -XEN_EINVAL;            /* slot 3 carries the monitor: it must be there */
+    for (unsigned i = 0; i < ENTRIES; i++) {
+        if (!guest_slot(type, i))
+            continue;
+        int rc = get_entry(dom, type, i, t[i]);
+        if (rc < 0) {
+            while (i--)
+                if (guest_slot(type, i))
+                    put_entry(type, t[i]);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static void release_table(uint32_t mfn, enum frame_type type)
+{
+    pte_t *t = frame_contents(mfn);
+    for (unsigned i = 0; i < ENTRIES; i++)
+        if (guest_slot(type, i))
+            put_entry(type, t[i]);
+}
+
+int get_page_type(uint16_t dom, uint32_t mfn, enum frame_type type)
+{
+    if (!owned_by(dom, mfn))
+        return -XEN_EINVAL;
+    struct frame_info *fi = &frame_table[mfn];
+    if (fi->type_count == 0) {
+        if (table_level(type)) {
+            /* A table holds references to frames, which hold references to tables: a loop
+             * would validate forever. Claim the type first, so a loop finds it busy. */
+            fi->type = (uint8_t)type;
+            fi->type_count = 1;
+            int rc = validate_table(dom, mfn, type);
+            if (rc < 0) {
+                fi->type_count = 0;
+                fi->type = PGT_none;
+                return rc;
+            }
+            /* It may have been mapped writable a moment ago: no stale TLB entry may survive. */
+            tlb_flush_needed = 1;
+            fi->ref_count++;
+            return 0;
+        }
+        if (type != PGT_writable && fi->type == PGT_writable)
+            tlb_flush_needed = 1;
+        fi->type = (uint8_t)type;
+    } else if (fi->type != type) {
+        return -XEN_EINVAL;            /* busy as something else */
+    }
+    fi->type_count++;
+    fi->ref_count++;
+    return 0;
+}
+
+void put_page_type(uint32_t mfn)
+{
+    struct frame_info *fi = &frame_table[mfn];
+    fi->ref_count--;
+    if (--fi->type_count == 0 && table_level((enum frame_type)fi->type))
+        release_table(mfn, (enum frame_type)fi->type);
+}
+
+int mod_table_entry(uint16_t dom, uint32_t table_mfn, unsigned slot, pte_t e, int preserve_ad)
+{
+    struct frame_info *fi = &frame_table[table_mfn];
+    enum frame_type type = (enum frame_type)fi->type;
+    if (!owned_by(dom, table_mfn) || fi->type_count == 0 || !table_level(type) || slot >= ENTRIES)
+        return -XEN_EINVAL;
+    if (!guest_slot(type, slot))
+        return type == PGT_l2_xen ? -XEN_EPERM : -XEN_EINVAL;
+    if (type == PGT_l3 && slot == 3 && !(e & PTE_P))
+        return -XEN_EINVAL;
+    pte_t *t = frame_contents(table_mfn);
+    pte_t old = t[slot];
+    if (preserve_ad)
+        e |= old & (PTE_A | PTE_D);
+    int rc = get_entry(dom, type, slot, e);
+    if (rc < 0)
+        return rc;
+    t[slot] = e;
+    put_entry(type, old);
+    if (old & PTE_P)
+        tlb_flush_needed = 1;
+    return 0;
+}
