@@ -15,7 +15,10 @@
 #define UART_LCR  3   /* line control */
 #define UART_MCR  4   /* modem control */
 #define UART_LSR  5   /* line status */
+#define LSR_DR    0x01   /* data ready */
 #define LSR_THRE  0x20   /* transmit holding register empty */
+#define IER_RDA   0x01   /* interrupt when data arrives */
+#define MCR_OUT2  0x08   /* routes the UART's interrupt to the PIC */
 #define LSR_TEMT  0x40   /* transmitter completely idle */
 #define LCR_8N1   0x03
 #define LCR_DLAB  0x80
@@ -32,7 +35,31 @@ void console_init(void)
     outb(COM1 + UART_DLM, 0);
     outb(COM1 + UART_LCR, LCR_8N1);
     outb(COM1 + UART_FCR, 0xC7);         /* FIFOs on and cleared */
-    outb(COM1 + UART_MCR, 0x03);         /* DTR, RTS */
+    outb(COM1 + UART_MCR, 0x03 | MCR_OUT2);   /* DTR, RTS, interrupts out */
+    outb(COM1 + UART_IER, IER_RDA);
+}
+
+/* Characters typed on the serial line, waiting for domain 0 to read them (console_io read). */
+static char input[256];
+static uint32_t input_head, input_tail;
+
+void console_input_irq(void)
+{
+    while (inb(COM1 + UART_LSR) & LSR_DR) {
+        char c = (char)inb(COM1 + UART_THR);
+        if (input_head - input_tail < sizeof(input))
+            input[input_head++ % sizeof(input)] = c;
+    }
+    pic_eoi();
+    console_input_arrived();
+}
+
+long console_read_input(char *buf, uint32_t max)
+{
+    uint32_t n = 0;
+    while (n < max && input_tail != input_head)
+        buf[n++] = input[input_tail++ % sizeof(input)];
+    return n;
 }
 
 static void serial_putc(char c)

@@ -101,6 +101,7 @@ static const char *const shutdown_reasons[] = {
 /* A domain has ended: flush its output, free its memory, and run the next one. */
 static void domain_end(struct domain *d)
 {
+    evtchn_close_all(d);
     domain_console_drain(d);
     if (d->line_len)
         console_flush_line(d);
@@ -147,4 +148,9 @@ void all_done(void)
     if (clean != ran || refused_modules)
         power_off(HV_STATUS_DOMAIN_FAILED, refused_modules ? "a module was refused" : "a domain failed");
     power_off(HV_STATUS_OK, ran ? "all domains ended cleanly" : "nothing left to run");
+}
+
+void console_input_arrived(void)
+{
+    send_virq(&domains[0], VIRQ_CONSOLE);
 }

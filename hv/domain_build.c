@@ -14,6 +14,7 @@
 #include "cmdline.h"
 #include "domain.h"
 #include "elf.h"
+#include "hypercalls.h"
 #include "frames.h"
 #include "hv.h"
 #include "layout.h"
@@ -262,6 +263,8 @@ static const char *build(struct domain *d, const uint8_t *image, uint32_t len, c
     if (l.console_va)
         d->console_mfn = d->p2m[layout_pfn(&l, l.console_va)];
     write_start_info(d, &l, args);
+    evtchn_init(d);
+    time_init_domain(d);
     if (g.hypercall_page)
         write_hypercall_page(guest_page(d, layout_pfn(&l, g.hypercall_page)));
     set_start_registers(d, &l, g.entry);

@@ -35,8 +35,16 @@ static long do_console_io(uint32_t cmd, uint32_t count, uint32_t buffer, uint32_
             done += n;
         }
         return 0;
-    case CONSOLEIO_read:
-        return 0;                   /* no console input yet: zero bytes read */
+    case CONSOLEIO_read: {
+        /* Serial input goes to domain 0, the console's guest (VIRQ_CONSOLE says when). */
+        if (current_domain()->id != 0 || !count)
+            return 0;
+        uint32_t n = count < CONSOLE_CHUNK ? count : CONSOLE_CHUNK;
+        long got = console_read_input(chunk, n);
+        if (got > 0 && copy_to_guest(buffer, chunk, (uint32_t)got) < 0)
+            return -XEN_EFAULT;
+        return got;
+    }
     default:
         return -XEN_ENOSYS;
     }
@@ -102,7 +110,7 @@ static long do_xen_version(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4,
     }
 }
 
-/* --- sched_op: yield and shutdown; blocking comes with events ---------------------------------- */
+/* --- sched_op: yield, block, poll, shutdown -------------------------------------------------- */
 static long shutdown_current(uint32_t reason)
 {
     if (reason > SHUTDOWN_watchdog)
@@ -111,12 +119,53 @@ static long shutdown_current(uint32_t reason)
     return 0;
 }
 
+/* Block: events are unmasked (the `sti; hlt` of a PV kernel) and the vCPU sleeps until one is
+ * pending; if one already is, there is nothing to wait for. */
+static long block(void)
+{
+    current->info->evtchn_upcall_mask = 0;
+    if (!current->info->evtchn_upcall_pending)
+        vcpu_block();
+    return 0;
+}
+
+/* Poll: sleep until one of a few ports is pending or the timeout (absolute ns) passes; events
+ * stay masked. */
+static long poll(uint32_t arg)
+{
+    struct sched_poll p;
+    struct vcpu *v = current;
+    if (copy_from_guest(&p, arg, sizeof(p)) < 0)
+        return -XEN_EFAULT;
+    if (p.nr_ports > ARRAY_SIZE(v->poll_ports))
+        return -XEN_EINVAL;
+    if (copy_from_guest(v->poll_ports, (uint32_t)(uintptr_t)p.ports, p.nr_ports * sizeof(evtchn_port_t)) < 0)
+        return -XEN_EFAULT;
+    const uint32_t *pending = v->domain->shared_info->evtchn_pending;
+    for (uint32_t i = 0; i < p.nr_ports; i++) {
+        if (v->poll_ports[i] >= EVTCHN_PORTS)
+            return -XEN_EINVAL;
+        if ((pending[v->poll_ports[i] / 32] >> (v->poll_ports[i] % 32)) & 1)
+            return 0;
+    }
+    if (p.timeout && p.timeout <= time_now_ns())
+        return 0;
+    v->nr_poll_ports = p.nr_ports;
+    v->poll_deadline = p.timeout;
+    v->polling = 1;
+    vcpu_block();
+}
+
 long do_sched_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t a5)
 {
     (void)a3, (void)a4, (void)a5;
     switch (cmd) {
     case SCHEDOP_yield:
-        return 0;                   /* domains run one at a time for now: nothing to yield to */
+        vcpu_yield();
+    case SCHEDOP_block:
+        return block();
+    case SCHEDOP_poll:
+        return poll(arg);
     case SCHEDOP_shutdown: {
         struct sched_shutdown s;
         if (copy_from_guest(&s, arg, sizeof(s)) < 0)
@@ -133,7 +182,9 @@ long do_sched_op_compat(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, ui
 {
     (void)a3, (void)a4, (void)a5;
     if (cmd == SCHEDOP_yield)
-        return 0;
+        vcpu_yield();
+    if (cmd == SCHEDOP_block)
+        return block();
     if (cmd == SCHEDOP_shutdown)
         return shutdown_current(arg);
     return -XEN_ENOSYS;
@@ -160,22 +211,6 @@ static long do_vm_assist(uint32_t cmd, uint32_t type, uint32_t a3, uint32_t a4, 
     }
 }
 
-/* --- event_channel_op: only EVTCHNOP_send on the console port, until event channels come -------- */
-long do_event_channel_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t a5)
-{
-    (void)a3, (void)a4, (void)a5;
-    if (cmd != EVTCHNOP_send)
-        return -XEN_ENOSYS;
-    struct evtchn_send send;
-    if (copy_from_guest(&send, arg, sizeof(send)) < 0)
-        return -XEN_EFAULT;
-    struct domain *d = current_domain();
-    if (send.port != CONSOLE_EVTCHN || !d->console_mfn)
-        return -XEN_EINVAL;
-    domain_console_drain(d);
-    return 0;
-}
-
 /* The monitor's own extension (hypercall-abi/hv-ext.h): a copy of its entry counters. */
 static long do_hv_stats(uint32_t out, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5)
 {
@@ -191,11 +226,13 @@ static const hypercall_fn hypercall_table[] = {
     [__HYPERVISOR_fpu_taskswitch]   = do_fpu_taskswitch,
     [__HYPERVISOR_sched_op_compat]  = do_sched_op_compat,
     [__HYPERVISOR_update_va_mapping] = do_update_va_mapping,
+    [__HYPERVISOR_set_timer_op]     = do_set_timer_op,
     [__HYPERVISOR_xen_version]      = do_xen_version,
     [__HYPERVISOR_console_io]       = do_console_io,
     [__HYPERVISOR_vm_assist]        = do_vm_assist,
     [__HYPERVISOR_sched_op]         = do_sched_op,
     [__HYPERVISOR_iret]             = do_iret,
+    [__HYPERVISOR_vcpu_op]          = do_vcpu_op,
     [__HYPERVISOR_mmuext_op]        = do_mmuext_op,
     [__HYPERVISOR_callback_op]      = do_callback_op,
     [__HYPERVISOR_event_channel_op] = do_event_channel_op,

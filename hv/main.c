@@ -98,6 +98,7 @@ static void timer_start(void)
     while (timer_ticks() < start + 3)
         wait_for_interrupt();
     hv_info("timer: PIT at %u Hz, ticking\n", TIMER_HZ);
+    time_init();
 }
 
 /* Tour step 2 (boot): from the first C line. Paging is on (PAE), the monitor runs at

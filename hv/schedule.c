@@ -1,17 +1,21 @@
-/* schedule.c - which vCPU runs, and switching to it (ring 0).
+/* schedule.c - which vCPU runs, switching to it, blocking and idling (ring 0).
  *
  * There is one monitor stack. Its top always holds the running guest's frame: every trap from
  * ring 1 or 3 pushes its registers there (the TSS's ESP0 points at the top), and every return to
  * a guest pops them from there. Switching vCPUs is therefore copying frames: the running one's
- * registers out to its struct vcpu, the next one's in, then the page tables, the per-vCPU trap
- * state (syscall gate, ring-1 stack) and the FPU are brought along, and the monitor leaves through
- * the ordinary trap exit. Domains run one after another for now.
+ * registers out to its struct vcpu, the next one's in; then its page tables, its trap state
+ * (syscall gate, ring-1 stack) and time record come along, and the monitor leaves through the
+ * ordinary trap exit. The policy is round robin with a time slice; a blocked vCPU is skipped, and
+ * with nothing to run the CPU halts until an interrupt wakes someone.
  */
 #include "domain.h"
 #include "hv.h"
 #include "hypercalls.h"
 #include "mm.h"
 #include "segments.h"
+#include "x86.h"
+
+#define SLICE_TICKS 3                 /* 30 ms at TIMER_HZ = 100 */
 
 static uint8_t cpu_stack[16384] __attribute__((aligned(16)));
 #define GUEST_FRAME ((struct trap_frame *)(cpu_stack + sizeof(cpu_stack)) - 1)
@@ -23,22 +27,105 @@ struct trap_frame *guest_regs(void)
     return GUEST_FRAME;
 }
 
-/* Tour step 6 (boot): run a domain. Its saved registers go to the top of the monitor stack, the
+static int runnable(const struct domain *d)
+{
+    return d->state == DOMAIN_RUNNABLE && d->vcpu.run_state == VCPU_RUNNABLE;
+}
+
+static int any_alive(void)
+{
+    for (unsigned i = 0; i < MAX_DOMAINS; i++)
+        if (domains[i].state == DOMAIN_RUNNABLE)
+            return 1;
+    return 0;
+}
+
+/* Round robin: the next runnable vCPU after the one that ran last. */
+static struct vcpu *pick_next(void)
+{
+    static unsigned last = MAX_DOMAINS - 1;     /* so that domain 0 runs first */
+    for (unsigned n = 1; n <= MAX_DOMAINS; n++) {
+        unsigned i = (last + n) % MAX_DOMAINS;
+        if (runnable(&domains[i])) {
+            last = i;
+            return &domains[i].vcpu;
+        }
+    }
+    return NULL;
+}
+
+/* Tour step 6 (boot): run a vCPU. Its saved registers go to the top of the monitor stack, the
  * CPU switches to its page tables, and the monitor leaves through the ordinary trap exit. */
 void schedule(void)
 {
-    for (unsigned i = 0; i < MAX_DOMAINS; i++) {
-        struct domain *d = &domains[i];
-        if (d->state != DOMAIN_RUNNABLE)
-            continue;
-        current = &d->vcpu;
-        *GUEST_FRAME = d->vcpu.regs;
-        tss_set_kernel_stack((uint32_t)(uintptr_t)(cpu_stack + sizeof(cpu_stack)));
-        trap_state_load(current);
-        mm_switch(d->l3_mfn);
-        deliver_pending_upcall(GUEST_FRAME);
-        return_to_guest(GUEST_FRAME);
-    }
+    struct vcpu *next;
     current = NULL;
-    all_done();
+    while (!(next = pick_next())) {
+        if (!any_alive())
+            all_done();
+        mm_switch_idle();
+        wait_for_interrupt();        /* the timer or the console will wake someone */
+    }
+    current = next;
+    next->slice_ticks = 0;
+    *GUEST_FRAME = next->regs;
+    tss_set_kernel_stack((uint32_t)(uintptr_t)(cpu_stack + sizeof(cpu_stack)));
+    trap_state_load(next);
+    mm_switch(next->domain->l3_mfn);
+    time_update_vcpu(next);
+    deliver_pending_upcall(GUEST_FRAME);
+    return_to_guest(GUEST_FRAME);
+}
+
+/* Put the running vCPU aside (its registers are at the top of the stack) and run another. */
+static void __attribute__((noreturn)) switch_away(void)
+{
+    current->regs = *GUEST_FRAME;
+    fpu_switch_out(current);
+    schedule();
+}
+
+/* A timer tick interrupted a guest: preempt it when its slice is over and someone else waits. */
+void sched_tick(void)
+{
+    if (!current || ++current->slice_ticks < SLICE_TICKS)
+        return;
+    for (unsigned i = 0; i < MAX_DOMAINS; i++)
+        if (&domains[i].vcpu != current && runnable(&domains[i]))
+            switch_away();
+    current->slice_ticks = 0;
+}
+
+void vcpu_wake(struct vcpu *v)
+{
+    v->run_state = VCPU_RUNNABLE;
+    v->polling = 0;
+}
+
+/* An event arrived on `port`: wake a blocked vCPU, or a polling one waiting for that port. */
+void vcpu_wake_for_port(struct vcpu *v, evtchn_port_t port)
+{
+    if (v->run_state != VCPU_BLOCKED)
+        return;
+    if (!v->polling) {
+        vcpu_wake(v);
+        return;
+    }
+    for (uint32_t i = 0; i < v->nr_poll_ports; i++)
+        if (v->poll_ports[i] == port)
+            vcpu_wake(v);
+}
+
+/* Block the running vCPU until an event (or its poll timeout). The hypercall returns 0. */
+void vcpu_block(void)
+{
+    GUEST_FRAME->eax = 0;
+    current->run_state = VCPU_BLOCKED;
+    switch_away();
+}
+
+void vcpu_yield(void)
+{
+    GUEST_FRAME->eax = 0;
+    switch_away();
 }

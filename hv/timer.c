@@ -31,7 +31,7 @@ static void pic_init(void)
     outb(PIC2_DATA, 2);
     outb(PIC1_DATA, ICW4_8086);
     outb(PIC2_DATA, ICW4_8086);
-    outb(PIC1_DATA, 0xFF & ~(1 << 0)); /* only the timer for now */
+    outb(PIC1_DATA, 0xFF & ~(1 << 0 | 1 << 4));   /* the timer and COM1 */
     outb(PIC2_DATA, 0xFF);
 }
 
@@ -47,6 +47,11 @@ void timer_init(void)
 void timer_irq(void)
 {
     ticks++;
+    outb(PIC1_CMD, PIC_EOI);
+}
+
+void pic_eoi(void)
+{
     outb(PIC1_CMD, PIC_EOI);
 }
 

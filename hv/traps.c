@@ -64,12 +64,19 @@ void traps_init(void)
     lidt(&d);
 }
 
-static void irq_dispatch(unsigned irq)
+static void irq_dispatch(unsigned irq, int from_guest)
 {
     if (irq == 0) {
         timer_irq();
-        if (current)
+        time_tick();
+        if (current) {
+            time_update_vcpu(current);
             domain_console_drain(current_domain());
+        }
+        if (from_guest)
+            sched_tick();             /* may switch to another vCPU and not return */
+    } else if (irq == 4) {
+        console_input_irq();
     }
     /* Other lines are masked; a spurious IRQ 7 or 15 needs no EOI (8259A datasheet). */
 }
@@ -124,7 +131,7 @@ void trap_dispatch(struct trap_frame *f)
 {
     stats.entries[f->vector & 0xFF]++;
     if (f->vector >= VEC_IRQ0 && f->vector < VEC_IRQ0 + NR_IRQS) {
-        irq_dispatch(f->vector - VEC_IRQ0);
+        irq_dispatch(f->vector - VEC_IRQ0, (f->cs & 3) != 0);
     } else if (f->cs & 3) {
         guest_exception(f);
     } else if (f->vector == VEC_PF && f->eip == (uint32_t)(uintptr_t)guest_copy_insn) {

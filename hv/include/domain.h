@@ -21,6 +21,19 @@ enum domain_state {
 };
 
 #define NR_VECTORS 256
+#define EVTCHN_PORTS 128       /* ports 1..127 per domain (port 0 is never used) */
+
+enum evtchn_state { ECS_FREE, ECS_UNBOUND, ECS_INTERDOMAIN, ECS_VIRQ, ECS_IPI, ECS_MONITOR };
+
+/* One event-channel port of a domain (hv/event_channel.c). */
+struct evtchn {
+    uint8_t state;             /* enum evtchn_state */
+    uint8_t virq;              /* ECS_VIRQ */
+    uint16_t remote_dom;       /* ECS_UNBOUND: who may bind; ECS_INTERDOMAIN: the other end */
+    uint32_t remote_port;
+};
+
+enum vcpu_run_state { VCPU_RUNNABLE, VCPU_BLOCKED };
 
 struct vcpu {
     struct domain *domain;
@@ -34,6 +47,16 @@ struct vcpu {
     struct xen_callback sysenter_callback, syscall32_callback;
     int failsafe_masks_events;
     uint64_t int80_gate;       /* a real DPL-3 trap gate for `int $0x80`, or 0 */
+
+    /* Scheduling and time (hv/schedule.c, hv/time.c). */
+    uint8_t run_state;         /* enum vcpu_run_state */
+    uint8_t polling;           /* blocked in SCHEDOP_poll: woken by its ports or its timeout */
+    uint16_t virq_port[NR_VIRQS];   /* the port each VIRQ is bound to, or 0 */
+    uint64_t timer_deadline;   /* set_timer_op: system time (ns) to raise VIRQ_TIMER, or 0 */
+    uint64_t poll_deadline;
+    evtchn_port_t poll_ports[8];
+    uint32_t nr_poll_ports;
+    uint32_t slice_ticks;      /* ticks run since it was last picked */
 
     /* Lazy FPU state (hv/fpu.c). */
     uint8_t fpu_state[512] __attribute__((aligned(16)));
@@ -54,6 +77,7 @@ struct domain {
     struct shared_info *shared_info;
     uint32_t console_mfn;      /* domU console ring (pseudo-physical page of the guest), or 0 */
     uint32_t vm_assist;        /* VMASST_TYPE_* bits the guest enabled */
+    struct evtchn evtchn[EVTCHN_PORTS];
     struct vcpu vcpu;
     char line[CONSOLE_LINE_MAX];    /* console output not yet printed, up to a newline */
     unsigned line_len;

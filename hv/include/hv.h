@@ -43,6 +43,10 @@ void backtrace_print(uint32_t eip, uint32_t ebp);
 void timer_init(void);
 uint64_t timer_ticks(void);
 void timer_irq(void);
+void pic_eoi(void);
+void console_input_irq(void);
+/* New console input: tell domain 0 (VIRQ_CONSOLE). */
+void console_input_arrived(void);
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -6,9 +6,10 @@
 #define HV_HYPERCALLS_H
 #include <stdint.h>
 #include "traps.h"
-#include "hv-ext.h"
+#include "xen.h"
 
 struct vcpu;
+struct domain;
 
 #define HC_ARGS uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5
 long do_set_trap_table(HC_ARGS);
@@ -44,6 +45,25 @@ void idt_set_syscall_gate(uint64_t gate);
 /* emulate.c */
 int emulate_forced_cpuid(struct trap_frame *f);
 int emulate_privileged(struct vcpu *v, struct trap_frame *f);
+/* schedule.c */
+void sched_tick(void);
+void vcpu_wake(struct vcpu *v);
+void vcpu_wake_for_port(struct vcpu *v, evtchn_port_t port);
+void __attribute__((noreturn)) vcpu_block(void);
+void __attribute__((noreturn)) vcpu_yield(void);
+/* event_channel.c */
+void evtchn_init(struct domain *d);
+void evtchn_close_all(struct domain *d);
+void evtchn_set_pending(struct domain *d, evtchn_port_t port);
+void send_virq(struct domain *d, unsigned virq);
+/* time.c */
+void time_init(void);
+void time_init_domain(struct domain *d);
+void time_update_vcpu(struct vcpu *v);
+void time_tick(void);
+uint64_t time_now_ns(void);
+/* console.c */
+long console_read_input(char *buf, uint32_t max);
 /* fpu.c */
 void fpu_init(void);
 int fpu_device_not_available(struct vcpu *v);

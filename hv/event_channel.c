@@ -1,0 +1,269 @@
+/* event_channel.c - event channels: Xen's virtual interrupts (ring 0, on the hypercall path and
+ * from the timer and console interrupts).
+ *
+ * Tour step 2 (event): an event is one bit in shared_info.evtchn_pending. Setting it, unless the
+ * port is masked, sets the word's bit in vcpu_info.evtchn_pending_sel and evtchn_upcall_pending;
+ * the vCPU is woken if it was blocked, and on its next return from the monitor the upcall is
+ * delivered (trap_bounce.c) if the guest has not masked events. The guest finds the port by
+ * scanning pending_sel, then the pending and mask words: a two-level bitmap, cheap to scan.
+ */
+#include "domain.h"
+#include "hv.h"
+#include "hypercalls.h"
+
+long evtchn_close(struct domain *d, evtchn_port_t port);
+
+static int test_and_set(uint32_t *word, unsigned bit)
+{
+    uint32_t old = *word;
+    *word = old | 1u << bit;
+    return (old >> bit) & 1;
+}
+
+static struct evtchn *port_of(struct domain *d, evtchn_port_t port)
+{
+    return port > 0 && port < EVTCHN_PORTS ? &d->evtchn[port] : NULL;
+}
+
+/* Mark a port pending and tell the vCPU (Xen's evtchn_set_pending). */
+void evtchn_set_pending(struct domain *d, evtchn_port_t port)
+{
+    struct shared_info *s = d->shared_info;
+    if (d->state != DOMAIN_RUNNABLE || !s)
+        return;
+    struct vcpu_info *vi = &s->vcpu_info[0];
+    if (test_and_set(&s->evtchn_pending[port / 32], port % 32))
+        return;
+    if (!((s->evtchn_mask[port / 32] >> (port % 32)) & 1) &&
+        !test_and_set(&vi->evtchn_pending_sel, port / 32))
+        vi->evtchn_upcall_pending = 1;
+    vcpu_wake_for_port(&d->vcpu, port);
+}
+
+void send_virq(struct domain *d, unsigned virq)
+{
+    evtchn_port_t port = d->vcpu.virq_port[virq];
+    if (port && d->state == DOMAIN_RUNNABLE)
+        evtchn_set_pending(d, port);
+}
+
+static long alloc_port(struct domain *d)
+{
+    for (evtchn_port_t p = 1; p < EVTCHN_PORTS; p++)
+        if (d->evtchn[p].state == ECS_FREE)
+            return p;
+    return -XEN_ENOSPC;
+}
+
+/* A domain ends: close every port, so that no channel points at it any more. */
+void evtchn_close_all(struct domain *d)
+{
+    for (evtchn_port_t p = 1; p < EVTCHN_PORTS; p++)
+        if (d->evtchn[p].state != ECS_FREE && d->evtchn[p].state != ECS_MONITOR)
+            evtchn_close(d, p);
+}
+
+/* Ports the builder sets up: a domU's console ring is signalled to the monitor on port 1. */
+void evtchn_init(struct domain *d)
+{
+    memset(d->evtchn, 0, sizeof(d->evtchn));
+    if (d->console_mfn)
+        d->evtchn[CONSOLE_EVTCHN] = (struct evtchn){ .state = ECS_MONITOR, .remote_dom = DOMID_XEN };
+}
+
+static struct domain *domain_by_id(domid_t id)
+{
+    if (id < MAX_DOMAINS && domains[id].state == DOMAIN_RUNNABLE)
+        return &domains[id];
+    return NULL;
+}
+
+static long op_alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *a)
+{
+    domid_t remote = a->remote_dom == DOMID_SELF ? d->id : a->remote_dom;
+    if (a->dom != DOMID_SELF && a->dom != d->id)
+        return -XEN_EPERM;
+    if (remote != d->id && !domain_by_id(remote))
+        return -XEN_ESRCH;
+    long port = alloc_port(d);
+    if (port < 0)
+        return port;
+    d->evtchn[port] = (struct evtchn){ .state = ECS_UNBOUND, .remote_dom = remote };
+    a->port = (evtchn_port_t)port;
+    return 0;
+}
+
+static long op_bind_interdomain(struct domain *d, struct evtchn_bind_interdomain *b)
+{
+    domid_t remote_id = b->remote_dom == DOMID_SELF ? d->id : b->remote_dom;
+    struct domain *r = remote_id == d->id ? d : domain_by_id(remote_id);
+    if (!r)
+        return -XEN_ESRCH;
+    struct evtchn *rc = port_of(r, b->remote_port);
+    if (!rc || rc->state != ECS_UNBOUND || rc->remote_dom != d->id)
+        return -XEN_EINVAL;
+    long port = alloc_port(d);
+    if (port < 0)
+        return port;
+    d->evtchn[port] = (struct evtchn){ .state = ECS_INTERDOMAIN, .remote_dom = r->id, .remote_port = b->remote_port };
+    *rc = (struct evtchn){ .state = ECS_INTERDOMAIN, .remote_dom = d->id, .remote_port = (uint32_t)port };
+    b->local_port = (evtchn_port_t)port;
+    return 0;
+}
+
+static long op_bind_virq(struct domain *d, struct evtchn_bind_virq *b)
+{
+    if (b->virq >= NR_VIRQS)
+        return -XEN_EINVAL;
+    if (b->vcpu != 0)
+        return -XEN_ENOENT;
+    if (d->vcpu.virq_port[b->virq])
+        return -XEN_EEXIST;
+    long port = alloc_port(d);
+    if (port < 0)
+        return port;
+    d->evtchn[port] = (struct evtchn){ .state = ECS_VIRQ, .virq = (uint8_t)b->virq };
+    d->vcpu.virq_port[b->virq] = (uint16_t)port;
+    b->port = (evtchn_port_t)port;
+    return 0;
+}
+
+static long op_bind_ipi(struct domain *d, struct evtchn_bind_ipi *b)
+{
+    if (b->vcpu != 0)
+        return -XEN_ENOENT;
+    long port = alloc_port(d);
+    if (port < 0)
+        return port;
+    d->evtchn[port] = (struct evtchn){ .state = ECS_IPI };
+    b->port = (evtchn_port_t)port;
+    return 0;
+}
+
+/* Close a port; the other end of an inter-domain channel goes back to waiting for us. */
+long evtchn_close(struct domain *d, evtchn_port_t port)
+{
+    struct evtchn *c = port_of(d, port);
+    if (!c || c->state == ECS_FREE || c->state == ECS_MONITOR)
+        return -XEN_EINVAL;
+    if (c->state == ECS_VIRQ)
+        d->vcpu.virq_port[c->virq] = 0;
+    if (c->state == ECS_INTERDOMAIN) {
+        struct domain *r = &domains[c->remote_dom];
+        struct evtchn *rc = port_of(r, c->remote_port);
+        if (rc && rc->state == ECS_INTERDOMAIN && rc->remote_dom == d->id)
+            *rc = (struct evtchn){ .state = ECS_UNBOUND, .remote_dom = d->id };
+    }
+    *c = (struct evtchn){ 0 };
+    return 0;
+}
+
+static long op_send(struct domain *d, evtchn_port_t port)
+{
+    struct evtchn *c = port_of(d, port);
+    if (!c)
+        return -XEN_EINVAL;
+    switch (c->state) {
+    case ECS_INTERDOMAIN:
+        evtchn_set_pending(&domains[c->remote_dom], c->remote_port);
+        return 0;
+    case ECS_IPI:
+        evtchn_set_pending(d, port);
+        return 0;
+    case ECS_MONITOR:
+        domain_console_drain(d);      /* the monitor is this channel's other end */
+        return 0;
+    case ECS_UNBOUND:
+        return 0;                     /* nobody listens yet: dropped, as Xen does */
+    default:
+        return -XEN_EINVAL;
+    }
+}
+
+static long op_status(struct domain *d, struct evtchn_status *st)
+{
+    if (st->dom != DOMID_SELF && st->dom != d->id)
+        return -XEN_EPERM;
+    struct evtchn *c = port_of(d, st->port);
+    if (!c)
+        return -XEN_EINVAL;
+    static const uint32_t status_of[] = {
+        [ECS_FREE] = EVTCHNSTAT_closed, [ECS_UNBOUND] = EVTCHNSTAT_unbound,
+        [ECS_INTERDOMAIN] = EVTCHNSTAT_interdomain, [ECS_VIRQ] = EVTCHNSTAT_virq,
+        [ECS_IPI] = EVTCHNSTAT_ipi, [ECS_MONITOR] = EVTCHNSTAT_interdomain,
+    };
+    st->status = status_of[c->state];
+    st->vcpu = 0;
+    memset(&st->u, 0, sizeof(st->u));
+    if (c->state == ECS_UNBOUND)
+        st->u.unbound.dom = c->remote_dom;
+    else if (c->state == ECS_INTERDOMAIN || c->state == ECS_MONITOR)
+        st->u.interdomain.dom = c->remote_dom, st->u.interdomain.port = c->remote_port;
+    else if (c->state == ECS_VIRQ)
+        st->u.virq = c->virq;
+    return 0;
+}
+
+/* Unmask a port; an event that arrived while it was masked is signalled now. */
+static long op_unmask(struct domain *d, evtchn_port_t port)
+{
+    struct shared_info *s = d->shared_info;
+    if (port >= EVTCHN_PORTS)
+        return -XEN_EINVAL;
+    s->evtchn_mask[port / 32] &= ~(1u << (port % 32));
+    if (((s->evtchn_pending[port / 32] >> (port % 32)) & 1) &&
+        !test_and_set(&s->vcpu_info[0].evtchn_pending_sel, port / 32))
+        s->vcpu_info[0].evtchn_upcall_pending = 1;
+    return 0;
+}
+
+/* Each sub-op's argument size, so one copy in and one copy out serve them all. */
+static const uint8_t arg_size[] = {
+    [EVTCHNOP_bind_interdomain] = sizeof(struct evtchn_bind_interdomain),
+    [EVTCHNOP_bind_virq] = sizeof(struct evtchn_bind_virq),
+    [EVTCHNOP_close] = sizeof(struct evtchn_close),
+    [EVTCHNOP_send] = sizeof(struct evtchn_send),
+    [EVTCHNOP_status] = sizeof(struct evtchn_status),
+    [EVTCHNOP_alloc_unbound] = sizeof(struct evtchn_alloc_unbound),
+    [EVTCHNOP_bind_ipi] = sizeof(struct evtchn_bind_ipi),
+    [EVTCHNOP_bind_vcpu] = sizeof(struct evtchn_bind_vcpu),
+    [EVTCHNOP_unmask] = sizeof(struct evtchn_unmask),
+};
+
+long do_event_channel_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    union {
+        struct evtchn_bind_interdomain bind_interdomain;
+        struct evtchn_bind_virq bind_virq;
+        struct evtchn_bind_ipi bind_ipi;
+        struct evtchn_bind_vcpu bind_vcpu;
+        struct evtchn_alloc_unbound alloc_unbound;
+        struct evtchn_status status;
+        evtchn_port_t port;
+    } u;
+    if (cmd >= ARRAY_SIZE(arg_size) || !arg_size[cmd])
+        return -XEN_ENOSYS;
+    if (copy_from_guest(&u, arg, arg_size[cmd]) < 0)
+        return -XEN_EFAULT;
+    struct domain *d = current_domain();
+    long rc;
+    switch (cmd) {
+    case EVTCHNOP_alloc_unbound:    rc = op_alloc_unbound(d, &u.alloc_unbound); break;
+    case EVTCHNOP_bind_interdomain: rc = op_bind_interdomain(d, &u.bind_interdomain); break;
+    case EVTCHNOP_bind_virq:        rc = op_bind_virq(d, &u.bind_virq); break;
+    case EVTCHNOP_bind_ipi:         rc = op_bind_ipi(d, &u.bind_ipi); break;
+    case EVTCHNOP_status:           rc = op_status(d, &u.status); break;
+    case EVTCHNOP_close:            return evtchn_close(d, u.port);
+    case EVTCHNOP_send:             return op_send(d, u.port);
+    case EVTCHNOP_unmask:           return op_unmask(d, u.port);
+    case EVTCHNOP_bind_vcpu:
+        if (!port_of(d, u.bind_vcpu.port) || d->evtchn[u.bind_vcpu.port].state == ECS_FREE)
+            return -XEN_EINVAL;
+        return u.bind_vcpu.vcpu == 0 ? 0 : -XEN_ENOENT;
+    default:                        return -XEN_ENOSYS;
+    }
+    if (rc == 0 && copy_to_guest(arg, &u, arg_size[cmd]) < 0)
+        return -XEN_EFAULT;
+    return rc;
+}

@@ -1,0 +1,176 @@
+/* time.c - guest time: system time in nanoseconds since boot, the per-vCPU tsc scale, the
+ * wallclock, and one-shot timers that raise VIRQ_TIMER (ring 0).
+ *
+ * A guest reads time without entering the monitor: vcpu_time_info says "system_time ns had
+ * passed when the TSC read tsc_timestamp", and how to turn TSC ticks into ns:
+ *     ns = system_time + ((tsc - tsc_timestamp) << tsc_shift) * tsc_to_system_mul >> 32
+ * (a negative shift shifts right). `version` is odd while the monitor updates the fields.
+ */
+#include "domain.h"
+#include "hv.h"
+#include "hypercalls.h"
+#include "x86.h"
+
+#define NS_PER_SEC 1000000000ull
+#define CALIBRATION_TICKS 5
+
+static uint64_t tsc_at_boot;
+static uint32_t tsc_mul;          /* tsc_to_system_mul */
+static int8_t tsc_shift;
+static uint32_t wallclock_at_boot;
+
+/* (delta << shift) * mul >> 32, in 32-bit pieces. */
+static uint64_t scale(uint64_t delta, uint32_t mul, int8_t shift)
+{
+    delta = shift >= 0 ? delta << shift : delta >> -shift;
+    uint64_t lo = (uint64_t)(uint32_t)delta * mul;
+    uint64_t hi = (uint64_t)(uint32_t)(delta >> 32) * mul;
+    return (lo >> 32) + hi;
+}
+
+uint64_t time_now_ns(void)
+{
+    return scale(rdtsc() - tsc_at_boot, tsc_mul, tsc_shift);
+}
+
+/* Choose shift and mul so that mul = 2^32 * 10^9 / (tsc_hz << shift) fits in 32 bits. */
+static void set_scale(uint64_t tsc_hz)
+{
+    int8_t shift = 0;
+    while (tsc_hz <= NS_PER_SEC) {
+        tsc_hz <<= 1;
+        shift++;
+    }
+    while (tsc_hz > (NS_PER_SEC << 1)) {
+        tsc_hz >>= 1;
+        shift--;
+    }
+    tsc_shift = shift;
+    tsc_mul = (uint32_t)((NS_PER_SEC << 32) / tsc_hz);
+}
+
+/* CMOS real-time clock (MC146818): BCD unless status B says binary. */
+static uint8_t cmos(uint8_t reg)
+{
+    outb(0x70, reg);
+    return inb(0x71);
+}
+
+static uint32_t bcd(uint8_t v, int binary) { return binary ? v : (v >> 4) * 10 + (v & 15); }
+
+/* Days since 1970-01-01 of a civil date (the proleptic Gregorian calendar). */
+static uint32_t days_from_civil(uint32_t y, uint32_t m, uint32_t d)
+{
+    y -= m <= 2;
+    uint32_t era = y / 400, yoe = y - era * 400;
+    uint32_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    uint32_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static uint32_t read_wallclock(void)
+{
+    while (cmos(0x0A) & 0x80)          /* an update is in progress */
+        ;
+    int binary = cmos(0x0B) & 0x04;
+    uint32_t sec = bcd(cmos(0x00), binary), min = bcd(cmos(0x02), binary), hour = bcd(cmos(0x04) & 0x7F, binary);
+    uint32_t day = bcd(cmos(0x07), binary), month = bcd(cmos(0x08), binary), year = bcd(cmos(0x09), binary) + 2000;
+    return days_from_civil(year, month, day) * 86400 + hour * 3600 + min * 60 + sec;
+}
+
+/* Measure the TSC against the PIT for a few ticks (interrupts on, at boot). */
+void time_init(void)
+{
+    uint64_t t = timer_ticks();
+    while (timer_ticks() == t)
+        wait_for_interrupt();
+    uint64_t tsc0 = rdtsc(), start = timer_ticks();
+    while (timer_ticks() < start + CALIBRATION_TICKS)
+        wait_for_interrupt();
+    uint64_t tsc_hz = (rdtsc() - tsc0) * TIMER_HZ / CALIBRATION_TICKS;
+    tsc_at_boot = rdtsc();
+    set_scale(tsc_hz);
+    wallclock_at_boot = read_wallclock();
+    hv_info("time: TSC at %u kHz, tsc_to_system_mul %08x shift %d, wallclock %u\n",
+            (uint32_t)(tsc_hz / 1000), tsc_mul, tsc_shift, wallclock_at_boot);
+}
+
+/* Refresh a vCPU's time record, with the version protocol a guest relies on. */
+void time_update_vcpu(struct vcpu *v)
+{
+    struct vcpu_time_info *t = &v->info->time;
+    t->version++;
+    __asm__ volatile("" ::: "memory");
+    t->tsc_timestamp = rdtsc();
+    t->system_time = scale(t->tsc_timestamp - tsc_at_boot, tsc_mul, tsc_shift);
+    t->tsc_to_system_mul = tsc_mul;
+    t->tsc_shift = tsc_shift;
+    __asm__ volatile("" ::: "memory");
+    t->version++;
+}
+
+void time_init_domain(struct domain *d)
+{
+    d->shared_info->wc_version = 2;
+    d->shared_info->wc_sec = wallclock_at_boot;
+    d->shared_info->wc_nsec = 0;
+}
+
+/* Every tick: fire the timers that are due. */
+void time_tick(void)
+{
+    uint64_t now = time_now_ns();
+    for (unsigned i = 0; i < MAX_DOMAINS; i++) {
+        struct vcpu *v = &domains[i].vcpu;
+        if (domains[i].state != DOMAIN_RUNNABLE)
+            continue;
+        if (v->timer_deadline && now >= v->timer_deadline) {
+            v->timer_deadline = 0;
+            send_virq(&domains[i], VIRQ_TIMER);
+        }
+        if (v->polling && v->poll_deadline && now >= v->poll_deadline)
+            vcpu_wake(v);
+    }
+}
+
+static long set_timer(struct vcpu *v, uint64_t deadline)
+{
+    v->timer_deadline = deadline;
+    if (deadline && deadline <= time_now_ns()) {
+        v->timer_deadline = 0;
+        send_virq(v->domain, VIRQ_TIMER);      /* already due: now, as Xen does */
+    }
+    return 0;
+}
+
+/* set_timer_op(deadline low, high): a one-shot timer at an absolute system time; 0 cancels. */
+long do_set_timer_op(uint32_t lo, uint32_t hi, uint32_t a3, uint32_t a4, uint32_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    return set_timer(current, (uint64_t)hi << 32 | lo);
+}
+
+/* vcpu_op: the one vCPU's state and its single-shot timer. */
+long do_vcpu_op(uint32_t cmd, uint32_t vcpu, uint32_t arg, uint32_t a4, uint32_t a5)
+{
+    (void)a4, (void)a5;
+    if (vcpu != 0)
+        return -XEN_ENOENT;
+    switch (cmd) {
+    case VCPUOP_is_up:
+        return 1;
+    case VCPUOP_set_singleshot_timer: {
+        struct vcpu_set_singleshot_timer t;
+        if (copy_from_guest(&t, arg, sizeof(t)) < 0)
+            return -XEN_EFAULT;
+        if ((t.flags & VCPU_SSHOTTMR_future) && t.timeout_abs_ns < time_now_ns())
+            return -XEN_ETIME;
+        return set_timer(current, t.timeout_abs_ns);
+    }
+    case VCPUOP_stop_singleshot_timer:
+        current->timer_deadline = 0;
+        return 0;
+    default:
+        return -XEN_ENOSYS;
+    }
+}
