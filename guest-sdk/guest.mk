@@ -22,21 +22,22 @@ GUEST_LDFLAGS := -m32 -nostdlib -no-pie -static -Wl,--build-id=none -Wl,-z,max-p
 	-T $(SDK_DIR)/guest.ld
 
 # The SDK, plus the pure helpers it shares with the monitor (formatting, strings, command lines).
-SDK_SRCS := $(SDK_DIR)/start.S $(SDK_DIR)/entry.S $(SDK_DIR)/sdk.c $(SDK_DIR)/traps.c $(SDK_DIR)/memory.c $(TOP)/hv/lib/format.c $(TOP)/hv/lib/kstring.c \
-	$(TOP)/hv/cmdline.c
-OBJS := $(patsubst %,$(OUT)/%.o,$(notdir $(SRCS) $(SDK_SRCS)))
-vpath %.c $(sort $(dir $(SRCS) $(SDK_SRCS)))
-vpath %.S $(sort $(dir $(SRCS) $(SDK_SRCS)))
+# Its objects go in a directory of their own, so a guest's file may share a name with one of them.
+SDK_SRCS := $(SDK_DIR)/start.S $(SDK_DIR)/entry.S $(SDK_DIR)/sdk.c $(SDK_DIR)/traps.c $(SDK_DIR)/memory.c \
+	$(SDK_DIR)/events.c $(TOP)/hv/lib/format.c $(TOP)/hv/lib/kstring.c $(TOP)/hv/cmdline.c
+GUEST_OBJS := $(patsubst %,$(OUT)/%.o,$(notdir $(SRCS)))
+SDK_OBJS := $(patsubst %,$(OUT)/sdk/%.o,$(notdir $(SDK_SRCS)))
+OBJS := $(GUEST_OBJS) $(SDK_OBJS)
 
 $(GUEST_DIR)/$(GUEST).elf: $(OBJS) $(SDK_DIR)/guest.ld
 	$(CC) $(GUEST_LDFLAGS) -o $@ $(OBJS) -lgcc
 
-$(OUT)/%.c.o: %.c
-	@mkdir -p $(OUT)
-	$(CC) $(GUEST_CFLAGS) -c $< -o $@
-
-$(OUT)/%.S.o: %.S
-	@mkdir -p $(OUT)
-	$(CC) $(GUEST_CFLAGS) -D__ASSEMBLER__ -c $< -o $@
+define compile
+$(2): $(1)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(GUEST_CFLAGS) $(if $(filter %.S,$(1)),-D__ASSEMBLER__) -c $$< -o $$@
+endef
+$(foreach src,$(SRCS),$(eval $(call compile,$(src),$(OUT)/$(notdir $(src)).o)))
+$(foreach src,$(SDK_SRCS),$(eval $(call compile,$(src),$(OUT)/sdk/$(notdir $(src)).o)))
 
 -include $(OBJS:.o=.d)

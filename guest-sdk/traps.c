@@ -91,7 +91,7 @@ int sdk_dispatch(struct regs *r)
     trap_handler h = r->vector < SDK_NR_HANDLERS ? handlers[r->vector] : NULL;
     (h ? h : unhandled)(r);
     return (r->cs & 3) == 3 && r->vector < SDK_NR_HANDLERS && !handler_masks_events[r->vector]
-           && r->vector != SDK_EVENT_VECTOR;
+           && r->vector != SDK_EVENT_VECTOR && !events_pending();
 }
 
 void sdk_failsafe(uint32_t *frame);

@@ -73,6 +73,16 @@ static inline long HYPERVISOR_mmuext_op(const struct mmuext_op *ops, uint32_t co
     return hypercall5(__HYPERVISOR_mmuext_op, ops, count, done, dom, 0);
 }
 
+static inline long HYPERVISOR_set_timer_op(uint64_t deadline)
+{
+    return hypercall2(__HYPERVISOR_set_timer_op, (uint32_t)deadline, (uint32_t)(deadline >> 32));
+}
+
+static inline long HYPERVISOR_vcpu_op(int cmd, unsigned vcpu, void *arg)
+{
+    return hypercall3(__HYPERVISOR_vcpu_op, cmd, vcpu, arg);
+}
+
 static inline long HYPERVISOR_console_io(int cmd, uint32_t count, char *buffer)
 {
     return hypercall3(__HYPERVISOR_console_io, cmd, count, buffer);

@@ -93,6 +93,32 @@ long map_user(void *start, void *end);
 #define USER_DATA __attribute__((section(".user.data")))
 extern char __user_start[], __user_end[];
 
+/* ---- Events and time (events.c) -------------------------------------------------------------- */
+
+#define EVTCHN_SDK_PORTS 128
+typedef void (*event_handler)(evtchn_port_t port);
+
+/* Take event upcalls (traps_init registers the callback; this installs the dispatcher). */
+void events_init(void);
+void event_set_handler(evtchn_port_t port, event_handler handler);
+/* Bind a VIRQ to a new port with a handler; returns the port or a negative errno. */
+long bind_virq(unsigned virq, event_handler handler);
+long event_send(evtchn_port_t port);
+/* The PV kernel's cli and sti: the upcall mask in vcpu_info. */
+void events_mask(void);
+void events_unmask(void);
+int events_pending(void);
+/* Sleep until an event (SCHEDOP_block; unmasks events). */
+void block(void);
+
+/* Nanoseconds since the domain's monitor booted, from the TSC and vcpu_time_info. */
+uint64_t clock_ns(void);
+/* Nanoseconds since 1970 (shared_info's wallclock plus clock_ns). */
+uint64_t wallclock_ns(void);
+/* One-shot timer at an absolute clock_ns time: VIRQ_TIMER then (0 cancels). */
+long timer_set(uint64_t deadline_ns);
+void sleep_until(uint64_t deadline_ns);
+
 /* Find `key=value` on the domain's command line; returns 1 and copies the value if present. */
 int cmdline_option(const char *key, char *value, size_t size);
 

@@ -19,7 +19,7 @@ class Run:
         return [line for line in self.console.splitlines() if line.startswith(prefix)]
 
 
-def boot(*images, hv_args=None, bochs=False, icount=False, timeout=60):
+def boot(*images, hv_args=None, bochs=False, icount=False, timeout=60, typed=None):
     """Boot build/hv.elf with IMAGE[=CMDLINE] modules; return what happened."""
     cmd = [HVRUN, "--timeout", str(timeout)]
     if bochs:
@@ -28,6 +28,8 @@ def boot(*images, hv_args=None, bochs=False, icount=False, timeout=60):
         cmd.append("--icount")
     if hv_args:
         cmd += ["--hv-args", hv_args]
+    if typed:
+        cmd += ["--input", typed]
     cmd += list(images)
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, stdin=subprocess.DEVNULL,
                           timeout=timeout + 60)
