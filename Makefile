@@ -89,7 +89,7 @@ HOST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Ihv/includ
 	-fno-builtin -Wno-builtin-declaration-mismatch
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(wildcard tests/host/test_*.c))
 # The pure monitor sources each host test links with.
-HOST_LIB := hv/lib/format.c hv/lib/kstring.c hv/cmdline.c hv/multiboot.c hv/frames.c hv/elf.c hv/layout.c hv/page_types.c
+HOST_LIB := hv/lib/format.c hv/lib/kstring.c hv/cmdline.c hv/multiboot.c hv/frames.c hv/elf.c hv/layout.c hv/page_types.c hv/descriptor.c
 
 $(BUILD)/tests/host/test_%: tests/host/test_%.c $(HOST_LIB) $(wildcard hv/include/*.h hv/lib/*.h)
 	@mkdir -p $(dir $@)

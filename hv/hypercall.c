@@ -221,9 +221,11 @@ static long do_hv_stats(uint32_t out, uint32_t a2, uint32_t a3, uint32_t a4, uin
 static const hypercall_fn hypercall_table[] = {
     [__HYPERVISOR_set_trap_table]   = do_set_trap_table,
     [__HYPERVISOR_mmu_update]       = do_mmu_update,
+    [__HYPERVISOR_set_gdt]          = do_set_gdt,
     [__HYPERVISOR_stack_switch]     = do_stack_switch,
     [__HYPERVISOR_set_callbacks]    = do_set_callbacks,
     [__HYPERVISOR_fpu_taskswitch]   = do_fpu_taskswitch,
+    [__HYPERVISOR_update_descriptor] = do_update_descriptor,
     [__HYPERVISOR_sched_op_compat]  = do_sched_op_compat,
     [__HYPERVISOR_update_va_mapping] = do_update_va_mapping,
     [__HYPERVISOR_set_timer_op]     = do_set_timer_op,

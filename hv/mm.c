@@ -178,6 +178,20 @@ static int find_l1(struct domain *d, uint32_t va, uint32_t *l1_mfn, unsigned *sl
     return 0;
 }
 
+/* The machine frame mapped at va in the domain's page tables, if present. */
+int guest_frame_of(struct domain *d, uint32_t va, uint32_t *mfn)
+{
+    uint32_t l1_mfn;
+    unsigned slot;
+    if (find_l1(d, va, &l1_mfn, &slot) < 0)
+        return -1;
+    pte_t e = direct_map_frame(l1_mfn)[slot];
+    if (!(e & PTE_P))
+        return -1;
+    *mfn = (uint32_t)(e >> PAGE_SHIFT) & 0xFFFFFF;
+    return 0;
+}
+
 /* update_va_mapping(va, new entry low, high, flags): change the L1 entry that maps va. */
 long do_update_va_mapping(uint32_t va, uint32_t lo, uint32_t hi, uint32_t flags, uint32_t a5)
 {
@@ -237,6 +251,8 @@ static long mmuext_one(struct domain *d, const struct mmuext_op *op)
         if (op->arg1.linear_addr < HYPERVISOR_VIRT_START)
             invlpg(op->arg1.linear_addr);
         return 0;
+    case MMUEXT_SET_LDT:
+        return set_ldt(current, op->arg1.linear_addr, op->arg2.nr_ents);
     case MMUEXT_CLEAR_PAGE: case MMUEXT_COPY_PAGE:
         if (!owned || (op->cmd == MMUEXT_COPY_PAGE && (op->arg2.src_mfn >= MAX_FRAMES ||
                                                        frame_table[op->arg2.src_mfn].owner != d->id)))

@@ -12,6 +12,7 @@
  *       monitor's: the guest may not write them (-XEN_EPERM).
  */
 #include "page_types.h"
+#include "descriptor.h"
 #include "kstring.h"
 #include "xen.h"
 
@@ -170,6 +171,8 @@ int get_page_type(uint16_t dom, uint32_t mfn, enum frame_type type)
             fi->ref_count++;
             return 0;
         }
+        if (type == PGT_seg_desc && check_descriptor_page((uint64_t *)frame_contents(mfn)) < 0)
+            return -XEN_EINVAL;        /* a descriptor the rules refuse (descriptor.c) */
         if (type != PGT_writable && fi->type == PGT_writable)
             tlb_flush_needed = 1;
         fi->type = (uint8_t)type;

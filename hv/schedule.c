@@ -72,6 +72,7 @@ void schedule(void)
     tss_set_kernel_stack((uint32_t)(uintptr_t)(cpu_stack + sizeof(cpu_stack)));
     trap_state_load(next);
     mm_switch(next->domain->l3_mfn);
+    descriptors_load(next);
     time_update_vcpu(next);
     deliver_pending_upcall(GUEST_FRAME);
     return_to_guest(GUEST_FRAME);

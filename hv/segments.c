@@ -7,6 +7,7 @@
  */
 #include "hv.h"
 #include "memlayout.h"
+#include "mm.h"
 #include "mmu.h"
 #include "segments.h"
 #include "x86.h"
@@ -26,7 +27,18 @@ struct __attribute__((packed)) tss32 {
 };
 _Static_assert(sizeof(struct tss32) == 104, "the 32-bit TSS is 104 bytes (SDM 7.2.1)");
 
-static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
+/* The GDT the CPU uses lives at GDT_VIRT, 16 pages in the per-domain area: pages 0-13 are the
+ * running guest's own GDT frames (or an empty page), page 14 holds the monitor's reserved
+ * entries, from FIRST_RESERVED_GDT_ENTRY. A guest's LDT pages are mapped at LDT_VIRT. */
+#define GDT_PAGES       16
+#define GDT_VIRT        PERDOMAIN_START
+#define LDT_VIRT        (PERDOMAIN_START + GDT_PAGES * PAGE_SIZE)
+#define RESERVED_PAGE   FIRST_RESERVED_GDT_PAGE
+
+static uint64_t reserved_gdt[PAGE_SIZE / 8] __attribute__((aligned(PAGE_SIZE)));
+static const uint8_t empty_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+static pte_t perdomain_l1[L1_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
+extern pte_t monitor_l2[L2_ENTRIES];
 static struct tss32 tss;
 
 /* A segment descriptor (SDM 3.4.5): limit in bytes, or in 4 KiB units when flags has SEG_G. */
@@ -42,13 +54,45 @@ static uint64_t make_descriptor(uint32_t base, uint32_t limit, uint8_t access, u
 
 static void set_entry(uint16_t selector, uint64_t descriptor)
 {
-    gdt[selector >> 3] = descriptor;
+    reserved_gdt[(selector >> 3) - FIRST_RESERVED_GDT_ENTRY] = descriptor;
+}
+
+static void map_perdomain(unsigned page, uint32_t pa, int writable)
+{
+    perdomain_l1[page] = pa ? ((pte_t)pa | PTE_P | PTE_A | PTE_D | (writable ? PTE_RW : 0)) : 0;
+    __asm__ volatile("invlpg (%0)" :: "r"(PERDOMAIN_START + page * PAGE_SIZE) : "memory");
+}
+
+/* Show a vCPU's GDT frames (machine frame numbers, or 0 for none) in pages 0-13. They are
+ * writable here because the CPU sets accessed bits in descriptors; the guest itself holds no
+ * writable mapping of them (they are typed as descriptor pages). */
+void gdt_load_frames(const uint32_t *frames, unsigned nr)
+{
+    for (unsigned i = 0; i < RESERVED_PAGE; i++)
+        map_perdomain(i, i < nr ? frames[i] << PAGE_SHIFT : virt_to_phys(empty_page), i < nr);
+}
+
+/* A vCPU's LDT: its pages at LDT_VIRT, and an LDT descriptor in the reserved entries. */
+void ldt_load(const uint32_t *frames, unsigned nr_pages, uint32_t nr_entries)
+{
+    for (unsigned i = 0; i < LDT_MAX_PAGES; i++)
+        map_perdomain(GDT_PAGES + i, i < nr_pages ? frames[i] << PAGE_SHIFT : 0, 1);
+    if (!nr_entries) {
+        __asm__ volatile("lldt %w0" :: "r"(0));
+        return;
+    }
+    set_entry(HV_LDT, make_descriptor(LDT_VIRT, nr_entries * 8 - 1, SEG_P | SEG_LDT, 0));
+    __asm__ volatile("lldt %w0" :: "r"(HV_LDT));
 }
 
 /* Load the new GDT and reload every segment register from it. */
 static void load_gdt(void)
 {
-    struct pseudo_desc d = { sizeof(gdt) - 1, (uint32_t)(uintptr_t)gdt };
+    monitor_l2[(PERDOMAIN_START >> 21) & (L2_ENTRIES - 1)] = (pte_t)virt_to_phys(perdomain_l1) | PTE_P | PTE_RW | PTE_A;
+    gdt_load_frames(NULL, 0);
+    map_perdomain(RESERVED_PAGE, virt_to_phys(reserved_gdt), 1);
+    map_perdomain(RESERVED_PAGE + 1, virt_to_phys(empty_page), 0);
+    struct pseudo_desc d = { GDT_PAGES * PAGE_SIZE - 1, GDT_VIRT };
     lgdt(&d);
     __asm__ volatile(
         "ljmp %[cs], $1f\n"

@@ -48,6 +48,12 @@ struct vcpu {
     int failsafe_masks_events;
     uint64_t int80_gate;       /* a real DPL-3 trap gate for `int $0x80`, or 0 */
 
+    /* Descriptor tables (hv/descriptors.c): machine frames typed as descriptor pages. */
+    uint32_t gdt_frames[FIRST_RESERVED_GDT_PAGE];
+    uint32_t gdt_nr_frames;
+    uint32_t ldt_frames[16];
+    uint32_t ldt_nr_frames, ldt_entries;
+
     /* Scheduling and time (hv/schedule.c, hv/time.c). */
     uint8_t run_state;         /* enum vcpu_run_state */
     uint8_t polling;           /* blocked in SCHEDOP_poll: woken by its ports or its timeout */

@@ -26,6 +26,8 @@ long do_vcpu_op(HC_ARGS);
 long do_mmu_update(HC_ARGS);
 long do_update_va_mapping(HC_ARGS);
 long do_mmuext_op(HC_ARGS);
+long do_set_gdt(HC_ARGS);
+long do_update_descriptor(HC_ARGS);
 #undef HC_ARGS
 
 /* Why the monitor was entered, counted since boot (the hv_stats extension hypercall reads them). */
@@ -64,6 +66,11 @@ void time_tick(void);
 uint64_t time_now_ns(void);
 /* console.c */
 long console_read_input(char *buf, uint32_t max);
+/* descriptors.c */
+long set_ldt(struct vcpu *v, uint32_t va, uint32_t nr_ents);
+void descriptors_load(struct vcpu *v);
+/* mm.c */
+int guest_frame_of(struct domain *d, uint32_t va, uint32_t *mfn);
 /* fpu.c */
 void fpu_init(void);
 int fpu_device_not_available(struct vcpu *v);

@@ -45,6 +45,7 @@
 #define SEG_CODE_RX  0x0A   /* execute/read */
 #define SEG_DATA_RW  0x02   /* read/write */
 #define SEG_TSS32    0x09   /* available 32-bit TSS */
+#define SEG_LDT      0x02   /* LDT (a system descriptor) */
 /* Flags nibble: G (4 KiB granularity) and D/B (32-bit). */
 #define SEG_G        0x8
 #define SEG_DB       0x4

@@ -11,6 +11,9 @@
 #define HV_DS       0xe010
 /* Entry 7176: the task-state segment (ring-0 stack for traps from rings 1 and 3). */
 #define HV_TSS      0xe040
+/* Entry 7177: the running guest's LDT, when it has one. */
+#define HV_LDT      0xe048
+#define LDT_MAX_PAGES 16     /* 8192 descriptors */
 #define GDT_ENTRIES 8192     /* 16 pages: the whole GDT a segment selector can index */
 
 #ifndef __ASSEMBLER__
@@ -20,6 +23,8 @@ void segments_init(void);
 /* The ring-0 stack the CPU switches to on a trap from ring 1 or 3. */
 void tss_set_kernel_stack(uint32_t esp0);
 void tss_set_guest_stack(uint32_t ss1, uint32_t esp1);
+void gdt_load_frames(const uint32_t *frames, unsigned nr);
+void ldt_load(const uint32_t *frames, unsigned nr_pages, uint32_t nr_entries);
 #endif
 
 #endif

@@ -1,0 +1,101 @@
+/* descriptor.c - Xen's rules for the descriptors a guest may load (Intel SDM 3.4.5 for the layout).
+ * Pure code: the monitor runs it on set_gdt, update_descriptor and SET_LDT (ring 0); host-tested.
+ *
+ *   not present        always safe: using it faults
+ *   code or data       DPL 0 is raised to 1 (ring 1 is the guest kernel's ring 0); the base must
+ *                      lie at least a page below the monitor; a limit reaching the monitor is
+ *                      truncated when page-granular (G=1) and refused when byte-granular;
+ *                      expand-down data segments are refused (they would cover the top)
+ *   call gate          only to a guest code selector (not the monitor's), RPL raised to 1
+ *   type 0             harmless (the second half of a call gate)
+ *   anything else      refused: TSS, LDT, task, interrupt and trap gates are the monitor's
+ */
+#include "descriptor.h"
+#include "xen.h"
+
+#define D_ACCESSED  (1ull << 40)
+#define D_TYPE(d)   (((d) >> 40) & 0xF)
+#define D_S         (1ull << 44)            /* code or data, not system */
+#define D_DPL_SHIFT 45
+#define D_P         (1ull << 47)
+#define D_G         (1ull << 55)
+#define TYPE_CODE   0x8
+#define TYPE_EXPAND_DOWN 0x4                /* for data (for code: conforming) */
+#define TYPE_CALL_GATE32 0xC
+#define PAGE 4096u
+
+static uint32_t base_of(uint64_t d)
+{
+    return (uint32_t)((d >> 16) & 0xFFFFFF) | (uint32_t)((d >> 56) & 0xFF) << 24;
+}
+
+static uint32_t limit_of(uint64_t d)
+{
+    return (uint32_t)(d & 0xFFFF) | (uint32_t)((d >> 48) & 0xF) << 16;
+}
+
+static uint64_t with_limit(uint64_t d, uint32_t limit)
+{
+    d &= ~(0xFFFFull | 0xFull << 48);
+    return d | (limit & 0xFFFF) | (uint64_t)((limit >> 16) & 0xF) << 48;
+}
+
+/* Xen's guest_gate_selector_okay, and no null selector. */
+static int gate_selector_ok(uint32_t sel)
+{
+    if ((sel & ~3u) == 0)
+        return 0;
+    return (sel >> 3) < FIRST_RESERVED_GDT_ENTRY || (sel & ~3u) == (FLAT_RING1_CS & ~3u) || (sel & 4);
+}
+
+static int check_call_gate(uint64_t *d)
+{
+    uint32_t sel = (uint32_t)(*d >> 16) & 0xFFFF;
+    if ((sel & 3) == 0)
+        sel |= 1;
+    if (!gate_selector_ok(sel) || (*d & (0xE0ull << 32)))   /* parameter count bits 5-7 reserved */
+        return -1;
+    *d = (*d & ~(0xFFFFull << 16)) | (uint64_t)sel << 16;
+    return 0;
+}
+
+static int check_segment(uint64_t *d)
+{
+    uint32_t base = base_of(*d);
+    uint64_t limit = (uint64_t)limit_of(*d) + 1;
+    if (base >= GUEST_SEGMENT_MAX_ADDR - PAGE)
+        return -1;
+    if (!(D_TYPE(*d) & TYPE_CODE) && (D_TYPE(*d) & TYPE_EXPAND_DOWN))
+        return -1;
+    if (*d & D_G)
+        limit <<= 12;
+    if (base + limit > GUEST_SEGMENT_MAX_ADDR) {
+        if (!(*d & D_G))
+            return -1;
+        *d = with_limit(*d, ((GUEST_SEGMENT_MAX_ADDR - base) >> 12) - 1);
+    }
+    return 0;
+}
+
+int check_descriptor(uint64_t *d)
+{
+    if (!(*d & D_P))
+        return 0;
+    if (((*d >> D_DPL_SHIFT) & 3) == 0)
+        *d |= 1ull << D_DPL_SHIFT;
+    if (*d & D_S)
+        return check_segment(d);
+    if (D_TYPE(*d) == 0)
+        return 0;
+    if (D_TYPE(*d) == TYPE_CALL_GATE32)
+        return check_call_gate(d);
+    return -1;
+}
+
+int check_descriptor_page(uint64_t *page)
+{
+    for (unsigned i = 0; i < PAGE / 8; i++)
+        if (check_descriptor(&page[i]) < 0)
+            return -1;
+    return 0;
+}
