@@ -42,6 +42,7 @@ sdk_stub_\vector:
     STUB 19, 0
     STUB 128, 0                       /* int $0x80: system calls from ring 3 */
     STUB 256, 0                       /* not a vector: the event upcall */
+    STUB 257, 0                       /* not a vector: the sysenter callback */
 
 common_entry:
     pushal

@@ -7,6 +7,7 @@ extern char sdk_failsafe_entry[];
 #define STUB(v) extern char sdk_stub_##v[];
 STUB(0) STUB(1) STUB(2) STUB(3) STUB(4) STUB(5) STUB(6) STUB(7) STUB(8) STUB(9) STUB(10)
 STUB(11) STUB(12) STUB(13) STUB(14) STUB(15) STUB(16) STUB(17) STUB(18) STUB(19) STUB(128) STUB(256)
+STUB(257)
 #undef STUB
 
 static char *const stubs[SDK_NR_EXCEPTIONS] = {
@@ -76,6 +77,14 @@ void syscall_gate_remove(void)
 {
     HYPERVISOR_set_trap_table(NULL);      /* clears the whole table: put the exceptions back */
     traps_init();
+}
+
+long sysenter_set_handler(trap_handler handler)
+{
+    handlers[SDK_SYSENTER_VECTOR] = handler;
+    struct callback_register cb = { .type = CALLBACKTYPE_sysenter,
+                                    .address = { FLAT_KERNEL_CS, (uint32_t)(uintptr_t)sdk_stub_257 } };
+    return HYPERVISOR_callback_op(CALLBACKOP_register, &cb);
 }
 
 void failsafe_set_handler(failsafe_handler handler)

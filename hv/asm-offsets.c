@@ -6,6 +6,7 @@
 #include "multiboot.h"
 #include "segments.h"
 #include "traps.h"
+#include "xen.h"
 #include <stddef.h>
 
 #define DEFINE(name, value) __asm__ volatile("\n->" #name " %0" :: "i"(value))
@@ -32,4 +33,7 @@ void asm_offsets(void)
     DEFINE(NR_EXCEPTIONS, NR_EXCEPTIONS);
     DEFINE(NR_IRQS, NR_IRQS);
     DEFINE(HYPERCALL_VECTOR, HYPERCALL_VECTOR);
+    DEFINE(SYSENTER_VECTOR, SYSENTER_VECTOR);
+    DEFINE(FLAT_RING3_CS, FLAT_RING3_CS);
+    DEFINE(FLAT_RING3_SS, FLAT_RING3_SS);
 }

@@ -128,6 +128,33 @@ trap_common:
     add esp, 4
     jmp trap_return
 
+; `sysenter` from a guest lands here (the SYSENTER MSRs point at it; hv/traps.c sets them). The
+; CPU pushed nothing and does not say where it came from: build the frame a trap from ring 3 would
+; have left, with EIP and ESP 0 as Xen does (the guest's sysenter convention keeps the real ones
+; in registers), and let trap_bounce.c route it to the guest's sysenter callback.
+global sysenter_entry
+extern sysenter_dispatch
+sysenter_entry:
+    push dword FLAT_RING3_SS
+    push dword 0
+    push dword 0x202
+    push dword FLAT_RING3_CS
+    push dword 0
+    push dword 0
+    push dword SYSENTER_VECTOR
+    pusha
+    push ds
+    push es
+    push fs
+    push gs
+    mov ax, HV_DS
+    mov ds, ax
+    mov es, ax
+    push esp
+    call sysenter_dispatch
+    add esp, 4
+    jmp trap_return
+
 ; ---------------------------------------------------------------------------------------------
 ; Tour step 1 (hypercall): a guest kernel's `int $0x82` (through its hypercall page) lands here,
 ; through the only DPL-1 gate in the IDT. The CPU has switched to the monitor stack given by the

@@ -110,6 +110,7 @@ void hv_main(uint32_t magic, uint32_t mbi_pa)
     console_init();
     segments_init();
     traps_init();
+    cpu_stack_init();
     int parsed = multiboot_parse(magic, mbi_pa, read_phys, &boot, &why);
     const char *args = parsed == 0 ? cmdline_args(boot.cmdline) : "";
     apply_options(args);

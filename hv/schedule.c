@@ -27,6 +27,15 @@ struct trap_frame *guest_regs(void)
     return GUEST_FRAME;
 }
 
+/* Every way into ring 0 from a guest starts at the top of cpu_stack: traps through the TSS, and
+ * sysenter through its MSR. */
+void cpu_stack_init(void)
+{
+    uint32_t top = (uint32_t)(uintptr_t)(cpu_stack + sizeof(cpu_stack));
+    tss_set_kernel_stack(top);
+    sysenter_init(top);
+}
+
 static int runnable(const struct domain *d)
 {
     return d->state == DOMAIN_RUNNABLE && d->vcpu.run_state == VCPU_RUNNABLE;
@@ -69,7 +78,6 @@ void schedule(void)
     current = next;
     next->slice_ticks = 0;
     *GUEST_FRAME = next->regs;
-    tss_set_kernel_stack((uint32_t)(uintptr_t)(cpu_stack + sizeof(cpu_stack)));
     trap_state_load(next);
     mm_switch(next->domain->l3_mfn);
     descriptors_load(next);

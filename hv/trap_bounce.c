@@ -152,6 +152,23 @@ void guest_exception(struct trap_frame *f)
     bounce_exception(v, f, f->vector, has_error_code(f->vector), f->error_code);
 }
 
+/* `sysenter` from the guest: to its sysenter callback, with the frame hv/entry.asm built (EIP and
+ * ESP 0); with no callback registered, the #GP the instruction would raise without SYSENTER. */
+void sysenter_dispatch(struct trap_frame *f);
+void sysenter_dispatch(struct trap_frame *f)
+{
+    struct vcpu *v = current;
+    stats.entries[SYSENTER_VECTOR]++;
+    if (!v->sysenter_callback.eip) {
+        bounce_exception(v, f, VEC_GP, 1, 0);
+    } else {
+        struct bounce b = { v->sysenter_callback.cs, v->sysenter_callback.eip, v->sysenter_masks_events, 0, 0, 0 };
+        stats.sysenter++;
+        bounce_to(v, f, &b);
+    }
+    deliver_pending_upcall(f);
+}
+
 /* ---- events: the upcall ------------------------------------------------------------------------- */
 
 /* Tour step 1 (event): before every return to a guest, an event that is pending and not masked
@@ -287,6 +304,8 @@ long do_callback_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32
             return -XEN_EINVAL;
         if (reg.type == CALLBACKTYPE_failsafe)
             v->failsafe_masks_events = (reg.flags & CALLBACKF_mask_events) != 0;
+        if (reg.type == CALLBACKTYPE_sysenter)
+            v->sysenter_masks_events = (reg.flags & CALLBACKF_mask_events) != 0;
         return set_callback(cb, reg.address.cs, reg.address.eip);
     }
     if (cmd == CALLBACKOP_unregister) {

@@ -24,7 +24,7 @@ struct __attribute__((packed)) gate {
 static struct gate idt[256] __attribute__((aligned(8)));
 /* hv/entry.asm */
 extern const uint32_t trap_stubs[NR_EXCEPTIONS + NR_IRQS];
-extern const char hypercall_entry[], guest_copy_insn[], guest_copy_fault[];
+extern const char hypercall_entry[], guest_copy_insn[], guest_copy_fault[], sysenter_entry[];
 extern const char exit_load_segments[], exit_load_segments_end[], exit_iret[];
 
 static const char *const exception_names[NR_EXCEPTIONS] = {
@@ -62,6 +62,24 @@ void traps_init(void)
     set_gate(HYPERCALL_VECTOR, (uint32_t)(uintptr_t)hypercall_entry, 1);
     struct pseudo_desc d = { sizeof(idt) - 1, (uint32_t)(uintptr_t)idt };
     lidt(&d);
+}
+
+#define MSR_SYSENTER_CS  0x174
+#define MSR_SYSENTER_ESP 0x175
+#define MSR_SYSENTER_EIP 0x176
+
+static void wrmsr(uint32_t msr, uint32_t value)
+{
+    __asm__ volatile("wrmsr" :: "c"(msr), "a"(value), "d"(0));
+}
+
+/* `sysenter` enters ring 0 at SYSENTER_EIP with CS = SYSENTER_CS, SS = CS + 8 (HV_DS) and the
+ * stack at SYSENTER_ESP: the top of the monitor stack, where every guest frame goes. */
+void sysenter_init(uint32_t stack_top)
+{
+    wrmsr(MSR_SYSENTER_CS, HV_CS);
+    wrmsr(MSR_SYSENTER_ESP, stack_top);
+    wrmsr(MSR_SYSENTER_EIP, (uint32_t)(uintptr_t)sysenter_entry);
 }
 
 static void irq_dispatch(unsigned irq, int from_guest)

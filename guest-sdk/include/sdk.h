@@ -41,7 +41,8 @@ struct regs {
 #define SDK_NR_EXCEPTIONS 20
 #define SYSCALL_VECTOR    0x80
 #define SDK_EVENT_VECTOR  0x100      /* not a CPU vector: the event upcall */
-#define SDK_NR_HANDLERS   0x101
+#define SDK_SYSENTER_VECTOR 0x101    /* not a CPU vector: the sysenter callback */
+#define SDK_NR_HANDLERS   0x102
 
 #define SDK_TRAP_STACK_SIZE 8192
 extern uint8_t sdk_trap_stack[SDK_TRAP_STACK_SIZE];   /* where traps from ring 3 arrive */
@@ -59,6 +60,9 @@ void trap_set_handler(unsigned vector, trap_handler handler);
 long syscall_gate(unsigned dpl, int mask_events);
 void syscall_gate_remove(void);
 void failsafe_set_handler(failsafe_handler handler);
+/* Register the sysenter callback (CALLBACKTYPE_sysenter): `sysenter` from ring 3 reaches handler
+ * through the monitor, with EIP and ESP 0 in the frame (the caller keeps them in registers). */
+long sysenter_set_handler(trap_handler handler);
 
 /* Drop to ring 3 at eip with stack esp (flat ring-3 segments, events on). Does not return. */
 void __attribute__((noreturn)) enter_user(uint32_t eip, uint32_t esp);

@@ -45,7 +45,7 @@ struct vcpu {
     uint32_t kernel_ss, kernel_sp;             /* the ring-1 stack for traps from ring 3 */
     struct xen_callback event_callback, failsafe_callback;
     struct xen_callback sysenter_callback, syscall32_callback;
-    int failsafe_masks_events;
+    int failsafe_masks_events, sysenter_masks_events;
     uint64_t int80_gate;       /* a real DPL-3 trap gate for `int $0x80`, or 0 */
 
     /* Descriptor tables (hv/descriptors.c): machine frames typed as descriptor pages. */

@@ -44,11 +44,13 @@ void trap_state_load(struct vcpu *v);
 /* traps.c */
 void guest_unhandled(struct trap_frame *f, uint32_t vector, uint32_t error_code);
 void idt_set_syscall_gate(uint64_t gate);
+void sysenter_init(uint32_t stack_top);
 /* emulate.c */
 int emulate_forced_cpuid(struct trap_frame *f);
 int emulate_privileged(struct vcpu *v, struct trap_frame *f);
 /* schedule.c */
 void sched_tick(void);
+void cpu_stack_init(void);
 void vcpu_wake(struct vcpu *v);
 void vcpu_wake_for_port(struct vcpu *v, evtchn_port_t port);
 void __attribute__((noreturn)) vcpu_block(void);

@@ -37,6 +37,7 @@ struct trap_frame {
 #define VEC_IRQ0 0x20          /* the PIC's 16 lines are remapped to 0x20..0x2F */
 #define NR_IRQS  16
 #define HYPERCALL_VECTOR 0x82  /* int $0x82: the hypercall gate, DPL 1 (Xen x86_32) */
+#define SYSENTER_VECTOR  0xFF  /* not a vector: how a sysenter entry is counted */
 
 void traps_init(void);
 void trap_dispatch(struct trap_frame *f);

@@ -13,7 +13,7 @@ def test_vcpu_guest_passes_every_check():
     run = boot(guest("vcpu"))
     results = checks(run, "vcpu")
     assert [what for ok, what in results if ok != "ok"] == []
-    assert len(results) >= 28, run.console
+    assert len(results) >= 30, run.console
     assert "vcpu: all checks passed: 0 failure(s)" in run.console
     assert run.status == 0
 

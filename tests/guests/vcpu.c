@@ -121,6 +121,13 @@ USER_TEXT static void user_touches_kernel(void)
         ;
 }
 
+USER_TEXT static void user_sysenter(void)
+{
+    __asm__ volatile("mov $0x5157, %%eax; sysenter" ::: "eax", "memory");
+    for (;;)
+        ;
+}
+
 USER_TEXT static void user_syscall_once(void)
 {
     __asm__ volatile("int $0x80" :: "a"(SYS_EXIT) : "memory");
@@ -195,6 +202,12 @@ static void ring3(void)
     run_user(user_syscall_once);
     check(last.vector == 13 && last.error_code == 0x402 && (last.cs & 3) == 3,
           "int $0x80 with no handler: #GP with error code 0x402 from ring 3, to the guest");
+
+    check(sysenter_set_handler(leave_user) == 0, "callback_op registers a sysenter callback");
+    last.vector = 0xFFFF;
+    run_user(user_sysenter);
+    check(last.vector == SDK_SYSENTER_VECTOR && last.eax == 0x5157 && (last.cs & 0xFFFF) == FLAT_USER_CS &&
+          last.eip == 0, "sysenter from ring 3 reaches the sysenter callback (frame EIP 0, EAX kept)");
 
     trap_set_handler(14, leave_user);
     last.vector = 0xFFFF;
