@@ -192,6 +192,8 @@ void put_page_type(uint32_t mfn)
         release_table(mfn, (enum frame_type)fi->type);
 }
 
+/* Tour step 2 (page-table update): the new entry takes its references before the old one gives
+ * its own back, so a frame's counts never dip to zero in between. */
 int mod_table_entry(uint16_t dom, uint32_t table_mfn, unsigned slot, pte_t e, int preserve_ad)
 {
     struct frame_info *fi = &frame_table[table_mfn];

@@ -1,0 +1,175 @@
+/* test_page_types.c - host tests of the typed-frame invariant (hv/page_types.c): a frame is never
+ * a page table (or descriptor page) and writable at once, and every entry rule holds. Frames are
+ * fake: 64 pages of memory, owned by domain 1 unless a test says otherwise. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include "page_types.h"
+#include "xen.h"
+
+#define DOM 1
+#define OTHER 2
+#define NFRAMES 64
+#define P 0x1ull
+#define RW 0x2ull
+#define PS 0x80ull
+
+static pte_t mem[NFRAMES][512] __attribute__((aligned(4096)));
+static pte_t *fake_frame(uint32_t mfn) { return mem[mfn]; }
+static pte_t entry(uint32_t mfn, uint64_t flags) { return (pte_t)mfn << 12 | flags; }
+
+static int setup(void **state)
+{
+    (void)state;
+    memset(mem, 0, sizeof(mem));
+    frame_table_init();
+    frame_contents = fake_frame;
+    for (uint32_t f = 0; f < NFRAMES; f++)
+        frame_set_owner(f, DOM);
+    frame_set_owner(60, OTHER);
+    frame_set_owner(61, DOMID_XEN);
+    for (unsigned i = FIRST_MONITOR_L2_SLOT; i < 512; i++)
+        monitor_l2_entries[i] = entry(62, P | RW);
+    return 0;
+}
+
+static void writable_mapping_blocks_table_use(void **state)
+{
+    (void)state;
+    mem[1][0] = entry(5, P | RW);                 /* L1 frame 1 maps frame 5 writable */
+    assert_int_equal(get_page_type(DOM, 1, PGT_l1), 0);
+    assert_int_equal(frame_table[5].type, PGT_writable);
+    assert_int_equal(get_page_type(DOM, 5, PGT_l1), -XEN_EINVAL);
+    put_page_type(1);                             /* the L1 is released: so is frame 5 */
+    assert_int_equal(frame_table[5].type_count, 0);
+    assert_int_equal(get_page_type(DOM, 5, PGT_l1), 0);
+}
+
+static void table_in_use_cannot_be_mapped_writable(void **state)
+{
+    (void)state;
+    assert_int_equal(get_page_type(DOM, 7, PGT_l1), 0);        /* frame 7: an (empty) L1 */
+    mem[1][3] = entry(7, P | RW);
+    assert_int_equal(get_page_type(DOM, 1, PGT_l1), -XEN_EINVAL);
+    mem[1][3] = entry(7, P);                                    /* read-only is fine */
+    assert_int_equal(get_page_type(DOM, 1, PGT_l1), 0);
+    assert_int_equal(mod_table_entry(DOM, 1, 4, entry(7, P | RW), 0), -XEN_EINVAL);
+}
+
+static void only_the_domains_own_frames(void **state)
+{
+    (void)state;
+    assert_int_equal(get_page_type(DOM, 1, PGT_l1), 0);
+    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(60, P), 0), -XEN_EINVAL);       /* another domain's */
+    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(61, P), 0), -XEN_EINVAL);       /* the monitor's */
+    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(40000, P), 0), -XEN_EINVAL);    /* none at all */
+    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(9, P | RW), 0), 0);
+    assert_int_equal(get_page_type(OTHER, 1, PGT_l1), -XEN_EINVAL);                   /* not OTHER's table */
+}
+
+static void refused_bits(void **state)
+{
+    (void)state;
+    assert_int_equal(get_page_type(DOM, 1, PGT_l1), 0);
+    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(9, P | 0x10), 0), -XEN_EINVAL);        /* PCD */
+    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(9, P | 0x100), 0), -XEN_EINVAL);       /* G */
+    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(9, P) | 1ull << 63, 0), -XEN_EINVAL);  /* NX/high */
+    assert_int_equal(get_page_type(DOM, 2, PGT_l2), 0);
+    assert_int_equal(mod_table_entry(DOM, 2, 0, entry(10, P | RW | PS), 0), -XEN_EINVAL);    /* superpage */
+}
+
+static void no_linear_l2(void **state)
+{
+    (void)state;
+    assert_int_equal(get_page_type(DOM, 2, PGT_l2), 0);
+    assert_int_equal(mod_table_entry(DOM, 2, 1, entry(2, P | RW), 0), -XEN_EINVAL);          /* itself */
+    assert_int_equal(get_page_type(DOM, 3, PGT_l2), 0);
+    assert_int_equal(mod_table_entry(DOM, 2, 1, entry(3, P | RW), 0), -XEN_EINVAL);          /* another L2 */
+}
+
+static void l3_rules_and_the_monitor_slots(void **state)
+{
+    (void)state;
+    mem[4][0] = entry(2, P);
+    assert_int_equal(get_page_type(DOM, 4, PGT_l3), -XEN_EINVAL);        /* slot 3 missing */
+    mem[4][3] = entry(3, P);
+    assert_int_equal(get_page_type(DOM, 4, PGT_l3), 0);
+    assert_int_equal(frame_table[3].type, PGT_l2_xen);
+    assert_int_equal(mem[3][FIRST_MONITOR_L2_SLOT], entry(62, P | RW));  /* the monitor's entries */
+    assert_int_equal(mod_table_entry(DOM, 3, FIRST_MONITOR_L2_SLOT, 0, 0), -XEN_EPERM);
+    assert_int_equal(mod_table_entry(DOM, 3, 511, entry(8, P), 0), -XEN_EPERM);
+    assert_int_equal(mod_table_entry(DOM, 4, 3, 0, 0), -XEN_EINVAL);      /* slot 3 stays */
+    assert_int_equal(mod_table_entry(DOM, 4, 1, entry(5, P | RW), 0), -XEN_EINVAL);   /* RW in an L3 */
+    assert_int_equal(mod_table_entry(DOM, 4, 1, entry(3, P), 0), -XEN_EINVAL);        /* slot-3 L2 elsewhere */
+    assert_int_equal(mod_table_entry(DOM, 4, 7, entry(5, P), 0), -XEN_EINVAL);        /* beyond 4 slots */
+}
+
+static void replacing_entries_moves_references(void **state)
+{
+    (void)state;
+    assert_int_equal(get_page_type(DOM, 1, PGT_l1), 0);
+    tlb_flush_needed = 0;
+    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(9, P | RW), 0), 0);
+    assert_int_equal(frame_table[9].type_count, 1);
+    assert_false(tlb_flush_needed);                   /* nothing was there before */
+    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(9, P), 0), 0);
+    assert_int_equal(frame_table[9].type_count, 0);   /* no longer writable anywhere */
+    assert_true(tlb_flush_needed);                    /* a mapping was weakened */
+    assert_int_equal(get_page_type(DOM, 9, PGT_l1), 0);
+}
+
+static void preserve_ad_keeps_accessed_and_dirty(void **state)
+{
+    (void)state;
+    assert_int_equal(get_page_type(DOM, 1, PGT_l1), 0);
+    mod_table_entry(DOM, 1, 0, entry(9, P | RW), 0);
+    mem[1][0] |= 0x60;                                /* the CPU set A and D */
+    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(9, P | RW), 1), 0);
+    assert_int_equal(mem[1][0] & 0x60, 0x60);
+}
+
+static void descriptor_pages(void **state)
+{
+    (void)state;
+    mem[12][1] = 0x00CF9A000000FFFFull;               /* flat code, DPL 0: fixed to DPL 1 */
+    assert_int_equal(get_page_type(DOM, 12, PGT_seg_desc), 0);
+    assert_int_equal((mem[12][1] >> 45) & 3, 1);
+    assert_int_equal(get_page_type(DOM, 1, PGT_l1), 0);
+    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(12, P | RW), 0), -XEN_EINVAL);
+    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(12, P), 0), 0);
+    mem[13][2] = 0x0000890000000FFFull;               /* a TSS: refused */
+    assert_int_equal(get_page_type(DOM, 13, PGT_seg_desc), -XEN_EINVAL);
+    assert_int_equal(frame_table[13].type_count, 0);
+}
+
+static void failed_validation_takes_nothing(void **state)
+{
+    (void)state;
+    mem[1][0] = entry(9, P | RW);
+    mem[1][1] = entry(10, P | RW);
+    mem[1][2] = entry(60, P);                          /* another domain's frame: refused */
+    assert_int_equal(get_page_type(DOM, 1, PGT_l1), -XEN_EINVAL);
+    assert_int_equal(frame_table[9].type_count, 0);
+    assert_int_equal(frame_table[10].type_count, 0);
+    assert_int_equal(frame_table[1].type_count, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(writable_mapping_blocks_table_use, setup),
+        cmocka_unit_test_setup(table_in_use_cannot_be_mapped_writable, setup),
+        cmocka_unit_test_setup(only_the_domains_own_frames, setup),
+        cmocka_unit_test_setup(refused_bits, setup),
+        cmocka_unit_test_setup(no_linear_l2, setup),
+        cmocka_unit_test_setup(l3_rules_and_the_monitor_slots, setup),
+        cmocka_unit_test_setup(replacing_entries_moves_references, setup),
+        cmocka_unit_test_setup(preserve_ad_keeps_accessed_and_dirty, setup),
+        cmocka_unit_test_setup(descriptor_pages, setup),
+        cmocka_unit_test_setup(failed_validation_takes_nothing, setup),
+    };
+    return cmocka_run_group_tests_name("page_types", tests, NULL, NULL);
+}
