@@ -19,7 +19,7 @@ GUEST_CFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffrees
 	-I$(SDK_DIR)/include -I$(TOP)/hypercall-abi -I$(TOP)/hv/lib -I$(TOP)/hv/include \
 	-DGUEST_VIRT_BASE=$(GUEST_VIRT_BASE) -DSDK_STACK_SIZE=$(SDK_STACK_SIZE) -MMD -MP
 GUEST_LDFLAGS := -m32 -nostdlib -no-pie -static -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
-	-T $(SDK_DIR)/guest.ld
+	-Wl,--no-warn-rwx-segments -T $(SDK_DIR)/guest.ld   # .user holds ring-3 code and data together
 
 # The SDK, plus the pure helpers it shares with the monitor (formatting, strings, command lines).
 # Its objects go in a directory of their own, so a guest's file may share a name with one of them.

@@ -12,5 +12,5 @@ def test_descriptor_guest_passes_every_check(bochs):
     run = boot(guest("descriptors"), bochs=bochs, timeout=120)
     results = re.findall(r"^descriptors: (ok|FAIL) (.*)$", run.console, re.M)
     assert [what for ok, what in results if ok != "ok"] == [], run.console
-    assert len(results) == 20
+    assert len(results) == 21
     assert run.status == 0

@@ -32,6 +32,13 @@ static long update(uint64_t *slot, uint64_t d)
     return hypercall5(__HYPERVISOR_update_descriptor, (uint32_t)ma, (uint32_t)(ma >> 32), (uint32_t)d, (uint32_t)(d >> 32), 0);
 }
 
+static struct regs fault;
+static void record_fault(struct regs *r)
+{
+    fault = *r;
+    r->eip += 2;                                          /* mov %eax, %ds */
+}
+
 static int load_ds(uint16_t sel)
 {
     uint32_t value = 0;
@@ -46,7 +53,7 @@ int main(void)
     uint32_t mfn = virt_to_mfn(gdt);
     gdt[1] = descriptor(0, 0xFFFFF, 0x92, 0xC);          /* flat data, DPL 0, G=1 */
     gdt[2] = descriptor(0, 0xFFFFF, 0xBA, 0xC);          /* flat code, DPL 1 */
-    gdt[3] = descriptor(0, 0xFFFF, 0x12, 0);             /* not present: always fine */
+    gdt[3] = descriptor(0, 0xFFFF, 0x32, 0);             /* not present (DPL 1): always fine */
 
     check(hypercall2(__HYPERVISOR_set_gdt, &mfn, 512) == -XEN_EINVAL, "set_gdt on a frame we still map writable: -EINVAL");
     check(map_page(gdt, mfn, PTE_P | PTE_A) == 0, "the GDT frame remapped read-only");
@@ -56,6 +63,10 @@ int main(void)
     check((uint32_t)((gdt[1] & 0xFFFF) | ((gdt[1] >> 48) & 0xF) << 16) == 0xF67FF,
           "a flat 4 GiB limit was truncated below the monitor (0xF67FF pages)");
     check(load_ds(1 << 3 | 1), "our own GDT entry loads into DS and works");
+    trap_set_handler(11, record_fault);
+    __asm__ volatile("mov %0, %%eax; mov %%eax, %%ds; mov %1, %%eax; mov %%eax, %%ds" :: "i"(3 << 3 | 1), "i"(FLAT_KERNEL_DS) : "eax", "memory");
+    __asm__ volatile("" ::: "memory");
+    check(fault.vector == 11 && fault.error_code == (3 << 3), "#NP loading a not-present descriptor: error code = its selector");
 
     check(map_page(gdt, mfn, PTE_P | PTE_RW | PTE_A) == -XEN_EINVAL, "a writable mapping of a GDT frame: -EINVAL");
     struct mmu_update u = { .ptr = (uint64_t)mfn << 12 | MMU_NORMAL_PT_UPDATE, .val = 0 };

@@ -22,6 +22,14 @@ static void record(struct regs *r)
     r->eip += skip;
 }
 
+/* An FPU error handler clears the error so the instruction can complete. */
+static void fpu_error_handler(struct regs *r)
+{
+    static uint32_t mxcsr = 0x1F80;
+    last = *r;
+    __asm__ volatile("fnclex; ldmxcsr %0" :: "m"(mxcsr));
+}
+
 /* Trigger one exception from ring 1 and check what the handler saw. */
 #define EXPECT_TRAP(vector_, error_, length, what, ...) do {                              \
         last.vector = 0xFFFF;                                                              \
@@ -66,6 +74,30 @@ static void exceptions_from_ring1(void)
     EXPECT_TRAP(14, 2, 10, "#PF writing unmapped memory: error code W", "movl $1,0x10000000");
 }
 
+static void single_step(void)
+{
+    last.vector = 0xFFFF;
+    skip = 0;
+    __asm__ volatile("pushf; orl $0x100, (%%esp); popf; nop; pushf; andl $~0x100, (%%esp); popf" ::: "memory", "cc");
+    __asm__ volatile("" ::: "memory");
+    check(last.vector == 1, "#DB from the trap flag (single step) delivered");
+}
+
+/* An x87 error with its exception unmasked: #MF (CR0.NE is set by the monitor). */
+static void fpu_errors(void)
+{
+    uint16_t cw = 0x037B;                 /* default control word, zero-divide unmasked */
+    last.vector = 0xFFFF;
+    skip = 0;
+    trap_set_handler(16, fpu_error_handler);
+    __asm__ volatile("fninit; fldcw %0; fld1; fldz; fdivrp; fwait" :: "m"(cw) : "memory");
+    __asm__ volatile("" ::: "memory");
+    check(last.vector == 16, "#MF from an unmasked x87 divide by zero delivered");
+    /* #XM is not checked: QEMU's TCG never raises SIMD floating-point exceptions. */
+    uint32_t mxcsr = 0x1F80;
+    __asm__ volatile("ldmxcsr %0; fninit" :: "m"(mxcsr));
+}
+
 static void fpu_handler(struct regs *r)
 {
     last = *r;
@@ -81,6 +113,10 @@ static void lazy_fpu(void)
     x = x * 3.0;                   /* #NM to the guest, then again to the FPU */
     __asm__ volatile("" ::: "memory");
     check(last.vector == 7 && x == 4.5, "#NM after fpu_taskswitch(1); clts emulated; FPU works after");
+    last.vector = 0xFFFF;
+    x = x * 2.0;
+    __asm__ volatile("" ::: "memory");
+    check(last.vector == 0xFFFF && x == 9.0, "with TS clear, the FPU needs no handler of ours");
     uint32_t cr0;
     __asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
     check(!(cr0 & 8), "mov from %cr0 shows TS clear after clts");
@@ -280,7 +316,9 @@ int main(void)
         failsafe();
     else {
         exceptions_from_ring1();
+        single_step();
         lazy_fpu();
+        fpu_errors();
         ring3();
     }
     printf("%s: %d failure(s)\n", failures ? "FAILED" : "all checks passed", failures);
