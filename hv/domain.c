@@ -29,17 +29,16 @@ struct domain *domain_alloc(void)
     return NULL;
 }
 
-/* Give every frame back: the guest's pages, its shared_info, the monitor's p2m copy. */
+/* Give every frame back: whatever the domain owns now (its pages, grown or shrunk by memory_op,
+ * its shared_info and grant-table frames), and the monitor's copy of its first p2m. */
 void domain_free(struct domain *d)
 {
-    for (uint32_t pfn = 0; pfn < d->nr_pages; pfn++) {
-        m2p_set(d->p2m[pfn], INVALID_M2P_ENTRY);
-        frame_set_owner(d->p2m[pfn], DOMID_XEN);
-        frames_free(&machine_frames, d->p2m[pfn]);
-    }
-    if (d->shared_info) {
-        frame_set_owner(d->shared_info_mfn, DOMID_XEN);
-        frames_free(&machine_frames, d->shared_info_mfn);
+    for (uint32_t mfn = 0; mfn < MAX_FRAMES; mfn++) {
+        if (frame_table[mfn].owner != d->id)
+            continue;
+        m2p_set(mfn, INVALID_M2P_ENTRY);
+        frame_set_owner(mfn, DOMID_XEN);
+        frames_free(&machine_frames, mfn);
     }
     for (uint32_t i = 0; d->p2m && i < d->p2m_frames; i++)
         frames_free(&machine_frames, d->p2m_mfn + i);
@@ -144,7 +143,7 @@ void all_done(void)
         ran++;
         clean += domains[i].state == DOMAIN_SHUTDOWN && domains[i].shutdown_reason == SHUTDOWN_poweroff;
     }
-    hv_info("%u domain(s) ran, %u ended cleanly\n", ran, clean);
+    hv_info("%u domain(s) ran, %u ended cleanly; %u frames free\n", ran, clean, machine_frames.nr_free);
     if (clean != ran || refused_modules)
         power_off(HV_STATUS_DOMAIN_FAILED, refused_modules ? "a module was refused" : "a domain failed");
     power_off(HV_STATUS_OK, ran ? "all domains ended cleanly" : "nothing left to run");

@@ -30,10 +30,10 @@ static void *guest_page(const struct domain *d, uint32_t pfn)
 }
 
 /* Step 1: the monitor's options for this domain, on its module's command line:
- * "IMAGE [mem=N[K|M]] [name=S] [anything else]". The guest sees the whole line after IMAGE as its
+ * "IMAGE [mem=N[K|M]] [maxmem=N[K|M]] [name=S] [anything else]". The guest sees the whole line after IMAGE as its
  * own command line, as Xen's domain 0 sees its module's line: it ignores what it does not know. */
 struct build_options {
-    uint32_t mem_kb;
+    uint32_t mem_kb, maxmem_kb;
     char name[DOMAIN_NAME_MAX];
 };
 
@@ -61,6 +61,12 @@ static int read_options(const char *args, struct build_options *o, const char **
     o->name[0] = '\0';
     if (cmdline_get(args, "mem", value, sizeof(value)) && (parse_size_kb(value, &o->mem_kb) < 0 || o->mem_kb < 64)) {
         *why = "bad mem= (write e.g. mem=4M or mem=2048K)";
+        return -1;
+    }
+    o->maxmem_kb = o->mem_kb;
+    if (cmdline_get(args, "maxmem", value, sizeof(value)) &&
+        (parse_size_kb(value, &o->maxmem_kb) < 0 || o->maxmem_kb < o->mem_kb)) {
+        *why = "bad maxmem= (at least mem=, e.g. maxmem=8M)";
         return -1;
     }
     if (cmdline_get(args, "name", o->name, sizeof(o->name)) && !o->name[0]) {
@@ -197,6 +203,7 @@ static int make_shared_info(struct domain *d)
     if (d->shared_info_mfn == FRAME_NONE)
         return -1;
     frame_set_owner(d->shared_info_mfn, d->id);    /* the guest maps it (writable) itself */
+    frame_table[d->shared_info_mfn].xenheap = 1;    /* but may never give it back */
     d->shared_info = phys_to_virt(d->shared_info_mfn << PAGE_SHIFT);
     memset(d->shared_info, 0, PAGE_SIZE);
     d->shared_info->arch.max_pfn = d->nr_pages;
@@ -253,6 +260,7 @@ static const char *build(struct domain *d, const uint8_t *image, uint32_t len, c
     if (layout_compute(g.virt_base, g.virt_kstart, g.virt_kend, o.mem_kb / 4, d->id != 0,
                        HYPERVISOR_VIRT_START, &l, &why) < 0)
         return why;
+    d->max_pages = o.maxmem_kb / 4;
     if (give_memory(d, l.nr_pages) < 0 || make_shared_info(d) < 0)
         return "no room: the machine is out of free frames";
     load_image(d, &l, image, &g);

@@ -10,6 +10,7 @@
 #include "hv.h"
 #include "hypercalls.h"
 #include "mmu.h"
+#include <stddef.h>
 
 typedef long (*hypercall_fn)(uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5);
 
@@ -218,6 +219,8 @@ static long do_hv_stats(uint32_t out, uint32_t a2, uint32_t a3, uint32_t a4, uin
     return copy_to_guest(out, &stats, sizeof(stats));
 }
 
+static long do_multicall(uint32_t calls, uint32_t nr, uint32_t a3, uint32_t a4, uint32_t a5);
+
 static const hypercall_fn hypercall_table[] = {
     [__HYPERVISOR_set_trap_table]   = do_set_trap_table,
     [__HYPERVISOR_mmu_update]       = do_mmu_update,
@@ -226,6 +229,8 @@ static const hypercall_fn hypercall_table[] = {
     [__HYPERVISOR_set_callbacks]    = do_set_callbacks,
     [__HYPERVISOR_fpu_taskswitch]   = do_fpu_taskswitch,
     [__HYPERVISOR_update_descriptor] = do_update_descriptor,
+    [__HYPERVISOR_memory_op]        = do_memory_op,
+    [__HYPERVISOR_multicall]        = do_multicall,
     [__HYPERVISOR_sched_op_compat]  = do_sched_op_compat,
     [__HYPERVISOR_update_va_mapping] = do_update_va_mapping,
     [__HYPERVISOR_set_timer_op]     = do_set_timer_op,
@@ -240,6 +245,59 @@ static const hypercall_fn hypercall_table[] = {
     [__HYPERVISOR_event_channel_op] = do_event_channel_op,
     [__HYPERVISOR_hv_stats]         = do_hv_stats,
 };
+
+/* multicall(calls, nr): a batch of hypercalls in one crossing. Each entry's result goes back into
+ * it. A nested multicall gets -EINVAL; an iret ends the batch (it replaced the guest's registers,
+ * and its result is the guest's EAX). Long batches continue like mmu_update's. */
+#define MULTICALL_BATCH 64
+
+static int in_multicall;
+
+/* A batch inside a multicall cannot be continued by re-executing `int $0x82` (that would restart
+ * the whole multicall): there it runs to its end, bounded by the guest's memory. */
+int hypercall_preemptible(void)
+{
+    return !in_multicall;
+}
+
+static long multicall_one(const struct multicall_entry *call)
+{
+    if (call->op == __HYPERVISOR_multicall)
+        return -XEN_EINVAL;                    /* no nesting */
+    if (call->op >= ARRAY_SIZE(hypercall_table) || !hypercall_table[call->op])
+        return -XEN_ENOSYS;
+    stats.hypercalls[call->op]++;
+    in_multicall = 1;
+    long result = hypercall_table[call->op](call->args[0], call->args[1], call->args[2], call->args[3], call->args[4]);
+    in_multicall = 0;
+    return result;
+}
+
+static long do_multicall(uint32_t calls, uint32_t nr, uint32_t a3, uint32_t a4, uint32_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    in_multicall = 0;
+    for (uint32_t i = 0; i < nr; i++) {
+        uint32_t at = calls + i * sizeof(struct multicall_entry);
+        if (i == MULTICALL_BATCH) {
+            struct trap_frame *f = guest_regs();
+            f->ebx = at;
+            f->ecx = nr - i;
+            f->eip -= 2;                       /* again from here, after pending interrupts */
+            return __HYPERVISOR_multicall;
+        }
+        struct multicall_entry call;
+        if (copy_from_guest(&call, at, sizeof(call)) < 0)
+            return -XEN_EFAULT;
+        long result = multicall_one(&call);
+        if (call.op == __HYPERVISOR_iret)
+            return result;
+        call.result = (uint32_t)result;
+        if (copy_to_guest(at + offsetof(struct multicall_entry, result), &call.result, sizeof(call.result)) < 0)
+            return -XEN_EFAULT;
+    }
+    return 0;
+}
 
 void hypercall_dispatch(struct trap_frame *f);
 void hypercall_dispatch(struct trap_frame *f)

@@ -141,7 +141,7 @@ long do_mmu_update(uint32_t reqs, uint32_t count, uint32_t done_out, uint32_t fo
     }
     count &= ~MMU_UPDATE_PREEMPTED;
     for (uint32_t i = 0; i < count; i++) {
-        if (i == MMU_BATCH) {
+        if (i == MMU_BATCH && hypercall_preemptible()) {
             if (done_out && copy_to_guest(done_out, &done, sizeof(done)) < 0)
                 return -XEN_EFAULT;
             flush_tlb_if_needed();
@@ -287,7 +287,7 @@ long do_mmuext_op(uint32_t ops, uint32_t count, uint32_t done_out, uint32_t fore
     }
     count &= ~MMU_UPDATE_PREEMPTED;
     for (uint32_t i = 0; i < count; i++) {
-        if (i == MMU_BATCH) {
+        if (i == MMU_BATCH && hypercall_preemptible()) {
             if (done_out && copy_to_guest(done_out, &done, sizeof(done)) < 0)
                 return -XEN_EFAULT;
             flush_tlb_if_needed();
@@ -308,4 +308,112 @@ long do_mmuext_op(uint32_t ops, uint32_t count, uint32_t done_out, uint32_t fore
     if (done_out && copy_to_guest(done_out, &done, sizeof(done)) < 0)
         return -XEN_EFAULT;
     return rc;
+}
+
+/* ---- memory_op: growing, shrinking and describing the domain's memory ------------------------- */
+
+#define E820_RAM 1
+
+struct e820_entry {
+    uint64_t addr, size;
+    uint32_t type;
+} __attribute__((packed));
+
+/* Give the domain a fresh, zeroed frame; the guest decides its pfn (M2P, its own p2m). */
+static uint32_t grow(struct domain *d)
+{
+    if (d->nr_pages >= d->max_pages)
+        return FRAME_NONE;
+    uint32_t mfn = frames_alloc(&machine_frames);
+    if (mfn == FRAME_NONE)
+        return FRAME_NONE;
+    memset(direct_map_frame(mfn), 0, PAGE_SIZE);
+    frame_set_owner(mfn, d->id);
+    d->nr_pages++;
+    return mfn;
+}
+
+/* Take a frame back, only if nothing refers to it: no mapping, no table use, no pin, no grant. */
+static int shrink(struct domain *d, uint32_t mfn)
+{
+    if (mfn >= MAX_FRAMES || frame_table[mfn].owner != d->id || frame_table[mfn].xenheap ||
+        frame_table[mfn].type_count || frame_table[mfn].ref_count || frame_table[mfn].pinned)
+        return -1;
+    m2p_set(mfn, INVALID_M2P_ENTRY);
+    frame_set_owner(mfn, DOMID_XEN);
+    frames_free(&machine_frames, mfn);
+    d->nr_pages--;
+    return 0;
+}
+
+/* increase_reservation, decrease_reservation, populate_physmap: one frame per extent (order 0).
+ * Returns how many extents were done; the guest learns of a partial failure from that count. */
+static long reservation(struct domain *d, uint32_t cmd, uint32_t arg)
+{
+    struct xen_memory_reservation r;
+    if (copy_from_guest(&r, arg, sizeof(r)) < 0)
+        return -XEN_EFAULT;
+    if (r.domid != DOMID_SELF && r.domid != d->id)
+        return -XEN_EPERM;
+    if (r.extent_order != 0)
+        return 0;                                  /* no contiguous extents: none done */
+    uint32_t list = (uint32_t)(uintptr_t)r.extent_start;
+    for (uint32_t i = 0; i < r.nr_extents; i++) {
+        uint32_t slot = list + i * sizeof(xen_pfn_t), value = 0, mfn;
+        if (cmd != XENMEM_increase_reservation && copy_from_guest(&value, slot, sizeof(value)) < 0)
+            return i ? (long)i : -XEN_EFAULT;
+        if (cmd == XENMEM_decrease_reservation) {
+            if (shrink(d, value) < 0)
+                return i;
+            continue;
+        }
+        if ((mfn = grow(d)) == FRAME_NONE)
+            return i;
+        if (cmd == XENMEM_populate_physmap)
+            m2p_set(mfn, value);                   /* value was the pfn the guest wants */
+        if (list && copy_to_guest(slot, &mfn, sizeof(mfn)) < 0) {
+            shrink(d, mfn);
+            return i ? (long)i : -XEN_EFAULT;
+        }
+    }
+    return r.nr_extents;
+}
+
+long do_memory_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    struct domain *d = current_domain();
+    switch (cmd) {
+    case XENMEM_increase_reservation:
+    case XENMEM_decrease_reservation:
+    case XENMEM_populate_physmap:
+        return reservation(d, cmd, arg);
+    case XENMEM_maximum_ram_page:
+        return machine_frames.limit - 1;
+    case XENMEM_current_reservation:
+    case XENMEM_maximum_reservation: {
+        domid_t dom;
+        if (copy_from_guest(&dom, arg, sizeof(dom)) < 0)
+            return -XEN_EFAULT;
+        if (dom != DOMID_SELF && dom != d->id)
+            return -XEN_EPERM;
+        return cmd == XENMEM_current_reservation ? d->nr_pages : d->max_pages;
+    }
+    case XENMEM_memory_map: {
+        /* The pseudo-physical map: one RAM region as large as the domain may grow. */
+        struct xen_memory_map map;
+        struct e820_entry ram = { 0, (uint64_t)d->max_pages * PAGE_SIZE, E820_RAM };
+        if (copy_from_guest(&map, arg, sizeof(map)) < 0)
+            return -XEN_EFAULT;
+        if (map.nr_entries < 1)
+            return -XEN_EINVAL;
+        map.nr_entries = 1;
+        if (copy_to_guest((uint32_t)(uintptr_t)map.buffer, &ram, sizeof(ram)) < 0 ||
+            copy_to_guest(arg, &map, sizeof(map)) < 0)
+            return -XEN_EFAULT;
+        return 0;
+    }
+    default:
+        return -XEN_ENOSYS;
+    }
 }

@@ -75,7 +75,8 @@ struct domain {
     char name[DOMAIN_NAME_MAX];
     enum domain_state state;
     unsigned shutdown_reason;  /* SHUTDOWN_* when state is DOMAIN_SHUTDOWN */
-    uint32_t nr_pages;         /* pseudo-physical frames 0..nr_pages-1 */
+    uint32_t nr_pages;         /* frames the domain has now */
+    uint32_t max_pages;        /* the most it may have (memory_op increase_reservation) */
     uint32_t *p2m;             /* the monitor's own pfn -> mfn table (the guest's copy is untrusted) */
     uint32_t p2m_mfn, p2m_frames;   /* where that table lives */
     uint32_t l3_mfn;           /* the page-table base (CR3) the domain started with */

@@ -27,11 +27,15 @@ long do_mmu_update(HC_ARGS);
 long do_update_va_mapping(HC_ARGS);
 long do_mmuext_op(HC_ARGS);
 long do_set_gdt(HC_ARGS);
+long do_memory_op(HC_ARGS);
 long do_update_descriptor(HC_ARGS);
 #undef HC_ARGS
 
 /* Why the monitor was entered, counted since boot (the hv_stats extension hypercall reads them). */
 extern struct hv_stats stats;
+
+/* Whether a long hypercall may continue later by re-executing `int $0x82` (not inside multicall). */
+int hypercall_preemptible(void);
 
 /* The running guest's registers, at the top of the monitor stack. */
 struct trap_frame *guest_regs(void);

@@ -27,6 +27,8 @@ struct frame_info {
     uint16_t owner;            /* domain id; DOMID_XEN for the monitor's, DOMID_INVALID free */
     uint8_t type;              /* enum frame_type */
     uint8_t pinned;            /* the guest pinned it as a page table (holds one type reference) */
+    uint8_t xenheap;           /* the monitor's page lent to the domain (shared_info, grant table) */
+    uint8_t _pad[3];
     uint32_t type_count;       /* references that need the type */
     uint32_t ref_count;        /* all references: mappings and type uses */
 };

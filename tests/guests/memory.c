@@ -1,0 +1,169 @@
+/* memory.c - a guest that tries every page-table change the monitor must refuse, and the ones it
+ * must allow: direct paging, pinning, memory_op, multicall (guest ring 1, SDK). Boot it with
+ * maxmem= above mem= and a second domain running, so "another domain's frame" exists.
+ */
+#include "sdk.h"
+
+#define INVALID_M2P 0xFFFFFFFFu
+static int failures;
+static uint8_t canary[4096] __attribute__((aligned(4096)));
+static uint8_t window[4096] __attribute__((aligned(4096)));   /* a page we remap freely */
+static struct mmu_update batch[300];
+
+static void check(int ok, const char *what)
+{
+    failures += !ok;
+    printf("%s %s\n", ok ? "ok" : "FAIL", what);
+}
+
+static const uint32_t *m2p(void) { return (const uint32_t *)MACH2PHYS_VIRT_START; }
+
+static long mmu1(uint64_t ptr, uint64_t val)
+{
+    struct mmu_update u = { ptr, val };
+    return HYPERVISOR_mmu_update(&u, 1, NULL, DOMID_SELF);
+}
+
+static long ext1(unsigned cmd, uint32_t mfn)
+{
+    struct mmuext_op op = { .cmd = cmd, .arg1.mfn = mfn };
+    return HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
+}
+
+static long memop(unsigned cmd, void *arg) { return hypercall2(__HYPERVISOR_memory_op, cmd, arg); }
+
+static uint32_t new_frame(void)
+{
+    xen_pfn_t mfn = 0;
+    struct xen_memory_reservation r = { .extent_start = &mfn, .nr_extents = 1, .domid = DOMID_SELF };
+    return memop(XENMEM_increase_reservation, &r) == 1 ? mfn : 0;
+}
+
+/* The L2 entry covering va, as a machine address (for mmu_update). */
+static uint64_t l2_slot(uint32_t va)
+{
+    const uint64_t *l3 = (const uint64_t *)start_info->pt_base;
+    uint32_t l2_mfn = (uint32_t)(l3[va >> 30] >> 12);
+    return (uint64_t)l2_mfn << 12 | ((va >> 21) & 511) * 8;
+}
+
+/* A frame of another domain: any frame with an M2P entry that is not in our p2m. */
+static uint32_t foreign_frame(void)
+{
+    const uint32_t *mine = (const uint32_t *)start_info->mfn_list;
+    for (uint32_t mfn = 256; mfn < 32768; mfn++) {
+        if (m2p()[mfn] == INVALID_M2P || m2p()[mfn] >= start_info->nr_pages)
+            continue;
+        if (mine[m2p()[mfn]] != mfn)
+            return mfn;
+    }
+    return 0;
+}
+
+static void refusals(void)
+{
+    const uint64_t *l3 = (const uint64_t *)start_info->pt_base;
+    uint32_t slot3_l2 = (uint32_t)(l3[3] >> 12);
+    uint32_t a_table = virt_to_mfn((void *)(start_info->pt_base + 4096 * (start_info->nr_pt_frames - 1)));
+    uint32_t foreign = foreign_frame();
+
+    check(map_page(window, 0x100, PTE_P | PTE_A) == -XEN_EINVAL, "mapping a monitor frame (its image at 1 MiB): -EINVAL");
+    check(foreign && map_page(window, foreign, PTE_P | PTE_A) == -XEN_EINVAL, "mapping another domain's frame: -EINVAL");
+    check(map_page(window, a_table, PTE_P | PTE_RW | PTE_A) == -XEN_EINVAL, "mapping a page-table frame writable: -EINVAL");
+    check(map_page(window, a_table, PTE_P | PTE_A) == 0, "mapping it read-only is fine");
+    check(map_page(window, virt_to_mfn(canary), PTE_P | PTE_RW | PTE_A | 0x100) == -XEN_EINVAL, "a global (G) L1 entry: -EINVAL");
+    check(mmu1(l2_slot(0xE0000000), (uint64_t)slot3_l2 << 12 | PTE_P | PTE_RW) == -XEN_EINVAL, "a linear (L2 to L2) entry: -EINVAL");
+    check(mmu1(l2_slot(0xE0000000), (uint64_t)virt_to_mfn(canary) << 12 | PTE_P | PTE_RW | 0x80) == -XEN_EINVAL, "a superpage: -EINVAL");
+    check(mmu1((uint64_t)slot3_l2 << 12 | 428 * 8, 0) == -XEN_EPERM, "an L2 slot in the monitor area: -EPERM");
+    check(mmu1((uint64_t)slot3_l2 << 12 | 4, 0) == -XEN_EINVAL, "a misaligned mmu_update pointer: -EINVAL");
+    check(HYPERVISOR_update_va_mapping(0xF5800000, 0, 0) == -XEN_EINVAL, "update_va_mapping in the monitor area: -EINVAL");
+    check(HYPERVISOR_mmu_update((void *)0xF7000000, 1, NULL, DOMID_SELF) == -XEN_EFAULT, "an mmu_update list in the monitor: -EFAULT");
+    check(ext1(MMUEXT_PIN_L1_TABLE, virt_to_mfn(canary)) == -XEN_EINVAL, "pinning a page we map writable as an L1: -EINVAL");
+    check(ext1(MMUEXT_PIN_L1_TABLE, slot3_l2) == -XEN_EINVAL, "pinning an L2 as an L1 (wrong type): -EINVAL");
+    check(ext1(MMUEXT_UNPIN_TABLE, virt_to_mfn(canary)) == -XEN_EINVAL, "unpinning a frame never pinned: -EINVAL");
+    check(ext1(MMUEXT_PIN_L1_TABLE, foreign) == -XEN_EINVAL, "pinning another domain's frame: -EINVAL");
+}
+
+static void long_batches(void)
+{
+    uint32_t mfn = virt_to_mfn(window);
+    for (unsigned i = 0; i < 300; i++)
+        batch[i] = (struct mmu_update){ (uint64_t)mfn << 12 | MMU_MACHPHYS_UPDATE, m2p()[mfn] };
+    uint32_t done = 0;
+    check(HYPERVISOR_mmu_update(batch, 300, &done, DOMID_SELF) == 0 && done == 300,
+          "300 updates in one call: continued past 256 transparently");
+    done = 0;
+    long rc = HYPERVISOR_mmu_update(batch, 1000000, &done, DOMID_SELF);
+    printf("count 1000000: rc %ld after %u done\n", rc, done);
+    check(rc < 0 && done >= 300 && done < 1000000, "a count of 1,000,000: stops at the first bad entry, monitor unharmed");
+}
+
+static void pinning_and_tables(void)
+{
+    uint32_t l1 = new_frame(), page = new_frame();
+    check(l1 && page, "increase_reservation gives frames (maxmem above mem)");
+    check(ext1(MMUEXT_PIN_L1_TABLE, l1) == 0, "pinning a fresh zeroed frame as an L1");
+    check(ext1(MMUEXT_PIN_L1_TABLE, l1) == -XEN_EINVAL, "pinning it twice: -EINVAL");
+    check(mmu1((uint64_t)l1 << 12, (uint64_t)page << 12 | PTE_P | PTE_RW | PTE_A) == 0, "an entry in our new L1");
+    check(mmu1(l2_slot(0xE0000000), (uint64_t)l1 << 12 | PTE_P | PTE_RW | PTE_A) == 0, "hooking the L1 into our L2 at 0xE0000000");
+    volatile uint32_t *p = (volatile uint32_t *)0xE0000000;
+    *p = 0x1234abcd;
+    check(*p == 0x1234abcd, "the new mapping works");
+    xen_pfn_t victim = l1;
+    struct xen_memory_reservation r = { .extent_start = &victim, .nr_extents = 1, .domid = DOMID_SELF };
+    check(memop(XENMEM_decrease_reservation, &r) == 0, "decrease_reservation of a pinned page: refused (0 done)");
+    check(mmu1(l2_slot(0xE0000000), 0) == 0 && ext1(MMUEXT_UNPIN_TABLE, l1) == 0, "unhooking and unpinning it");
+    check(memop(XENMEM_decrease_reservation, &r) == 1, "then it can be given back");
+    struct mmuext_op ops[2] = { { .cmd = MMUEXT_CLEAR_PAGE, .arg1.mfn = page },
+                                { .cmd = MMUEXT_TLB_FLUSH_LOCAL } };
+    check(HYPERVISOR_mmuext_op(ops, 2, NULL, DOMID_SELF) == 0, "CLEAR_PAGE and TLB_FLUSH_LOCAL");
+}
+
+static void memory_ops(void)
+{
+    domid_t self = DOMID_SELF;
+    long cur = memop(XENMEM_current_reservation, &self), max = memop(XENMEM_maximum_reservation, &self);
+    printf("reservation: %ld pages now, %ld at most\n", cur, max);
+    check(cur > 0 && max >= cur, "current and maximum reservation");
+    check(memop(XENMEM_maximum_ram_page, NULL) > 0, "maximum_ram_page");
+    struct { uint64_t addr, size; uint32_t type; } __attribute__((packed)) e820[4];
+    struct xen_memory_map map = { .nr_entries = 4, .buffer = e820 };
+    check(memop(XENMEM_memory_map, &map) == 0 && map.nr_entries == 1 && e820[0].size == (uint64_t)max * 4096,
+          "memory_map: one RAM region as large as maxmem");
+    xen_pfn_t pfn = 0x3FF;
+    struct xen_memory_reservation r = { .extent_start = &pfn, .nr_extents = 1, .domid = DOMID_SELF };
+    check(memop(XENMEM_populate_physmap, &r) == 1 && m2p()[pfn] == 0x3FF, "populate_physmap: the M2P says the pfn we asked for");
+    check(memop(99, NULL) == -XEN_ENOSYS, "memory_op 99: -ENOSYS");
+}
+
+static void multicalls(void)
+{
+    struct multicall_entry calls[17];
+    for (unsigned i = 0; i < 16; i++)
+        calls[i] = (struct multicall_entry){ .op = __HYPERVISOR_xen_version, .args = { XENVER_pagesize } };
+    calls[16] = (struct multicall_entry){ .op = __HYPERVISOR_multicall };
+    check(hypercall2(__HYPERVISOR_multicall, calls, 17) == 0, "multicall of 17 entries");
+    int all = 1;
+    for (unsigned i = 0; i < 16; i++)
+        all &= calls[i].result == 4096;
+    check(all, "each of 16 xen_version calls got its result");
+    check((long)calls[16].result == -XEN_EINVAL, "a nested multicall: -EINVAL");
+}
+
+int main(void)
+{
+    traps_init();
+    for (unsigned i = 0; i < sizeof(canary); i++)
+        canary[i] = (uint8_t)(i * 7);
+    refusals();
+    long_batches();
+    pinning_and_tables();
+    memory_ops();
+    multicalls();
+    int intact = 1;
+    for (unsigned i = 0; i < sizeof(canary); i++)
+        intact &= canary[i] == (uint8_t)(i * 7);
+    check(intact && ((volatile uint8_t *)canary)[1] == 7, "after all that, our own memory is unchanged");
+    printf("%s: %d failure(s)\n", failures ? "FAILED" : "all checks passed", failures);
+    return failures;
+}
