@@ -101,6 +101,7 @@ static const char *const shutdown_reasons[] = {
 static void domain_end(struct domain *d)
 {
     evtchn_close_all(d);
+    grant_release_domain(d);
     domain_console_drain(d);
     if (d->line_len)
         console_flush_line(d);

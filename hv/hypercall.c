@@ -231,6 +231,7 @@ static const hypercall_fn hypercall_table[] = {
     [__HYPERVISOR_update_descriptor] = do_update_descriptor,
     [__HYPERVISOR_memory_op]        = do_memory_op,
     [__HYPERVISOR_multicall]        = do_multicall,
+    [__HYPERVISOR_grant_table_op]   = do_grant_table_op,
     [__HYPERVISOR_sched_op_compat]  = do_sched_op_compat,
     [__HYPERVISOR_update_va_mapping] = do_update_va_mapping,
     [__HYPERVISOR_set_timer_op]     = do_set_timer_op,

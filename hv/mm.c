@@ -178,6 +178,11 @@ static int find_l1(struct domain *d, uint32_t va, uint32_t *l1_mfn, unsigned *sl
     return 0;
 }
 
+int find_l1_entry(struct domain *d, uint32_t va, uint32_t *l1_mfn, unsigned *slot)
+{
+    return find_l1(d, va, l1_mfn, slot);
+}
+
 /* The machine frame mapped at va in the domain's page tables, if present. */
 int guest_frame_of(struct domain *d, uint32_t va, uint32_t *mfn)
 {

@@ -4,7 +4,8 @@
  *
  * Rules for an entry a guest may write, by level (PAE, Intel SDM 4.4):
  *   L1: present -> the frame is the domain's; RW needs the frame to be typed writable (so never
- *       a page table or descriptor page); PWT, PCD, PAT, G and bits 52-63 are refused.
+ *       a page table or descriptor page); PWT, PCD, PAT, G, the grant marker (PTE_GNT) and bits
+ *       52-63 are refused, and a grant mapping cannot be overwritten.
  *   L2: present -> the frame becomes an L1 table (validated); superpages (PS) refused, and so is
  *       an L2 pointing at an L2 ("linear" tables: this monitor allows none).
  *   L3: only the present bit and the address; slot 3 must stay present, and its L2 becomes a
@@ -32,7 +33,7 @@ pte_t monitor_l2_entries[512];
 #define ADDR_MASK 0x000FFFFFFFFFF000ull
 #define HIGH_BITS 0xFFF0000000000000ull   /* NX (unused here) and reserved */
 
-#define L1_REFUSED (PTE_PWT | PTE_PCD | PTE_PS | PTE_G | HIGH_BITS)
+#define L1_REFUSED (PTE_PWT | PTE_PCD | PTE_PS | PTE_G | PTE_GNT | HIGH_BITS)
 #define L2_REFUSED (PTE_PWT | PTE_PCD | PTE_PS | PTE_G | HIGH_BITS)
 #define L3_ALLOWED (PTE_P | ADDR_MASK)
 #define ENTRIES 512
@@ -108,8 +109,8 @@ static int get_entry(uint16_t dom, enum frame_type table, unsigned slot, pte_t e
 
 static void put_entry(enum frame_type table, pte_t e)
 {
-    if (!(e & PTE_P))
-        return;
+    if (!(e & PTE_P) || (table_level(table) == 1 && (e & PTE_GNT)))
+        return;                        /* a grant mapping's references belong to the grant */
     uint32_t mfn = (uint32_t)((e & ADDR_MASK) >> 12);
     frame_table[mfn].ref_count--;
     if (table_level(table) != 1 || (e & PTE_RW))
@@ -206,6 +207,8 @@ int mod_table_entry(uint16_t dom, uint32_t table_mfn, unsigned slot, pte_t e, in
         return -XEN_EINVAL;
     pte_t *t = frame_contents(table_mfn);
     pte_t old = t[slot];
+    if (type == PGT_l1 && (old & PTE_GNT))
+        return -XEN_EINVAL;            /* a grant mapping: only unmap_grant_ref removes it */
     if (preserve_ad)
         e |= old & (PTE_A | PTE_D);
     int rc = get_entry(dom, type, slot, e);

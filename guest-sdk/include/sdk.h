@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "hypercall.h"
+#include "format.h"
 #include "kstring.h"
 #include "xen.h"
 

@@ -35,6 +35,18 @@ struct evtchn {
 
 enum vcpu_run_state { VCPU_RUNNABLE, VCPU_BLOCKED };
 
+#define GRANT_MAX_FRAMES 4     /* 2048 version-1 entries */
+#define GRANT_MAPTRACK   32    /* grant mappings a domain may hold at once */
+
+/* A grant mapping this domain holds (hv/grant_table.c); its index is the handle. */
+struct grant_mapping {
+    uint8_t in_use, readonly;
+    uint16_t granter;
+    uint32_t ref, mfn;
+    uint32_t host_addr;
+    uint32_t l1_mfn, slot;     /* the L1 entry the monitor wrote */
+};
+
 struct vcpu {
     struct domain *domain;
     struct trap_frame regs;    /* the guest's registers while it is not running */
@@ -85,6 +97,8 @@ struct domain {
     uint32_t console_mfn;      /* domU console ring (pseudo-physical page of the guest), or 0 */
     uint32_t vm_assist;        /* VMASST_TYPE_* bits the guest enabled */
     struct evtchn evtchn[EVTCHN_PORTS];
+    uint32_t gnt_frames[GRANT_MAX_FRAMES], gnt_nr_frames;
+    struct grant_mapping maptrack[GRANT_MAPTRACK];
     struct vcpu vcpu;
     char line[CONSOLE_LINE_MAX];    /* console output not yet printed, up to a newline */
     unsigned line_len;

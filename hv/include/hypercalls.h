@@ -28,6 +28,7 @@ long do_update_va_mapping(HC_ARGS);
 long do_mmuext_op(HC_ARGS);
 long do_set_gdt(HC_ARGS);
 long do_memory_op(HC_ARGS);
+long do_grant_table_op(HC_ARGS);
 long do_update_descriptor(HC_ARGS);
 #undef HC_ARGS
 
@@ -77,6 +78,9 @@ long set_ldt(struct vcpu *v, uint32_t va, uint32_t nr_ents);
 void descriptors_load(struct vcpu *v);
 /* mm.c */
 int guest_frame_of(struct domain *d, uint32_t va, uint32_t *mfn);
+int find_l1_entry(struct domain *d, uint32_t va, uint32_t *l1_mfn, unsigned *slot);
+/* grant_table.c */
+void grant_release_domain(struct domain *d);
 /* fpu.c */
 void fpu_init(void);
 int fpu_device_not_available(struct vcpu *v);

@@ -14,6 +14,10 @@
 
 typedef uint64_t pte_t;
 
+/* An L1 entry the monitor wrote for a grant mapping (a bit the CPU ignores, SDM 4.4.2): the guest
+ * may not write such an entry or overwrite one; unmap_grant_ref removes it. */
+#define PTE_GNT 0x200ull
+
 enum frame_type {
     PGT_none,
     PGT_writable,              /* mapped writable by its owner */

@@ -22,3 +22,32 @@ def test_every_frame_comes_back_when_domains_end():
     at_end = int(re.search(r"ended cleanly; (\d+) frames free$", run.console, re.M).group(1))
     assert run.status == 0, run.console
     assert at_end == at_boot
+
+
+def test_grant_guest_passes_every_check():
+    run = boot(guest("grants"))
+    results = re.findall(r"^grants: (ok|FAIL) (.*)$", run.console, re.M)
+    assert [what for ok, what in results if ok != "ok"] == [], run.console
+    assert len(results) == 24
+    assert run.status == 0
+
+
+def test_two_domains_share_a_page_and_an_event_channel():
+    run = boot("build/examples/share.elf=name=ping role=offer peer=1",
+               "build/examples/share.elf=name=pong role=map peer=0")
+    assert run.status == 0, run.console
+    assert "ping: granted page as ref 0 to domain 1, offered port 1" in run.console
+    assert re.search(r"^pong: mapped domain 0's page, bound to its port 1 as \d+$", run.console, re.M)
+    for i in (1, 2, 3):
+        assert f'pong: got "ping {i}"' in run.console
+        assert f'ping: got "pong {i}"' in run.console
+
+
+def test_shared_frames_all_come_back():
+    """Granted and grant-table frames return to the pool when the domains end: the free count at
+    the end equals the count at boot."""
+    run = boot("build/examples/share.elf=name=ping role=offer peer=1",
+               "build/examples/share.elf=name=pong role=map peer=0")
+    at_boot = int(re.search(r"^hv: frames: (\d+) free", run.console, re.M).group(1))
+    at_end = int(re.search(r"ended cleanly; (\d+) frames free$", run.console, re.M).group(1))
+    assert at_end == at_boot

@@ -1,0 +1,275 @@
+/* grant_table.c - grant tables, version 1: how a domain lets another map or copy one of its pages
+ * (ring 0, on the hypercall path).
+ *
+ * The granter writes an entry in its grant table (frames the monitor lends it, which it maps
+ * itself): "domain D may access frame F, read-only or not". The grantee names the entry by
+ * (granter, reference) and asks the monitor to map it at an address of its own, or to copy to or
+ * from it. The monitor checks the entry, takes references on the frame (so it is never freed or
+ * retyped while mapped), writes the grantee's L1 entry itself, marked PTE_GNT, and remembers the
+ * mapping under a handle for unmap_grant_ref. When either domain ends, its grant mappings go.
+ */
+#include "domain.h"
+#include "hv.h"
+#include "hypercalls.h"
+#include "mm.h"
+#include "mmu.h"
+#include "x86.h"
+
+#define ENTRIES_PER_FRAME (PAGE_SIZE / sizeof(struct grant_entry_v1))
+
+static struct grant_entry_v1 *grant_entry(struct domain *g, grant_ref_t ref)
+{
+    if (ref >= g->gnt_nr_frames * ENTRIES_PER_FRAME)
+        return NULL;
+    struct grant_entry_v1 *frame = phys_to_virt(g->gnt_frames[ref / ENTRIES_PER_FRAME] << PAGE_SHIFT);
+    return &frame[ref % ENTRIES_PER_FRAME];
+}
+
+static struct domain *running_domain(domid_t id, struct domain *self)
+{
+    if (id == DOMID_SELF)
+        return self;
+    return id < MAX_DOMAINS && domains[id].state == DOMAIN_RUNNABLE ? &domains[id] : NULL;
+}
+
+/* The frame behind (granter, ref) for domain d, if the entry grants it: GNTST_* otherwise. */
+static int granted_frame(struct domain *d, struct domain *g, grant_ref_t ref, int write, uint32_t *mfn)
+{
+    struct grant_entry_v1 *e = grant_entry(g, ref);
+    if (!e)
+        return GNTST_bad_gntref;
+    struct grant_entry_v1 entry = *e;              /* read once: the granter may change it */
+    if ((entry.flags & GTF_type_mask) != GTF_permit_access || entry.domid != d->id ||
+        (write && (entry.flags & GTF_readonly)))
+        return GNTST_permission_denied;
+    if (entry.frame >= MAX_FRAMES || frame_table[entry.frame].owner != g->id || frame_table[entry.frame].xenheap)
+        return GNTST_bad_page;
+    *mfn = entry.frame;
+    return GNTST_okay;
+}
+
+/* Drop the references a mapping holds, and the granter's "in use" flags if nobody else maps it. */
+static void release_mapping(struct domain *d, struct grant_mapping *m)
+{
+    struct domain *g = &domains[m->granter];
+    if (!m->readonly)
+        put_page_type(m->mfn);
+    frame_table[m->mfn].ref_count--;
+    m->in_use = 0;
+    for (unsigned i = 0; i < MAX_DOMAINS; i++)
+        for (unsigned h = 0; h < GRANT_MAPTRACK; h++)
+            if (domains[i].maptrack[h].in_use && domains[i].maptrack[h].granter == m->granter &&
+                domains[i].maptrack[h].ref == m->ref)
+                return;
+    struct grant_entry_v1 *e = g->state == DOMAIN_RUNNABLE ? grant_entry(g, m->ref) : NULL;
+    if (e)
+        e->flags &= ~(GTF_reading | GTF_writing);
+    (void)d;
+}
+
+static void map_one(struct domain *d, struct gnttab_map_grant_ref *op)
+{
+    uint32_t mfn, l1_mfn, va = (uint32_t)op->host_addr;
+    unsigned slot, h;
+    int write = !(op->flags & GNTMAP_readonly);
+    struct domain *g = running_domain(op->dom, d);
+    op->handle = ~0u;
+    op->dev_bus_addr = 0;
+    if (!(op->flags & GNTMAP_host_map) || (op->flags & GNTMAP_contains_pte)) {
+        op->status = GNTST_general_error;          /* only host mappings by address */
+        return;
+    }
+    if (!g) {
+        op->status = GNTST_bad_domain;
+        return;
+    }
+    if ((op->status = (int16_t)granted_frame(d, g, op->ref, write, &mfn)) != GNTST_okay)
+        return;
+    if (op->host_addr >= HYPERVISOR_VIRT_START || (va & (PAGE_SIZE - 1)) ||
+        find_l1_entry(d, va, &l1_mfn, &slot) < 0 || (frame_contents(l1_mfn)[slot] & PTE_P)) {
+        op->status = GNTST_bad_virt_addr;          /* needs an empty entry of a present L1 */
+        return;
+    }
+    for (h = 0; h < GRANT_MAPTRACK && d->maptrack[h].in_use; h++)
+        ;
+    if (h == GRANT_MAPTRACK) {
+        op->status = GNTST_no_device_space;
+        return;
+    }
+    if (write && get_page_type(g->id, mfn, PGT_writable) < 0) {
+        op->status = GNTST_general_error;          /* the granter uses it as a table */
+        return;
+    }
+    frame_table[mfn].ref_count++;
+    d->maptrack[h] = (struct grant_mapping){ 1, (uint8_t)!write, g->id, op->ref, mfn, va, l1_mfn, slot };
+    frame_contents(l1_mfn)[slot] = (pte_t)mfn << PAGE_SHIFT | PTE_P | PTE_A | PTE_D | PTE_GNT |
+                                   (write ? PTE_RW : 0) | ((op->flags & GNTMAP_application_map) ? PTE_US : 0);
+    grant_entry(g, op->ref)->flags |= GTF_reading | (write ? GTF_writing : 0);
+    op->handle = h;
+    op->status = GNTST_okay;
+}
+
+/* Remove a mapping's L1 entry (if it is still the one the monitor wrote) and flush the TLB. */
+static void clear_mapping_entry(struct grant_mapping *m)
+{
+    pte_t *e = &frame_contents(m->l1_mfn)[m->slot];
+    if ((*e & PTE_GNT) && (uint32_t)(*e >> PAGE_SHIFT) == m->mfn)
+        *e = 0;
+    write_cr3(read_cr3());
+}
+
+static void unmap_one(struct domain *d, struct gnttab_unmap_grant_ref *op)
+{
+    if (op->handle >= GRANT_MAPTRACK || !d->maptrack[op->handle].in_use) {
+        op->status = GNTST_bad_handle;
+        return;
+    }
+    struct grant_mapping *m = &d->maptrack[op->handle];
+    if (op->host_addr != m->host_addr) {
+        op->status = GNTST_bad_virt_addr;
+        return;
+    }
+    clear_mapping_entry(m);
+    release_mapping(d, m);
+    op->status = GNTST_okay;
+}
+
+/* One side of a copy: a granted frame (by reference) or one of our own (by machine frame). */
+static int copy_side(struct domain *d, const struct gnttab_copy_ptr *p, int by_ref, int write, uint32_t *mfn)
+{
+    if (by_ref) {
+        struct domain *g = running_domain(p->domid, d);
+        return g ? granted_frame(d, g, p->u.ref, write, mfn) : GNTST_bad_domain;
+    }
+    if (p->domid != DOMID_SELF && p->domid != d->id)
+        return GNTST_permission_denied;
+    if (p->u.gmfn >= MAX_FRAMES || frame_table[p->u.gmfn].owner != d->id)
+        return GNTST_bad_page;
+    if (write && table_level(frame_table[p->u.gmfn].type) && frame_table[p->u.gmfn].type_count)
+        return GNTST_bad_page;                     /* never into a page table */
+    *mfn = p->u.gmfn;
+    return GNTST_okay;
+}
+
+static void copy_one(struct domain *d, struct gnttab_copy *op)
+{
+    uint32_t src, dst;
+    if (op->source.offset + op->len > PAGE_SIZE || op->dest.offset + op->len > PAGE_SIZE) {
+        op->status = GNTST_bad_copy_arg;
+        return;
+    }
+    if ((op->status = (int16_t)copy_side(d, &op->source, op->flags & GNTCOPY_source_gref, 0, &src)) != GNTST_okay ||
+        (op->status = (int16_t)copy_side(d, &op->dest, op->flags & GNTCOPY_dest_gref, 1, &dst)) != GNTST_okay)
+        return;
+    memmove((uint8_t *)phys_to_virt(dst << PAGE_SHIFT) + op->dest.offset,
+            (uint8_t *)phys_to_virt(src << PAGE_SHIFT) + op->source.offset, op->len);
+}
+
+static void setup_table(struct domain *d, struct gnttab_setup_table *op)
+{
+    if ((op->dom != DOMID_SELF && op->dom != d->id) || op->nr_frames > GRANT_MAX_FRAMES) {
+        op->status = op->nr_frames > GRANT_MAX_FRAMES ? GNTST_general_error : GNTST_permission_denied;
+        return;
+    }
+    while (d->gnt_nr_frames < op->nr_frames) {
+        uint32_t mfn = frames_alloc(&machine_frames);
+        if (mfn == FRAME_NONE) {
+            op->status = GNTST_general_error;
+            return;
+        }
+        memset(phys_to_virt(mfn << PAGE_SHIFT), 0, PAGE_SIZE);
+        frame_set_owner(mfn, d->id);
+        frame_table[mfn].xenheap = 1;              /* lent by the monitor: never given back */
+        d->gnt_frames[d->gnt_nr_frames++] = mfn;
+    }
+    for (uint32_t i = 0; i < op->nr_frames; i++)
+        if (copy_to_guest((uint32_t)(uintptr_t)op->frame_list + i * sizeof(xen_pfn_t), &d->gnt_frames[i], sizeof(xen_pfn_t)) < 0) {
+            op->status = GNTST_bad_virt_addr;
+            return;
+        }
+    op->status = GNTST_okay;
+}
+
+/* Each sub-op: the size of one operation, and how to do it. */
+static long run_ops(struct domain *d, uint32_t cmd, uint32_t uop, uint32_t count)
+{
+    static const uint8_t size[] = {
+        [GNTTABOP_map_grant_ref] = sizeof(struct gnttab_map_grant_ref),
+        [GNTTABOP_unmap_grant_ref] = sizeof(struct gnttab_unmap_grant_ref),
+        [GNTTABOP_setup_table] = sizeof(struct gnttab_setup_table),
+        [GNTTABOP_copy] = sizeof(struct gnttab_copy),
+        [GNTTABOP_query_size] = sizeof(struct gnttab_query_size),
+    };
+    union {
+        struct gnttab_map_grant_ref map;
+        struct gnttab_unmap_grant_ref unmap;
+        struct gnttab_setup_table setup;
+        struct gnttab_copy copy;
+        struct gnttab_query_size query;
+    } u;
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t at = uop + i * size[cmd];
+        if (copy_from_guest(&u, at, size[cmd]) < 0)
+            return -XEN_EFAULT;
+        switch (cmd) {
+        case GNTTABOP_map_grant_ref:   map_one(d, &u.map); break;
+        case GNTTABOP_unmap_grant_ref: unmap_one(d, &u.unmap); break;
+        case GNTTABOP_setup_table:     setup_table(d, &u.setup); break;
+        case GNTTABOP_copy:            copy_one(d, &u.copy); break;
+        case GNTTABOP_query_size:
+            u.query.nr_frames = d->gnt_nr_frames;
+            u.query.max_nr_frames = GRANT_MAX_FRAMES;
+            u.query.status = (u.query.dom == DOMID_SELF || u.query.dom == d->id) ? GNTST_okay : GNTST_bad_domain;
+            break;
+        }
+        if (copy_to_guest(at, &u, size[cmd]) < 0)
+            return -XEN_EFAULT;
+    }
+    return 0;
+}
+
+/* grant_table_op(cmd, ops, count). */
+long do_grant_table_op(uint32_t cmd, uint32_t uop, uint32_t count, uint32_t a4, uint32_t a5)
+{
+    (void)a4, (void)a5;
+    struct domain *d = current_domain();
+    switch (cmd) {
+    case GNTTABOP_map_grant_ref: case GNTTABOP_unmap_grant_ref: case GNTTABOP_setup_table:
+    case GNTTABOP_copy: case GNTTABOP_query_size:
+        return run_ops(d, cmd, uop, count);
+    case GNTTABOP_set_version: {
+        struct gnttab_set_version v;
+        if (copy_from_guest(&v, uop, sizeof(v)) < 0)
+            return -XEN_EFAULT;
+        if (v.version != 1)
+            return -XEN_EINVAL;                    /* version 1 only */
+        return 0;
+    }
+    case GNTTABOP_get_version: {
+        struct gnttab_get_version v;
+        if (copy_from_guest(&v, uop, sizeof(v)) < 0)
+            return -XEN_EFAULT;
+        v.version = 1;
+        return copy_to_guest(uop, &v, sizeof(v));
+    }
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+/* A domain ends: its own mappings let go of their frames, and every other domain's mappings of
+ * its frames are removed, so that no domain ever maps a frame that goes back to the pool. */
+void grant_release_domain(struct domain *d)
+{
+    for (unsigned h = 0; h < GRANT_MAPTRACK; h++)
+        if (d->maptrack[h].in_use)
+            release_mapping(d, &d->maptrack[h]);
+    for (unsigned i = 0; i < MAX_DOMAINS; i++) {
+        struct domain *o = &domains[i];
+        for (unsigned h = 0; o != d && h < GRANT_MAPTRACK; h++)
+            if (o->maptrack[h].in_use && o->maptrack[h].granter == d->id) {
+                clear_mapping_entry(&o->maptrack[h]);
+                release_mapping(o, &o->maptrack[h]);
+            }
+    }
+}
