@@ -38,3 +38,119 @@ long map_user(void *start, void *end)
     }
     return 0;
 }
+
+/* ---- pages, queues of updates, address spaces --------------------------------------------------
+ * The SDK hands out the free pages of the start-of-day mapping: from the end of the boot stack
+ * to the end of the mapping (at least 512 KiB, Xen's promise). A page becomes a page table by
+ * losing its writable mapping (remap read-only) and being pinned.
+ */
+
+static uint8_t *next_free;
+static uint8_t *free_end;
+
+static void pages_init(void)
+{
+    uint32_t boot_stack_end = start_info->pt_base + start_info->nr_pt_frames * 4096 + 4096;
+    uint32_t mapped_end = GUEST_VIRT_BASE + start_info->nr_pages * 4096;
+    uint32_t l2_span_end = (boot_stack_end + 512 * 1024 + 0x3FFFFF) & ~0x3FFFFFu;   /* 4 MiB rounding */
+    next_free = (uint8_t *)(uintptr_t)boot_stack_end;
+    free_end = (uint8_t *)(uintptr_t)(mapped_end < l2_span_end ? mapped_end : l2_span_end);
+}
+
+void *page_alloc(void)
+{
+    if (!next_free)
+        pages_init();
+    if (next_free >= free_end)
+        return NULL;
+    void *p = next_free;
+    next_free += 4096;
+    memset(p, 0, 4096);
+    return p;
+}
+
+uint32_t table_alloc(void)
+{
+    void *p = page_alloc();
+    if (!p || map_page(p, virt_to_mfn(p), PTE_P | PTE_A) < 0)   /* read-only from now on */
+        return 0;
+    return virt_to_mfn(p);
+}
+
+void mmu_queue_add(struct mmu_queue *q, uint64_t ptr, uint64_t val)
+{
+    if (q->count == MMU_QUEUE_SIZE)
+        mmu_queue_flush(q);
+    q->req[q->count++] = (struct mmu_update){ ptr, val };
+}
+
+long mmu_queue_flush(struct mmu_queue *q)
+{
+    uint32_t done = 0;
+    long rc = q->count ? HYPERVISOR_mmu_update(q->req, q->count, &done, DOMID_SELF) : 0;
+    q->count = 0;
+    return rc;
+}
+
+long table_pin(uint32_t mfn, unsigned level)
+{
+    static const unsigned cmd[] = { 0, MMUEXT_PIN_L1_TABLE, MMUEXT_PIN_L2_TABLE, MMUEXT_PIN_L3_TABLE };
+    struct mmuext_op op = { .cmd = cmd[level], .arg1.mfn = mfn };
+    return HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
+}
+
+long address_space_switch(uint32_t l3_mfn)
+{
+    struct mmuext_op op = { .cmd = MMUEXT_NEW_BASEPTR, .arg1.mfn = l3_mfn };
+    return HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
+}
+
+uint32_t address_space_current(void)
+{
+    uint32_t cr3;
+    __asm__ volatile("mov %%cr3, %0" : "=r"(cr3));     /* emulated by the monitor */
+    return cr3 >> 12;
+}
+
+/* A new address space: the kernel's half (L3 slot 3 and its L2) shared with the current one, the
+ * low gigabyte (slot 0) empty for a process. Built with queued updates, then pinned: the monitor
+ * validates it all at once. */
+uint32_t address_space_new(void)
+{
+    const uint64_t *current_l3 = (const uint64_t *)start_info->pt_base;
+    uint32_t l3 = table_alloc(), l2 = table_alloc();
+    if (!l3 || !l2 || table_pin(l2, 2) < 0)
+        return 0;
+    struct mmu_queue q = { 0 };
+    mmu_queue_add(&q, (uint64_t)l3 << 12 | 0 * 8 | MMU_NORMAL_PT_UPDATE, (uint64_t)l2 << 12 | PTE_P);
+    mmu_queue_add(&q, (uint64_t)l3 << 12 | 3 * 8 | MMU_NORMAL_PT_UPDATE, current_l3[3]);   /* shared */
+    if (mmu_queue_flush(&q) < 0 || table_pin(l3, 3) < 0)
+        return 0;
+    return l3;
+}
+
+/* Map a page for ring 3 at va (in L3 slot 0) in address space l3, adding an L1 if needed. */
+long address_space_map_user(uint32_t l3, uint32_t va, uint32_t mfn)
+{
+    const uint64_t *l3_entries = (const uint64_t *)(uintptr_t)mfn_to_virt(l3);
+    uint32_t l2 = (uint32_t)(l3_entries[va >> 30] >> 12);
+    const uint64_t *l2_entries = (const uint64_t *)(uintptr_t)mfn_to_virt(l2);
+    uint64_t l2e = l2_entries[(va >> 21) & 511];
+    struct mmu_queue q = { 0 };
+    if (!(l2e & PTE_P)) {
+        uint32_t l1 = table_alloc();
+        if (!l1 || table_pin(l1, 1) < 0)
+            return -1;
+        l2e = (uint64_t)l1 << 12 | PTE_P | PTE_RW | PTE_US | PTE_A;
+        mmu_queue_add(&q, (uint64_t)l2 << 12 | ((va >> 21) & 511) * 8, l2e);
+    }
+    uint32_t l1 = (uint32_t)(l2e >> 12);
+    mmu_queue_add(&q, (uint64_t)l1 << 12 | ((va >> 12) & 511) * 8, (uint64_t)mfn << 12 | PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D);
+    return mmu_queue_flush(&q);
+}
+
+/* The virtual address of one of our frames in the start-of-day mapping (through the M2P). */
+void *mfn_to_virt(uint32_t mfn)
+{
+    return (void *)(uintptr_t)(GUEST_VIRT_BASE + ((const uint32_t *)MACH2PHYS_VIRT_START)[mfn] * 4096);
+}

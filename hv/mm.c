@@ -100,6 +100,7 @@ static int mmu_update_one(struct domain *d, const struct mmu_update *req)
 {
     uint32_t cmd = req->ptr & 3;
     uint64_t ptr = req->ptr & ~3ull, mfn = ptr >> PAGE_SHIFT;
+    refusal = "not the domain's frame, or not an 8-byte entry";
     if (mfn >= MAX_FRAMES || frame_table[mfn].owner != d->id)
         return -XEN_EINVAL;
     switch (cmd) {
@@ -154,8 +155,11 @@ long do_mmu_update(uint32_t reqs, uint32_t count, uint32_t done_out, uint32_t fo
             break;
         }
         rc = mmu_update_one(d, &req);
-        if (rc < 0)
+        if (rc < 0) {
+            hv_warn("domain %u: mmu_update %llx <- %llx refused (%ld): %s\n", d->id,
+                    (unsigned long long)req.ptr, (unsigned long long)req.val, rc, refusal);
             break;
+        }
         done++;
     }
     flush_tlb_if_needed();
@@ -207,8 +211,11 @@ long do_update_va_mapping(uint32_t va, uint32_t lo, uint32_t hi, uint32_t flags,
     if (va >= HYPERVISOR_VIRT_START || find_l1(d, va, &l1_mfn, &slot) < 0)
         return -XEN_EINVAL;
     long rc = mod_table_entry(d->id, l1_mfn, slot, (pte_t)hi << 32 | lo, 0);
-    if (rc < 0)
+    if (rc < 0) {
+        hv_warn("domain %u: update_va_mapping %08x <- %llx refused (%ld): %s\n", d->id, va,
+                (unsigned long long)((pte_t)hi << 32 | lo), rc, refusal);
         return rc;
+    }
     if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_TLB_FLUSH)
         tlb_flush_needed = 1;
     else if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_INVLPG)
@@ -304,9 +311,13 @@ long do_mmuext_op(uint32_t ops, uint32_t count, uint32_t done_out, uint32_t fore
             rc = -XEN_EFAULT;
             break;
         }
+        refusal = "not allowed for this command";
         rc = mmuext_one(d, &op);
-        if (rc < 0)
+        if (rc < 0) {
+            hv_warn("domain %u: mmuext_op %u on mfn %x refused (%ld): %s\n", d->id, op.cmd,
+                    op.arg1.mfn, rc, refusal);
             break;
+        }
         done++;
     }
     flush_tlb_if_needed();

@@ -20,6 +20,7 @@
 struct frame_info frame_table[MAX_FRAMES];
 pte_t *(*frame_contents)(uint32_t mfn);
 int tlb_flush_needed;
+const char *refusal;
 pte_t monitor_l2_entries[512];
 
 #define PTE_P   0x001ull
@@ -75,6 +76,17 @@ static int guest_slot(enum frame_type type, unsigned slot)
     return slot < ENTRIES;
 }
 
+/* l3_accessed_bit: bit 5 of a PAE PDPTE is reserved on real CPUs (SDM table 4-8), but QEMU's TCG
+ * sets it, as if it were an accessed bit, so a guest that copies its own L3 entries brings it
+ * along. The monitor clears it rather than refusing the entry. */
+
+/* Note why the last refusal happened, for the monitor's message; returns the error. */
+static int refuse(int error, const char *why)
+{
+    refusal = why;
+    return error;
+}
+
 /* ---- references held by one entry ------------------------------------------------------------ */
 
 static int get_entry(uint16_t dom, enum frame_type table, unsigned slot, pte_t e)
@@ -83,22 +95,22 @@ static int get_entry(uint16_t dom, enum frame_type table, unsigned slot, pte_t e
         return 0;
     uint64_t mfn = (e & ADDR_MASK) >> 12;
     if (!owned_by(dom, mfn))
-        return -XEN_EINVAL;
+        return refuse(-XEN_EINVAL, "the entry maps a frame the domain does not own");
     int rc;
     switch (table_level(table)) {
     case 1:
         if (e & L1_REFUSED)
-            return -XEN_EINVAL;
+            return refuse(-XEN_EINVAL, "L1 entry with refused bits (PWT, PCD, PAT, G, grant marker, 52-63)");
         rc = (e & PTE_RW) ? get_page_type(dom, (uint32_t)mfn, PGT_writable) : 0;
         break;
     case 2:
         if (e & L2_REFUSED)
-            return -XEN_EINVAL;
+            return refuse(-XEN_EINVAL, "L2 entry with refused bits (superpage, PWT, PCD, G, 52-63)");
         rc = get_page_type(dom, (uint32_t)mfn, PGT_l1);
         break;
     default:
         if (e & ~L3_ALLOWED)
-            return -XEN_EINVAL;
+            return refuse(-XEN_EINVAL, "L3 entry with bits other than present and the address");
         rc = get_page_type(dom, (uint32_t)mfn, slot == 3 ? PGT_l2_xen : PGT_l2);
         break;
     }
@@ -126,8 +138,11 @@ static int validate_table(uint16_t dom, uint32_t mfn, enum frame_type type)
     if (type == PGT_l2_xen)
         memcpy(&t[FIRST_MONITOR_L2_SLOT], &monitor_l2_entries[FIRST_MONITOR_L2_SLOT],
                (ENTRIES - FIRST_MONITOR_L2_SLOT) * sizeof(pte_t));
-    if (type == PGT_l3 && !(t[3] & PTE_P))
-        return -XEN_EINVAL;            /* slot 3 carries the monitor: it must be there */
+    if (type == PGT_l3 && !(t[3] & PTE_P))    /* slot 3 carries the monitor: it must be there */
+        return refuse(-XEN_EINVAL, "L3 without slot 3 (the monitor's slot)");
+    if (type == PGT_l3)
+        for (unsigned i = 0; i < L3_ENTRIES; i++)
+            t[i] &= ~PTE_A;                    /* see l3_accessed_bit below */
     for (unsigned i = 0; i < ENTRIES; i++) {
         if (!guest_slot(type, i))
             continue;
@@ -153,7 +168,7 @@ static void release_table(uint32_t mfn, enum frame_type type)
 int get_page_type(uint16_t dom, uint32_t mfn, enum frame_type type)
 {
     if (!owned_by(dom, mfn))
-        return -XEN_EINVAL;
+        return refuse(-XEN_EINVAL, "the frame is not the domain's");
     struct frame_info *fi = &frame_table[mfn];
     if (fi->type_count == 0) {
         if (table_level(type)) {
@@ -173,12 +188,12 @@ int get_page_type(uint16_t dom, uint32_t mfn, enum frame_type type)
             return 0;
         }
         if (type == PGT_seg_desc && check_descriptor_page((uint64_t *)frame_contents(mfn)) < 0)
-            return -XEN_EINVAL;        /* a descriptor the rules refuse (descriptor.c) */
+            return refuse(-XEN_EINVAL, "a descriptor the rules refuse (descriptor.c)");
         if (type != PGT_writable && fi->type == PGT_writable)
             tlb_flush_needed = 1;
         fi->type = (uint8_t)type;
     } else if (fi->type != type) {
-        return -XEN_EINVAL;            /* busy as something else */
+        return refuse(-XEN_EINVAL, "the frame is in use as another type (a table, writable, descriptors)");
     }
     fi->type_count++;
     fi->ref_count++;
@@ -200,15 +215,18 @@ int mod_table_entry(uint16_t dom, uint32_t table_mfn, unsigned slot, pte_t e, in
     struct frame_info *fi = &frame_table[table_mfn];
     enum frame_type type = (enum frame_type)fi->type;
     if (!owned_by(dom, table_mfn) || fi->type_count == 0 || !table_level(type) || slot >= ENTRIES)
-        return -XEN_EINVAL;
+        return refuse(-XEN_EINVAL, "not a page table of the domain in use");
     if (!guest_slot(type, slot))
-        return type == PGT_l2_xen ? -XEN_EPERM : -XEN_EINVAL;
+        return type == PGT_l2_xen ? refuse(-XEN_EPERM, "a slot of the monitor's area")
+                                  : refuse(-XEN_EINVAL, "an L3 slot beyond the fourth");
     if (type == PGT_l3 && slot == 3 && !(e & PTE_P))
-        return -XEN_EINVAL;
+        return refuse(-XEN_EINVAL, "removing L3 slot 3 (the monitor's slot)");
     pte_t *t = frame_contents(table_mfn);
     pte_t old = t[slot];
+    if (type == PGT_l3)
+        e &= ~PTE_A;                           /* see l3_accessed_bit below */
     if (type == PGT_l1 && (old & PTE_GNT))
-        return -XEN_EINVAL;            /* a grant mapping: only unmap_grant_ref removes it */
+        return refuse(-XEN_EINVAL, "overwriting a grant mapping (use unmap_grant_ref)");
     if (preserve_ad)
         e |= old & (PTE_A | PTE_D);
     int rc = get_entry(dom, type, slot, e);

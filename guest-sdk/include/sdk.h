@@ -92,6 +92,29 @@ uint32_t virt_to_mfn(const void *va);
 long map_page(void *va, uint32_t mfn, uint32_t flags);
 /* Let ring 3 use the pages of [start, end): the U bit on their entries. */
 long map_user(void *start, void *end);
+/* A zeroed, writable page from the free part of the start-of-day mapping, or NULL. */
+void *page_alloc(void);
+/* A zeroed page made ready to be a page table (mapped read-only): its machine frame, or 0. */
+uint32_t table_alloc(void);
+long table_pin(uint32_t mfn, unsigned level);
+void *mfn_to_virt(uint32_t mfn);
+
+/* Page-table updates queued and sent to the monitor in one mmu_update. */
+#define MMU_QUEUE_SIZE 32
+struct mmu_queue {
+    uint32_t count;
+    struct mmu_update req[MMU_QUEUE_SIZE];
+};
+void mmu_queue_add(struct mmu_queue *q, uint64_t ptr, uint64_t val);
+long mmu_queue_flush(struct mmu_queue *q);
+
+/* Address spaces: a new one shares the kernel's (L3 slot 3) and has an empty low gigabyte for a
+ * process; switch with MMUEXT_NEW_BASEPTR. */
+uint32_t address_space_new(void);
+long address_space_map_user(uint32_t l3_mfn, uint32_t va, uint32_t mfn);
+long address_space_switch(uint32_t l3_mfn);
+uint32_t address_space_current(void);
+
 /* Where ring-3 code and data go: `USER_TEXT void f(void)` and `USER_DATA int x;` land on pages
  * of their own, between __user_start and __user_end. */
 #define USER_TEXT __attribute__((section(".user.text"), noinline))

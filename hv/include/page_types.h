@@ -41,6 +41,8 @@ extern struct frame_info frame_table[MAX_FRAMES];
 
 /* How the pure code reaches a frame's contents (the monitor: its direct map). */
 extern pte_t *(*frame_contents)(uint32_t mfn);
+/* Why the last refusal happened (a fixed string), for the monitor's messages. */
+extern const char *refusal;
 /* Set when a mapping was removed or weakened in a table that may be live: flush the TLB. */
 extern int tlb_flush_needed;
 

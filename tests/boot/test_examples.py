@@ -27,3 +27,14 @@ def test_examples_run_side_by_side():
     run = boot("build/examples/ticker.elf", "build/examples/usermode.elf", "build/examples/hello.elf")
     assert run.status == 0
     assert "hv: 3 domain(s) ran, 3 ended cleanly" in run.console
+
+
+def test_addrspace_gives_each_process_its_own_page_tables():
+    run = boot("build/examples/addrspace.elf")
+    assert run.status == 0, run.console
+    spaces = re.findall(r"^addrspace: address space L3 at mfn (0x[0-9a-f]+): 0x8000000 maps mfn (0x[0-9a-f]+)$",
+                        run.console, re.M)
+    assert len(spaces) == 2 and spaces[0] != spaces[1]
+    assert run.console.count("addrspace: process A: my own page at 0x08000000") == 2
+    assert run.console.count("addrspace: process B: a different page at the same address") == 2
+    assert "addrspace: back in the kernel's own address space" in run.console

@@ -136,6 +136,28 @@ static void memory_ops(void)
     check(memop(99, NULL) == -XEN_ENOSYS, "memory_op 99: -ENOSYS");
 }
 
+static volatile uint32_t faults;
+static void count_fault(struct regs *r)
+{
+    faults++;
+    r->eip += 6;                                   /* the faulting movl $0, (reg) is 6 bytes */
+}
+
+/* Weakening a mapping without asking for a flush must still leave no stale TLB entry. */
+static void no_stale_tlb(void)
+{
+    volatile uint32_t *p = (volatile uint32_t *)window;
+    trap_set_handler(14, count_fault);
+    map_page(window, virt_to_mfn(canary + 0), PTE_P | PTE_RW | PTE_A | PTE_D);
+    *p = *p;                                       /* the writable translation is now cached */
+    check(HYPERVISOR_update_va_mapping((uint32_t)(uintptr_t)window, (uint64_t)virt_to_mfn(canary) << 12 | PTE_P | PTE_A,
+                                       UVMF_NONE) == 0, "remapping read-only, asking for no flush");
+    faults = 0;
+    __asm__ volatile("movl $0, (%0)" :: "a"(p) : "memory");    /* c7 00 imm32 */
+    check(faults == 1, "a write then faults: the monitor flushed the stale writable entry");
+    trap_set_handler(14, NULL);
+}
+
 static void multicalls(void)
 {
     struct multicall_entry calls[17];
@@ -160,6 +182,7 @@ int main(void)
     pinning_and_tables();
     memory_ops();
     multicalls();
+    no_stale_tlb();
     int intact = 1;
     for (unsigned i = 0; i < sizeof(canary); i++)
         intact &= canary[i] == (uint8_t)(i * 7);
