@@ -233,15 +233,19 @@ static long mmuext_one(struct domain *d, const struct mmuext_op *op)
     long rc;
     switch (op->cmd) {
     case MMUEXT_PIN_L1_TABLE: case MMUEXT_PIN_L2_TABLE: case MMUEXT_PIN_L3_TABLE:
-        if (!owned || frame_table[mfn].pinned)
+        if (!owned || frame_table[mfn].pinned) {
+            refusal = owned ? "already pinned" : "not the domain's frame";
             return -XEN_EINVAL;
+        }
         rc = get_page_type(d->id, mfn, pin_types[op->cmd]);
         if (rc == 0)
             frame_table[mfn].pinned = 1;
         return rc;
     case MMUEXT_UNPIN_TABLE:
-        if (!owned || !frame_table[mfn].pinned)
+        if (!owned || !frame_table[mfn].pinned) {
+            refusal = owned ? "not pinned" : "not the domain's frame";
             return -XEN_EINVAL;
+        }
         frame_table[mfn].pinned = 0;
         put_page_type(mfn);
         return 0;

@@ -6,8 +6,8 @@
  *   L1: present -> the frame is the domain's; RW needs the frame to be typed writable (so never
  *       a page table or descriptor page); PWT, PCD, PAT, G, the grant marker (PTE_GNT) and bits
  *       52-63 are refused, and a grant mapping cannot be overwritten.
- *   L2: present -> the frame becomes an L1 table (validated); superpages (PS) refused, and so is
- *       an L2 pointing at an L2 ("linear" tables: this monitor allows none).
+ *   L2: present -> the frame becomes an L1 table (validated); superpages (PS) refused. An entry
+ *       to an L2 ("linear" page tables) only read-only, to itself or to an L2 in use (Xen's rule).
  *   L3: only the present bit and the address; slot 3 must stay present, and its L2 becomes a
  *       monitor-carrying L2 (PGT_l2_xen), whose slots from FIRST_MONITOR_L2_SLOT are the
  *       monitor's: the guest may not write them (-XEN_EPERM).
@@ -89,7 +89,26 @@ static int refuse(int error, const char *why)
 
 /* ---- references held by one entry ------------------------------------------------------------ */
 
-static int get_entry(uint16_t dom, enum frame_type table, unsigned slot, pte_t e)
+static int is_l2(uint8_t type) { return type == PGT_l2 || type == PGT_l2_xen; }
+
+/* A linear (recursive) L2 entry, as Xen allows it: read-only, to this very table or to another
+ * L2 already in use, which it then keeps in use. It lets a kernel read its page tables through
+ * its own address space; writing them still goes through the monitor. */
+static int get_linear(uint32_t self, uint64_t mfn, pte_t e)
+{
+    if (e & PTE_RW)
+        return refuse(-XEN_EINVAL, "a writable linear (L2 to L2) entry");
+    if (mfn == self)
+        return 0;
+    struct frame_info *fi = &frame_table[mfn];
+    if (!is_l2(fi->type) || !fi->type_count)
+        return refuse(-XEN_EINVAL, "a linear entry to a frame not in use as an L2");
+    fi->type_count++;
+    fi->ref_count++;
+    return 0;
+}
+
+static int get_entry(uint16_t dom, enum frame_type table, unsigned slot, pte_t e, uint32_t self)
 {
     if (!(e & PTE_P))
         return 0;
@@ -106,7 +125,10 @@ static int get_entry(uint16_t dom, enum frame_type table, unsigned slot, pte_t e
     case 2:
         if (e & L2_REFUSED)
             return refuse(-XEN_EINVAL, "L2 entry with refused bits (superpage, PWT, PCD, G, 52-63)");
-        rc = get_page_type(dom, (uint32_t)mfn, PGT_l1);
+        if (mfn == self || is_l2(frame_table[mfn].type))
+            rc = get_linear(self, mfn, e);
+        else
+            rc = get_page_type(dom, (uint32_t)mfn, PGT_l1);
         break;
     default:
         if (e & ~L3_ALLOWED)
@@ -114,16 +136,18 @@ static int get_entry(uint16_t dom, enum frame_type table, unsigned slot, pte_t e
         rc = get_page_type(dom, (uint32_t)mfn, slot == 3 ? PGT_l2_xen : PGT_l2);
         break;
     }
-    if (rc == 0)
+    if (rc == 0 && mfn != self)
         frame_table[mfn].ref_count++;
     return rc;
 }
 
-static void put_entry(enum frame_type table, pte_t e)
+static void put_entry(enum frame_type table, pte_t e, uint32_t self)
 {
     if (!(e & PTE_P) || (table_level(table) == 1 && (e & PTE_GNT)))
         return;                        /* a grant mapping's references belong to the grant */
     uint32_t mfn = (uint32_t)((e & ADDR_MASK) >> 12);
+    if (mfn == self)
+        return;                        /* a linear entry to itself holds nothing */
     frame_table[mfn].ref_count--;
     if (table_level(table) != 1 || (e & PTE_RW))
         put_page_type(mfn);
@@ -146,11 +170,11 @@ static int validate_table(uint16_t dom, uint32_t mfn, enum frame_type type)
     for (unsigned i = 0; i < ENTRIES; i++) {
         if (!guest_slot(type, i))
             continue;
-        int rc = get_entry(dom, type, i, t[i]);
+        int rc = get_entry(dom, type, i, t[i], mfn);
         if (rc < 0) {
             while (i--)
                 if (guest_slot(type, i))
-                    put_entry(type, t[i]);
+                    put_entry(type, t[i], mfn);
             return rc;
         }
     }
@@ -162,7 +186,7 @@ static void release_table(uint32_t mfn, enum frame_type type)
     pte_t *t = frame_contents(mfn);
     for (unsigned i = 0; i < ENTRIES; i++)
         if (guest_slot(type, i))
-            put_entry(type, t[i]);
+            put_entry(type, t[i], mfn);
 }
 
 int get_page_type(uint16_t dom, uint32_t mfn, enum frame_type type)
@@ -229,11 +253,11 @@ int mod_table_entry(uint16_t dom, uint32_t table_mfn, unsigned slot, pte_t e, in
         return refuse(-XEN_EINVAL, "overwriting a grant mapping (use unmap_grant_ref)");
     if (preserve_ad)
         e |= old & (PTE_A | PTE_D);
-    int rc = get_entry(dom, type, slot, e);
+    int rc = get_entry(dom, type, slot, e, table_mfn);
     if (rc < 0)
         return rc;
     t[slot] = e;
-    put_entry(type, old);
+    put_entry(type, old, table_mfn);
     if (old & PTE_P)
         tlb_flush_needed = 1;
     return 0;

@@ -74,6 +74,11 @@ static void refusals(void)
     check(map_page(window, virt_to_mfn(canary), PTE_P | PTE_RW | PTE_A | 0x100) == -XEN_EINVAL, "a global (G) L1 entry: -EINVAL");
     check(mmu1(l2_slot(0xE0000000), (uint64_t)slot3_l2 << 12 | PTE_P | PTE_RW) == -XEN_EINVAL, "a linear (L2 to L2) entry: -EINVAL");
     check(mmu1(l2_slot(0xE0000000), (uint64_t)virt_to_mfn(canary) << 12 | PTE_P | PTE_RW | 0x80) == -XEN_EINVAL, "a superpage: -EINVAL");
+    check(mmu1(l2_slot(0xE0000000), (uint64_t)slot3_l2 << 12 | PTE_P | PTE_A) == 0, "a read-only linear entry (the L2 to itself): allowed, as in Xen");
+    uint32_t va = (uint32_t)(uintptr_t)canary;
+    const volatile uint64_t *linear = (const volatile uint64_t *)(0xE0000000 + ((va >> 21) & 511) * 4096);
+    check((uint32_t)(linear[(va >> 12) & 511] >> 12) == virt_to_mfn(canary), "through it, our L1 entry for the canary page reads back");
+    check(mmu1(l2_slot(0xE0000000), 0) == 0, "and the linear entry comes out again");
     check(mmu1((uint64_t)slot3_l2 << 12 | 428 * 8, 0) == -XEN_EPERM, "an L2 slot in the monitor area: -EPERM");
     check(mmu1((uint64_t)slot3_l2 << 12 | 4, 0) == -XEN_EINVAL, "a misaligned mmu_update pointer: -EINVAL");
     check(HYPERVISOR_update_va_mapping(0xF5800000, 0, 0) == -XEN_EINVAL, "update_va_mapping in the monitor area: -EINVAL");

@@ -81,13 +81,25 @@ static void refused_bits(void **state)
     assert_int_equal(mod_table_entry(DOM, 2, 0, entry(10, P | RW | PS), 0), -XEN_EINVAL);    /* superpage */
 }
 
-static void no_linear_l2(void **state)
+static void linear_l2_only_read_only(void **state)
 {
     (void)state;
     assert_int_equal(get_page_type(DOM, 2, PGT_l2), 0);
-    assert_int_equal(mod_table_entry(DOM, 2, 1, entry(2, P | RW), 0), -XEN_EINVAL);          /* itself */
+    assert_int_equal(mod_table_entry(DOM, 2, 1, entry(2, P | RW), 0), -XEN_EINVAL);          /* itself, RW */
     assert_int_equal(get_page_type(DOM, 3, PGT_l2), 0);
-    assert_int_equal(mod_table_entry(DOM, 2, 1, entry(3, P | RW), 0), -XEN_EINVAL);          /* another L2 */
+    assert_int_equal(mod_table_entry(DOM, 2, 1, entry(3, P | RW), 0), -XEN_EINVAL);          /* another L2, RW */
+    assert_int_equal(mod_table_entry(DOM, 2, 1, entry(2, P), 0), 0);                          /* itself, RO */
+    assert_int_equal(frame_table[2].type_count, 1);                                           /* holds nothing */
+    assert_int_equal(mod_table_entry(DOM, 2, 2, entry(3, P), 0), 0);                          /* another, RO */
+    assert_int_equal(frame_table[3].type_count, 2);                                           /* kept in use */
+    assert_int_equal(mod_table_entry(DOM, 2, 2, 0, 0), 0);
+    assert_int_equal(frame_table[3].type_count, 1);
+    assert_int_equal(mod_table_entry(DOM, 2, 3, entry(9, P), 0), 0);                          /* a normal L1 */
+    assert_int_equal(get_page_type(DOM, 9, PGT_l2), -XEN_EINVAL);
+    assert_int_equal(mod_table_entry(DOM, 2, 4, entry(10, P), 0), 0);
+    put_page_type(3);                                 /* frame 3 no longer an L2 in use ... */
+    assert_int_equal(mod_table_entry(DOM, 2, 5, entry(3, P), 0), 0);   /* ... so this makes it an L1 */
+    assert_int_equal(frame_table[3].type, PGT_l1);
 }
 
 static void l3_rules_and_the_monitor_slots(void **state)
@@ -164,7 +176,7 @@ int main(void)
         cmocka_unit_test_setup(table_in_use_cannot_be_mapped_writable, setup),
         cmocka_unit_test_setup(only_the_domains_own_frames, setup),
         cmocka_unit_test_setup(refused_bits, setup),
-        cmocka_unit_test_setup(no_linear_l2, setup),
+        cmocka_unit_test_setup(linear_l2_only_read_only, setup),
         cmocka_unit_test_setup(l3_rules_and_the_monitor_slots, setup),
         cmocka_unit_test_setup(replacing_entries_moves_references, setup),
         cmocka_unit_test_setup(preserve_ad_keeps_accessed_and_dirty, setup),
