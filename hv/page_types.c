@@ -125,7 +125,7 @@ static int get_entry(uint16_t dom, enum frame_type table, unsigned slot, pte_t e
     case 2:
         if (e & L2_REFUSED)
             return refuse(-XEN_EINVAL, "L2 entry with refused bits (superpage, PWT, PCD, G, 52-63)");
-        if (mfn == self || is_l2(frame_table[mfn].type))
+        if (mfn == self || (is_l2(frame_table[mfn].type) && frame_table[mfn].type_count))
             rc = get_linear(self, mfn, e);
         else
             rc = get_page_type(dom, (uint32_t)mfn, PGT_l1);
