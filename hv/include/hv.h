@@ -27,7 +27,7 @@ void printk(enum log_level level, const char *fmt, ...) __attribute__((format(pr
 enum hv_status {
     HV_STATUS_OK = 0,            /* every domain ended cleanly (or there was none) */
     HV_STATUS_DOMAIN_FAILED = 1, /* a domain crashed, or shut down with a reason other than poweroff */
-    HV_STATUS_BAD_BOOT = 2,      /* the boot information was unusable */
+    HV_STATUS_BAD_BOOT = 4,      /* the boot information was unusable (2 is hvrun's own "no power-off") */
     HV_STATUS_MONITOR_FAULT = 3, /* the monitor itself faulted or panicked */
 };
 
