@@ -137,7 +137,11 @@ extern sysenter_dispatch
 sysenter_entry:
     push dword FLAT_RING3_SS
     push dword 0
-    push dword 0x202
+    pushf                             ; the guest's flags, but IF: sysenter cleared it
+    or dword [esp], 0x200
+    push dword 0x2
+    popf                              ; and none of them here: with NT set, our final iret would be
+                                      ; a task return (Xen's XSA-339)
     push dword FLAT_RING3_CS
     push dword 0
     push dword 0

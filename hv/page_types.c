@@ -37,6 +37,9 @@ pte_t monitor_l2_entries[512];
 #define L1_REFUSED (PTE_PWT | PTE_PCD | PTE_PS | PTE_G | PTE_GNT | HIGH_BITS)
 #define L2_REFUSED (PTE_PWT | PTE_PCD | PTE_PS | PTE_G | HIGH_BITS)
 #define L3_ALLOWED (PTE_P | ADDR_MASK)
+/* Bits a guest built for a 64-bit Xen may set in an L3 entry, where they mean something; in a PAE
+ * PDPTE they are reserved (SDM table 4-8), so the monitor drops them (see l3_accessed_bit). */
+#define L3_DROPPED (PTE_RW | 0x004ull | PTE_A | PTE_D)
 #define ENTRIES 512
 #define L3_ENTRIES 4
 
@@ -76,9 +79,10 @@ static int guest_slot(enum frame_type type, unsigned slot)
     return slot < ENTRIES;
 }
 
-/* l3_accessed_bit: bit 5 of a PAE PDPTE is reserved on real CPUs (SDM table 4-8), but QEMU's TCG
- * sets it, as if it were an accessed bit, so a guest that copies its own L3 entries brings it
- * along. The monitor clears it rather than refusing the entry. */
+/* l3_accessed_bit: RW, US, A and D are reserved in a PAE PDPTE (SDM table 4-8). But QEMU's TCG
+ * sets bit 5 as if it were an accessed bit, so a guest that copies its own L3 entries brings it
+ * along, and guests written for a 64-bit Xen (XTF) set RW, US, A and D in L3 entries, where they
+ * are meaningful. The monitor clears these four rather than refusing the entry. */
 
 /* Note why the last refusal happened, for the monitor's message; returns the error. */
 static int refuse(int error, const char *why)
@@ -166,7 +170,7 @@ static int validate_table(uint16_t dom, uint32_t mfn, enum frame_type type)
         return refuse(-XEN_EINVAL, "L3 without slot 3 (the monitor's slot)");
     if (type == PGT_l3)
         for (unsigned i = 0; i < L3_ENTRIES; i++)
-            t[i] &= ~PTE_A;                    /* see l3_accessed_bit below */
+            t[i] &= ~L3_DROPPED;               /* see l3_accessed_bit below */
     for (unsigned i = 0; i < ENTRIES; i++) {
         if (!guest_slot(type, i))
             continue;
@@ -248,7 +252,7 @@ int mod_table_entry(uint16_t dom, uint32_t table_mfn, unsigned slot, pte_t e, in
     pte_t *t = frame_contents(table_mfn);
     pte_t old = t[slot];
     if (type == PGT_l3)
-        e &= ~PTE_A;                           /* see l3_accessed_bit below */
+        e &= ~L3_DROPPED;                      /* see l3_accessed_bit below */
     if (type == PGT_l1 && (old & PTE_GNT))
         return refuse(-XEN_EINVAL, "overwriting a grant mapping (use unmap_grant_ref)");
     if (preserve_ad)

@@ -114,7 +114,9 @@ static void l3_rules_and_the_monitor_slots(void **state)
     assert_int_equal(mod_table_entry(DOM, 3, FIRST_MONITOR_L2_SLOT, 0, 0), -XEN_EPERM);
     assert_int_equal(mod_table_entry(DOM, 3, 511, entry(8, P), 0), -XEN_EPERM);
     assert_int_equal(mod_table_entry(DOM, 4, 3, 0, 0), -XEN_EINVAL);      /* slot 3 stays */
-    assert_int_equal(mod_table_entry(DOM, 4, 1, entry(5, P | RW), 0), -XEN_EINVAL);   /* RW in an L3 */
+    assert_int_equal(mod_table_entry(DOM, 4, 1, entry(5, P | 0x8), 0), -XEN_EINVAL);  /* PWT in an L3 */
+    assert_int_equal(mod_table_entry(DOM, 4, 1, entry(5, P | RW | 0x60), 0), 0);     /* RW, A, D ... */
+    assert_int_equal(mem[4][1], entry(5, P));                                        /* ... dropped */
     assert_int_equal(mod_table_entry(DOM, 4, 1, entry(3, P), 0), -XEN_EINVAL);        /* slot-3 L2 elsewhere */
     assert_int_equal(mod_table_entry(DOM, 4, 7, entry(5, P), 0), -XEN_EINVAL);        /* beyond 4 slots */
 }
