@@ -83,6 +83,19 @@ high_start:
 ; Exception and interrupt entry. Each stub makes the stack look the same (an error code, real or
 ; 0, then the vector) and joins trap_common, which completes a struct trap_frame (hv/include/traps.h).
 
+; Complete a struct trap_frame (hv/include/traps.h) below the vector and error code, and load
+; the monitor's data segments.
+%macro SAVE_REGS 0
+    pusha
+    push ds
+    push es
+    push fs
+    push gs
+    mov ax, HV_DS
+    mov ds, ax
+    mov es, ax
+%endmacro
+
 %macro STUB_NOERR 1
 stub_%1:
     push dword 0
@@ -115,14 +128,7 @@ stub_%1:
 
 extern trap_dispatch
 trap_common:
-    pusha
-    push ds
-    push es
-    push fs
-    push gs
-    mov ax, HV_DS
-    mov ds, ax
-    mov es, ax
+    SAVE_REGS
     push esp                          ; trap_dispatch(struct trap_frame *)
     call trap_dispatch
     add esp, 4
@@ -146,14 +152,7 @@ sysenter_entry:
     push dword 0
     push dword 0
     push dword SYSENTER_VECTOR
-    pusha
-    push ds
-    push es
-    push fs
-    push gs
-    mov ax, HV_DS
-    mov ds, ax
-    mov es, ax
+    SAVE_REGS
     push esp
     call sysenter_dispatch
     add esp, 4
@@ -170,14 +169,7 @@ extern hypercall_dispatch
 hypercall_entry:
     push dword 0
     push dword HYPERCALL_VECTOR
-    pusha
-    push ds
-    push es
-    push fs
-    push gs
-    mov ax, HV_DS
-    mov ds, ax
-    mov es, ax
+    SAVE_REGS
     push esp                          ; hypercall_dispatch(struct trap_frame *)
     call hypercall_dispatch
     add esp, 4

@@ -126,46 +126,56 @@ static int mmu_update_one(struct domain *d, const struct mmu_update *req)
     }
 }
 
-/* Tour step 1 (page-table update): mmu_update(reqs, count, done_out, foreigndom). */
-long do_mmu_update(uint32_t reqs, uint32_t count, uint32_t done_out, uint32_t foreigndom, uint32_t a5)
+/* Copy one mmu_update request in and carry it out; say why when it is refused. */
+static long mmu_update_at(struct domain *d, uint32_t at)
 {
-    (void)a5;
+    struct mmu_update req;
+    if (copy_from_guest(&req, at, sizeof(req)) < 0)
+        return -XEN_EFAULT;
+    long rc = mmu_update_one(d, &req);
+    if (rc < 0)
+        hv_warn("domain %u: mmu_update %llx <- %llx refused (%ld): %s\n", d->id,
+                (unsigned long long)req.ptr, (unsigned long long)req.val, rc, refusal);
+    return rc;
+}
+
+/* A batch of `count` elements of `size` bytes at `list` (mmu_update, mmuext_op): stops at the
+ * first error, writes the number done to `done_out`, and after MMU_BATCH elements continues
+ * later. A continued batch carries MMU_UPDATE_PREEMPTED in its count, and the number done so far
+ * in `done_out`, as Xen's do. */
+static long run_batch(uint32_t nr, uint32_t list, uint32_t size, uint32_t count, uint32_t done_out,
+                      uint32_t foreigndom, long (*one)(struct domain *, uint32_t))
+{
     struct domain *d = current_domain();
     uint32_t done = 0;
     long rc = 0;
     if (foreigndom != DOMID_SELF && foreigndom != d->id)
         return -XEN_EPERM;
-    if ((count & MMU_UPDATE_PREEMPTED) && done_out) {     /* a continued batch: add to the count */
-        count &= ~MMU_UPDATE_PREEMPTED;
-        if (copy_from_guest(&done, done_out, sizeof(done)) < 0)
-            return -XEN_EFAULT;
-    }
+    if ((count & MMU_UPDATE_PREEMPTED) && done_out && copy_from_guest(&done, done_out, sizeof(done)) < 0)
+        return -XEN_EFAULT;
     count &= ~MMU_UPDATE_PREEMPTED;
-    for (uint32_t i = 0; i < count; i++) {
+    for (uint32_t i = 0; i < count && rc == 0; i++) {
         if (i == MMU_BATCH && hypercall_preemptible()) {
             if (done_out && copy_to_guest(done_out, &done, sizeof(done)) < 0)
                 return -XEN_EFAULT;
             flush_tlb_if_needed();
-            return continue_later(__HYPERVISOR_mmu_update, reqs + i * sizeof(struct mmu_update),
-                                  count - i, done_out);
+            return continue_later(nr, list + i * size, count - i, done_out);
         }
-        struct mmu_update req;
-        if (copy_from_guest(&req, reqs + i * sizeof(req), sizeof(req)) < 0) {
-            rc = -XEN_EFAULT;
-            break;
-        }
-        rc = mmu_update_one(d, &req);
-        if (rc < 0) {
-            hv_warn("domain %u: mmu_update %llx <- %llx refused (%ld): %s\n", d->id,
-                    (unsigned long long)req.ptr, (unsigned long long)req.val, rc, refusal);
-            break;
-        }
-        done++;
+        rc = one(d, list + i * size);
+        done += rc == 0;
     }
     flush_tlb_if_needed();
     if (done_out && copy_to_guest(done_out, &done, sizeof(done)) < 0)
         return -XEN_EFAULT;
     return rc;
+}
+
+/* Tour step 1 (page-table update): mmu_update(reqs, count, done_out, foreigndom). */
+long do_mmu_update(uint32_t reqs, uint32_t count, uint32_t done_out, uint32_t foreigndom, uint32_t a5)
+{
+    (void)a5;
+    return run_batch(__HYPERVISOR_mmu_update, reqs, sizeof(struct mmu_update), count, done_out,
+                     foreigndom, mmu_update_at);
 }
 
 /* The L1 entry that maps va in the domain's current page tables: its table frame and slot. */
@@ -287,47 +297,25 @@ static long mmuext_one(struct domain *d, const struct mmuext_op *op)
     }
 }
 
+static long mmuext_at(struct domain *d, uint32_t at)
+{
+    struct mmuext_op op;
+    if (copy_from_guest(&op, at, sizeof(op)) < 0)
+        return -XEN_EFAULT;
+    refusal = "not allowed for this command";
+    long rc = mmuext_one(d, &op);
+    if (rc < 0)
+        hv_warn("domain %u: mmuext_op %u on mfn %x refused (%ld): %s\n", d->id, op.cmd, op.arg1.mfn,
+                rc, refusal);
+    return rc;
+}
+
 /* mmuext_op(ops, count, done_out, foreigndom): pinning, base pointers, TLB and page operations. */
 long do_mmuext_op(uint32_t ops, uint32_t count, uint32_t done_out, uint32_t foreigndom, uint32_t a5)
 {
     (void)a5;
-    struct domain *d = current_domain();
-    uint32_t done = 0;
-    long rc = 0;
-    if (foreigndom != DOMID_SELF && foreigndom != d->id)
-        return -XEN_EPERM;
-    if ((count & MMU_UPDATE_PREEMPTED) && done_out) {
-        count &= ~MMU_UPDATE_PREEMPTED;
-        if (copy_from_guest(&done, done_out, sizeof(done)) < 0)
-            return -XEN_EFAULT;
-    }
-    count &= ~MMU_UPDATE_PREEMPTED;
-    for (uint32_t i = 0; i < count; i++) {
-        if (i == MMU_BATCH && hypercall_preemptible()) {
-            if (done_out && copy_to_guest(done_out, &done, sizeof(done)) < 0)
-                return -XEN_EFAULT;
-            flush_tlb_if_needed();
-            return continue_later(__HYPERVISOR_mmuext_op, ops + i * sizeof(struct mmuext_op),
-                                  count - i, done_out);
-        }
-        struct mmuext_op op;
-        if (copy_from_guest(&op, ops + i * sizeof(op), sizeof(op)) < 0) {
-            rc = -XEN_EFAULT;
-            break;
-        }
-        refusal = "not allowed for this command";
-        rc = mmuext_one(d, &op);
-        if (rc < 0) {
-            hv_warn("domain %u: mmuext_op %u on mfn %x refused (%ld): %s\n", d->id, op.cmd,
-                    op.arg1.mfn, rc, refusal);
-            break;
-        }
-        done++;
-    }
-    flush_tlb_if_needed();
-    if (done_out && copy_to_guest(done_out, &done, sizeof(done)) < 0)
-        return -XEN_EFAULT;
-    return rc;
+    return run_batch(__HYPERVISOR_mmuext_op, ops, sizeof(struct mmuext_op), count, done_out,
+                     foreigndom, mmuext_at);
 }
 
 /* ---- memory_op: growing, shrinking and describing the domain's memory ------------------------- */
