@@ -1,5 +1,6 @@
 """Shared helpers for the boot tests: each test boots the real monitor through tools/hvrun."""
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 
@@ -49,3 +50,12 @@ GUESTS = "build/tests/guests"
 def guest(name):
     """Path of a test guest built from tests/guests/."""
     return f"{GUESTS}/{name}.elf"
+
+
+def checks(run, name):
+    """The (result, what) pairs a test guest printed as "NAME: ok WHAT" or "NAME: FAIL WHAT"."""
+    return re.findall(rf"^{name}: (ok|FAIL) (.*)$", run.console, re.M)
+
+
+def failures(results):
+    return [what for ok, what in results if ok != "ok"]

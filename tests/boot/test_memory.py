@@ -2,13 +2,13 @@
 memory given back at the end is really free again."""
 import re
 
-from conftest import HELLO, boot, guest
+from conftest import HELLO, boot, guest, checks, failures
 
 
 def test_memory_guest_passes_every_check():
     run = boot(f"{guest('memory')}=mem=4M maxmem=8M", f"{HELLO}=name=neighbour")
-    results = re.findall(r"^memory: (ok|FAIL) (.*)$", run.console, re.M)
-    assert [what for ok, what in results if ok != "ok"] == [], run.console
+    results = checks(run, "memory")
+    assert failures(results) == [], run.console
     assert len(results) >= 35
     assert "neighbour: Hello from ring 1" in run.console
     assert run.status == 0
@@ -26,8 +26,8 @@ def test_every_frame_comes_back_when_domains_end():
 
 def test_grant_guest_passes_every_check():
     run = boot(guest("grants"))
-    results = re.findall(r"^grants: (ok|FAIL) (.*)$", run.console, re.M)
-    assert [what for ok, what in results if ok != "ok"] == [], run.console
+    results = checks(run, "grants")
+    assert failures(results) == [], run.console
     assert len(results) == 24
     assert run.status == 0
 

@@ -2,17 +2,13 @@
 direct and bounced system calls, iret, the failsafe callback, lazy FPU, forced-emulation CPUID."""
 import re
 
-from conftest import boot, guest
-
-
-def checks(run, name):
-    return re.findall(rf"^{name}: (ok|FAIL) (.*)$", run.console, re.M)
+from conftest import boot, guest, checks, failures
 
 
 def test_vcpu_guest_passes_every_check():
     run = boot(guest("vcpu"))
     results = checks(run, "vcpu")
-    assert [what for ok, what in results if ok != "ok"] == []
+    assert failures(results) == []
     assert len(results) >= 30, run.console
     assert "vcpu: all checks passed: 0 failure(s)" in run.console
     assert run.status == 0
