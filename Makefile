@@ -23,7 +23,7 @@ HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_SRCS)) $(BUILD)/hv/entry.o
 EXAMPLES := $(notdir $(wildcard examples/*))
 EXAMPLE_ELFS := $(patsubst %,$(BUILD)/examples/%.elf,$(EXAMPLES))
 
-.PHONY: all deps run test bochs iso clean host-tests test-guests FORCE
+.PHONY: all deps run test bench bochs iso clean host-tests test-guests bench-guest FORCE
 all: $(BUILD)/hv.elf $(EXAMPLE_ELFS)
 
 # Each example builds itself with guest-sdk/guest.mk, as a guest of your own would.
@@ -102,8 +102,15 @@ $(BUILD)/tests/host/abi_layout: tests/host/abi_layout.c $(wildcard hypercall-abi
 
 host-tests: $(HOST_TESTS) $(BUILD)/tests/host/abi_layout
 
-test-guests:
+test-guests: bench-guest
 	@$(MAKE) -s -C tests/guests BUILD=$(abspath $(BUILD))
+
+bench-guest:
+	@$(MAKE) -s -C tests/bench BUILD=$(abspath $(BUILD))
+
+# What each crossing costs: one table, also in build/bench.tsv (docs/PERFORMANCE.md).
+bench: deps all bench-guest
+	$(PYTHON) tools/bench
 
 test: deps all host-tests test-guests
 	$(PYTHON) tests/run.py

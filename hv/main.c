@@ -18,6 +18,7 @@
 
 static struct boot_info boot;
 const char *hv_command_line = "";
+uint64_t boot_tsc;                     /* the TSC at the monitor's first C line */
 
 extern const char _text[], _end[];
 
@@ -107,6 +108,7 @@ void hv_main(uint32_t magic, uint32_t mbi_pa);
 void hv_main(uint32_t magic, uint32_t mbi_pa)
 {
     const char *why;
+    boot_tsc = rdtsc();
     console_init();
     segments_init();
     traps_init();

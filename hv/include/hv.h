@@ -38,6 +38,8 @@ void __attribute__((noreturn, format(printf, 1, 2))) panic(const char *fmt, ...)
 const char *symbol_lookup(uint32_t addr, uint32_t *offset);
 void backtrace_print(uint32_t eip, uint32_t ebp);
 
+extern uint64_t boot_tsc;
+
 /* Timer. */
 #define TIMER_HZ 100
 void timer_init(void);

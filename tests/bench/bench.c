@@ -1,0 +1,182 @@
+/* bench.c - what each crossing costs, measured from inside a guest kernel (guest ring 1 and 3).
+ * Each line "bench: NAME PER-OP" is the rdtsc delta of N operations divided by N, less the cost of
+ * the same loop with nothing in it. Under QEMU's -icount shift=0 the TSC counts instructions, so
+ * the figures are exact and repeatable; under plain QEMU they are host cycles. `n=` sets N.
+ */
+#include "sdk.h"
+
+static uint32_t n = 1000;
+static uint64_t loop_cost;              /* per iteration, of an empty loop */
+
+static inline uint64_t tsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi) :: "memory");
+    return (uint64_t)hi << 32 | lo;
+}
+
+static void report(const char *name, uint64_t total, uint32_t ops)
+{
+    uint64_t per = total / ops;
+    per = per > loop_cost ? per - loop_cost : 0;
+    printf("bench: %s %llu\n", name, (unsigned long long)per);
+}
+
+/* Each body runs a few times first: under QEMU's TCG the first run also pays for translating it. */
+#define WARMUP 3
+#define MEASURE(name, ops_per_iteration, body) do {                 \
+        for (uint32_t w_ = 0; w_ < WARMUP; w_++) { body; }             \
+        uint64_t t0_ = tsc();                                          \
+        for (uint32_t i_ = 0; i_ < n; i_++) { body; }                  \
+        report(name, tsc() - t0_, n * (ops_per_iteration));            \
+    } while (0)
+
+/* ---- ring 3 ------------------------------------------------------------------------------ */
+USER_DATA static uint8_t user_stack[4096] __attribute__((aligned(16)));
+USER_DATA static volatile uint64_t user_t0, user_t1;
+USER_DATA static volatile uint32_t user_n;
+static struct context kernel;
+
+#define USER_TSC(out) do {                                              \
+        uint32_t lo_, hi_;                                              \
+        __asm__ volatile("rdtsc" : "=a"(lo_), "=d"(hi_) :: "memory");   \
+        (out) = (uint64_t)hi_ << 32 | lo_;                              \
+    } while (0)
+
+USER_TEXT static void user_syscalls(void)
+{
+    USER_TSC(user_t0);
+    for (uint32_t i = 0; i < user_n; i++)
+        __asm__ volatile("int $0x80" :: "a"(1) : "memory");
+    USER_TSC(user_t1);
+    __asm__ volatile("int $0x80" :: "a"(0) : "memory");
+    for (;;)
+        ;
+}
+
+static void syscall_exit(struct regs *r)
+{
+    if (r->eax == 0)
+        context_restore(&kernel, 1);
+}
+
+static void run_user(void (*fn)(void))
+{
+    if (context_save(&kernel) == 0)
+        enter_user((uint32_t)(uintptr_t)fn, (uint32_t)(uintptr_t)(user_stack + sizeof(user_stack)));
+}
+
+static void syscalls(void)
+{
+    map_user(__user_start, __user_end);
+    user_n = n;
+    trap_set_handler(SYSCALL_VECTOR, syscall_exit);
+    syscall_gate(3, 0);
+    run_user(user_syscalls);                       /* once to warm up, once to measure */
+    run_user(user_syscalls);
+    report("int80_direct", user_t1 - user_t0, n);
+    syscall_gate(3, 1);
+    run_user(user_syscalls);
+    run_user(user_syscalls);
+    report("int80_via_monitor", user_t1 - user_t0, n);
+}
+
+/* ---- bounced exceptions ------------------------------------------------------------------ */
+static uint32_t skip;
+static void skip_it(struct regs *r) { r->eip += skip; }
+
+static void exceptions(void)
+{
+    trap_set_handler(14, skip_it);
+    trap_set_handler(6, skip_it);
+    skip = 5;
+    MEASURE("bounced_pf", 1, __asm__ volatile("mov 0x10000000, %%eax" ::: "eax", "memory"));
+    skip = 2;
+    MEASURE("bounced_ud", 1, __asm__ volatile("ud2" ::: "memory"));
+}
+
+/* ---- events ------------------------------------------------------------------------------ */
+static volatile uint32_t upcalls;
+static void on_ipi(evtchn_port_t p) { (void)p; upcalls++; }
+
+static void events(void)
+{
+    struct evtchn_bind_ipi ipi = { .vcpu = 0 };
+    HYPERVISOR_event_channel_op(EVTCHNOP_bind_ipi, &ipi);
+    event_set_handler(ipi.port, on_ipi);
+    events_unmask();
+    struct evtchn_send s = { .port = ipi.port };
+    MEASURE("event_send_upcall", 1, HYPERVISOR_event_channel_op(EVTCHNOP_send, &s));
+    MEASURE("set_timer_op", 1, HYPERVISOR_set_timer_op(0xFFFFFFFFFFFFull));
+    HYPERVISOR_set_timer_op(0);
+}
+
+/* The machine address of the L1 entry that maps va (its table is one of the start-of-day ones). */
+static uint64_t l1_entry_of(const void *va)
+{
+    uint32_t v = (uint32_t)(uintptr_t)va;
+    const uint64_t *l3 = (const uint64_t *)start_info->pt_base;
+    const uint64_t *l2 = mfn_to_virt((uint32_t)(l3[v >> 30] >> 12));
+    uint32_t l1 = (uint32_t)(l2[(v >> 21) & 511] >> 12);
+    return (uint64_t)l1 << 12 | ((v >> 12) & 511) * 8;
+}
+
+/* ---- page tables ------------------------------------------------------------------------- */
+static uint8_t window[512][4096] __attribute__((aligned(4096)));
+static struct mmu_update batch[512];
+
+static void page_tables(void)
+{
+    static const unsigned sizes[] = { 1, 8, 64, 512 };
+    for (unsigned s = 0; s < 4; s++) {
+        unsigned size = sizes[s];
+        char name[32];
+        format_snprintf(name, sizeof(name), "mmu_update_batch_%u", size);
+        /* Remap each window page read-only and back: two updates per page and iteration. */
+        uint32_t iterations = n / size > 0 ? n / size : 1;
+        uint64_t t0 = tsc();
+        for (uint32_t it = 0; it < iterations; it++) {
+            for (unsigned i = 0; i < size; i++)
+                batch[i].val = (uint64_t)virt_to_mfn(window[i]) << 12 | PTE_P | PTE_A | ((it & 1) ? PTE_RW | PTE_D : 0);
+            HYPERVISOR_mmu_update(batch, size, NULL, DOMID_SELF);
+        }
+        report(name, tsc() - t0, iterations * size);
+    }
+    MEASURE("update_va_mapping", 1, map_page(window[0], virt_to_mfn(window[0]), PTE_P | PTE_RW | PTE_A | PTE_D));
+}
+
+int main(void)
+{
+    char arg[16];
+    if (cmdline_option("n", arg, sizeof(arg))) {
+        n = 0;
+        for (const char *p = arg; *p >= '0' && *p <= '9'; p++)
+            n = n * 10 + (uint32_t)(*p - '0');
+    }
+    traps_init();
+    events_init();
+    loop_cost = ~0ull;
+    for (int round = 0; round < WARMUP; round++) {       /* the cheapest of a few: the loop alone */
+        uint64_t t0 = tsc();
+        for (uint32_t i = 0; i < n; i++)
+            __asm__ volatile("" ::: "memory");
+        uint64_t per = (tsc() - t0) / n;
+        loop_cost = per < loop_cost ? per : loop_cost;
+    }
+    printf("bench: loop %llu\n", (unsigned long long)loop_cost);
+
+    MEASURE("null_hypercall_page", 1, HYPERVISOR_xen_version(XENVER_version, NULL));
+    MEASURE("raw_int82", 1, __asm__ volatile("int $0x82" :: "a"(__HYPERVISOR_xen_version), "b"(0) : "memory"));
+    struct multicall_entry calls[16];
+    for (unsigned i = 0; i < 16; i++)
+        calls[i] = (struct multicall_entry){ .op = __HYPERVISOR_xen_version };
+    MEASURE("multicall_16", 1, hypercall2(__HYPERVISOR_multicall, calls, 16));
+    exceptions();
+    events();
+    for (unsigned i = 0; i < 512; i++)
+        batch[i].ptr = l1_entry_of(window[i]) | MMU_NORMAL_PT_UPDATE;
+    page_tables();
+    syscalls();
+    printf("bench: done\n");
+    return 0;
+}

@@ -1,0 +1,21 @@
+"""make bench: every figure is produced and sane (speed is reported by the benchmark, never
+asserted by a test)."""
+import os
+import subprocess
+
+from conftest import ROOT
+
+
+def test_bench_produces_every_figure():
+    proc = subprocess.run([f"{ROOT}/tools/bench", "--quick"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for row in ("null hypercall through the hypercall page", "int $0x80 from ring 3, direct gate",
+                "#PF bounced to the guest kernel and back", "mmu_update, per entry, batch of 512",
+                "multicall of 16 xen_version calls", "monitor size"):
+        assert row in proc.stdout, row
+    with open(os.path.join(ROOT, "build", "bench.tsv")) as f:
+        lines = f.read().splitlines()
+    assert lines[0].split("\t")[:2] == ["operation", "instructions"]
+    assert len(lines) == 1 + 14 + 2
+    for line in lines[1:15]:
+        assert int(line.split("\t")[1]) > 0, line
