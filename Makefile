@@ -107,6 +107,7 @@ test-guests: bench-guest
 
 bench-guest:
 	@$(MAKE) -s -C tests/bench BUILD=$(abspath $(BUILD))
+	@$(MAKE) -s -C tests/bench/native BUILD=$(abspath $(BUILD))
 
 # What each crossing costs: one table, also in build/bench.tsv (docs/PERFORMANCE.md).
 bench: deps all bench-guest
