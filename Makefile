@@ -23,7 +23,7 @@ HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_SRCS)) $(BUILD)/hv/entry.o
 EXAMPLES := $(notdir $(wildcard examples/*))
 EXAMPLE_ELFS := $(patsubst %,$(BUILD)/examples/%.elf,$(EXAMPLES))
 
-.PHONY: all deps run test bench bochs iso clean host-tests test-guests bench-guest FORCE
+.PHONY: all deps run test bench bochs bochs-debug iso clean host-tests test-guests bench-guest FORCE
 all: $(BUILD)/hv.elf $(EXAMPLE_ELFS)
 
 # Each example builds itself with guest-sdk/guest.mk, as a guest of your own would.
@@ -66,6 +66,7 @@ $(BUILD)/hv.elf: $(BUILD)/hv.pass1.elf
 	@nm -n $< | grep ' [tT] ' > $(BUILD)/syms.pass1; nm -n $@ | grep ' [tT] ' > $(BUILD)/syms.pass2
 	@cmp -s $(BUILD)/syms.pass1 $(BUILD)/syms.pass2 || { echo "symbol table moved code" >&2; exit 1; }
 	@grub-file --is-x86-multiboot $@ || { echo "$@ is not a Multiboot image" >&2; exit 1; }
+	@nm $@ | awk '$$2 ~ /^[tT]$$/ { print $$1, $$3 }' > $(BUILD)/hv.sym   # for Bochs's ldsym
 
 iso: $(BUILD)/hv.iso
 $(BUILD)/hv.iso: $(BUILD)/hv.elf
@@ -83,6 +84,10 @@ run: deps all
 
 bochs: deps all
 	tools/hvrun --bochs $(DEMO)
+
+# Bochs's debugger with every symbol loaded (docs/DEBUGGING.md).
+bochs-debug: deps all
+	tools/hvrun --bochs --debug $(DEMO)
 
 # ---- tests --------------------------------------------------------------------------------------
 HOST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Ihv/include -Ihv/lib -Ihypercall-abi \

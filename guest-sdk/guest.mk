@@ -31,6 +31,7 @@ OBJS := $(GUEST_OBJS) $(SDK_OBJS)
 
 $(GUEST_DIR)/$(GUEST).elf: $(OBJS) $(SDK_DIR)/guest.ld
 	$(CC) $(GUEST_LDFLAGS) -o $@ $(OBJS) -lgcc
+	@nm $@ | awk '$$2 ~ /^[tT]$$/ { print $$1, $$3 }' > $(GUEST_DIR)/$(GUEST).sym   # for Bochs's ldsym
 
 define compile
 $(2): $(1)

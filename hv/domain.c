@@ -154,3 +154,13 @@ void console_input_arrived(void)
 {
     send_virq(&domains[0], VIRQ_CONSOLE);
 }
+
+const char *guest_symbol(struct domain *d, uint32_t addr, char *buf, uint32_t size)
+{
+    uint32_t offset;
+    const char *name = elf_symbolize(&d->symbols, addr, &offset);
+    if (!name)
+        return "";
+    format_snprintf(buf, size, " <%s+0x%x>", name, offset);
+    return buf;
+}

@@ -255,6 +255,7 @@ static const char *build(struct domain *d, const uint8_t *image, uint32_t len, c
     const char *why = NULL;
     if (read_options(args, &o, &why) < 0 || elf_read_guest(image, len, HYPERVISOR_VIRT_START, &g, &why) < 0)
         return why;
+    elf_find_symbols(image, len, &d->symbols);   /* the module stays in memory: name crash sites */
     if (o.name[0])
         strlcpy(d->name, o.name, sizeof(d->name));
     if (layout_compute(g.virt_base, g.virt_kstart, g.virt_kend, o.mem_kb / 4, d->id != 0,

@@ -245,3 +245,42 @@ int elf_read_guest(const uint8_t *image, uint32_t size, uint32_t limit, struct g
     }
     return 0;
 }
+
+int elf_find_symbols(const uint8_t *image, uint32_t size, struct guest_symbols *out)
+{
+    struct reader r = { image, size };
+    const struct elf32_ehdr *eh = at(&r, 0, sizeof(*eh));
+    memset(out, 0, sizeof(*out));
+    if (!eh || eh->shentsize != sizeof(struct elf32_shdr) ||
+        !at(&r, eh->shoff, (uint32_t)eh->shnum * sizeof(struct elf32_shdr)))
+        return -1;
+    for (unsigned i = 1; i < eh->shnum; i++) {
+        const struct elf32_shdr *sh = at(&r, eh->shoff + i * sizeof(*sh), sizeof(*sh));
+        if (sh->type != SHT_SYMTAB || sh->link >= eh->shnum || !at(&r, sh->offset, sh->size))
+            continue;
+        const struct elf32_shdr *str = at(&r, eh->shoff + sh->link * sizeof(*sh), sizeof(*sh));
+        if (!at(&r, str->offset, str->size) || str->size == 0)
+            continue;
+        *out = (struct guest_symbols){ image, sh->offset, sh->size / sizeof(struct elf32_sym), str->offset, str->size };
+        return 0;
+    }
+    return -1;
+}
+
+const char *elf_symbolize(const struct guest_symbols *s, uint32_t addr, uint32_t *offset)
+{
+    const struct elf32_sym *best = NULL;
+    for (uint32_t i = 0; s->image && i < s->nsyms; i++) {
+        const struct elf32_sym *sym = (const struct elf32_sym *)(s->image + s->symtab) + i;
+        if ((sym->info & 0xF) == STT_FUNC && sym->value <= addr && sym->name < s->strsize &&
+            (!best || sym->value > best->value))
+            best = sym;
+    }
+    if (!best || (best->size && addr >= best->value + best->size))
+        return NULL;
+    const char *name = (const char *)s->image + s->strtab + best->name;
+    if (strnlen(name, s->strsize - best->name) == s->strsize - best->name)
+        return NULL;                          /* not terminated inside the table */
+    *offset = addr - best->value;
+    return name;
+}

@@ -116,9 +116,10 @@ void guest_unhandled(struct trap_frame *f, uint32_t vector, uint32_t error_code)
     if (copy_from_guest(code, f->eip, sizeof(code)) == 0)
         for (unsigned i = 0; i < sizeof(code); i++)
             format_snprintf(bytes + 3 * i, 4, i + 1 < sizeof(code) ? "%02x " : "%02x", code[i]);
-    domain_crash(current_domain(), "%s%s in ring %u at eip %08x (error code 0x%04x), and it has no "
+    char where[64];
+    domain_crash(current_domain(), "%s%s in ring %u at eip %08x%s (error code 0x%04x), and it has no "
                  "trap handler; code at eip: %s", exception_name(vector), address, f->cs & 3,
-                 f->eip, error_code, bytes);
+                 f->eip, guest_symbol(current_domain(), f->eip, where, sizeof(where)), error_code, bytes);
 }
 
 /* The gate for `int $0x80`: the guest's own, pointing into its ring-1 kernel (a direct system

@@ -150,6 +150,9 @@ void sleep_until(uint64_t deadline_ns);
 /* Find `key=value` on the domain's command line; returns 1 and copies the value if present. */
 int cmdline_option(const char *key, char *value, size_t size);
 
+/* Stop in Bochs's debugger here (`xchg %bx,%bx`, a magic breakpoint); a no-op under QEMU. */
+#define GUEST_BREAK() __asm__ volatile("xchg %%bx, %%bx" ::: "memory")
+
 /* The ring this code runs in, from the low bits of CS (1 for a guest kernel). */
 static inline unsigned current_ring(void)
 {

@@ -5,6 +5,7 @@
 #ifndef HV_DOMAIN_H
 #define HV_DOMAIN_H
 #include <stdint.h>
+#include "elf.h"
 #include "traps.h"
 #include "xen.h"
 
@@ -100,6 +101,7 @@ struct domain {
     uint32_t gnt_frames[GRANT_MAX_FRAMES], gnt_nr_frames;
     struct grant_mapping maptrack[GRANT_MAPTRACK];
     struct vcpu vcpu;
+    struct guest_symbols symbols;   /* from its image, for crash reports (if it kept them) */
     char line[CONSOLE_LINE_MAX];    /* console output not yet printed, up to a newline */
     unsigned line_len;
 };
@@ -113,6 +115,9 @@ static inline struct domain *current_domain(void) { return current->domain; }
 /* Build a domain from a Multiboot module; on refusal print why and return NULL. */
 struct domain *domain_build(unsigned module_index, uint32_t image_pa, uint32_t image_len,
                             const char *cmdline);
+
+/* "name+0x12" for a guest address, from the domain's own symbols, or "" (into buf). */
+const char *guest_symbol(struct domain *d, uint32_t addr, char *buf, uint32_t size);
 
 /* A free slot in the domain table (not yet runnable), or NULL; domain_free gives back its frames. */
 struct domain *domain_alloc(void);

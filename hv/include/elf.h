@@ -31,7 +31,9 @@ struct elf32_note {
 #define EM_386      3
 #define PT_LOAD     1
 #define PT_NOTE     4
+#define SHT_SYMTAB  2
 #define SHT_NOTE    7
+#define STT_FUNC    2
 
 #define GUEST_MAX_SEGMENTS 8
 #define GUEST_NOTE_STRING  64
@@ -54,6 +56,23 @@ struct guest_image {
     unsigned nr_segments;
     struct guest_segment segments[GUEST_MAX_SEGMENTS];
 };
+
+struct elf32_sym {
+    uint32_t name, value, size;
+    uint8_t info, other;
+    uint16_t shndx;
+};
+
+/* An image's function symbols, if it kept them: offsets into the image (checked to lie inside). */
+struct guest_symbols {
+    const uint8_t *image;
+    uint32_t symtab, nsyms, strtab, strsize;
+};
+
+/* Find the symbol table (SHT_SYMTAB and its string table); 0 if found, -1 if none or bad. */
+int elf_find_symbols(const uint8_t *image, uint32_t size, struct guest_symbols *out);
+/* The function containing addr, and addr's offset in it; NULL if none. */
+const char *elf_symbolize(const struct guest_symbols *s, uint32_t addr, uint32_t *offset);
 
 /* Check an image and read its notes. Returns 0, or -1 with a reason in `why`. `limit` is the
  * first virtual address the guest may not use (HYPERVISOR_VIRT_START). */

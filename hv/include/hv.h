@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "kstring.h"
+#include "x86.h"
 
 /* Log levels, chosen on the command line with loglvl=error|warning|info|debug|all.
  * LOG_ALWAYS is for the few lines a runner depends on (the power-off line). */
@@ -33,6 +34,9 @@ enum hv_status {
 
 void __attribute__((noreturn)) power_off(enum hv_status status, const char *why);
 void __attribute__((noreturn, format(printf, 1, 2))) panic(const char *fmt, ...);
+
+/* A breakpoint for Bochs's debugger (`xchg %bx,%bx`, magic_break: enabled=1); a no-op elsewhere. */
+#define HV_BREAK() magic_break()
 
 /* Symbols of the monitor (tools/mksyms builds the table at link time). */
 const char *symbol_lookup(uint32_t addr, uint32_t *offset);

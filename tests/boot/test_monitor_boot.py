@@ -121,3 +121,10 @@ def test_make_iso_builds_a_grub_rescue_image():
     assert proc.returncode == 0, proc.stderr
     with open(f"{ROOT}/build/hv.iso", "rb") as f:
         assert f.read(0x8006)[0x8001:0x8006] == b"CD001", "an ISO 9660 image"
+
+
+def test_bochs_debugger_starts_at_the_guests_first_instruction_with_symbols():
+    """make bochs-debug: Bochs's debugger, symbols loaded, a breakpoint at the guest's entry."""
+    proc = subprocess.run([f"{ROOT}/tools/hvrun", "--bochs", "--debug", "build/examples/hello.elf"],
+                          cwd=ROOT, input="quit\n", capture_output=True, text=True, timeout=120)
+    assert re.search(r"e019:0+c000[0-9a-f]{4} \(_start\+0\): cld", proc.stdout + proc.stderr), proc.stdout[-2000:]

@@ -23,7 +23,7 @@ def test_direct_int80_makes_no_monitor_entry():
 def test_int80_without_a_trap_table_crashes_with_error_0x402():
     run = boot(f"{guest('vcpu')}=test=no-handler")
     assert run.status == 1
-    assert re.search(r"crashed: #GP general protection in ring 1 at eip c0[0-9a-f]{6} \(error code 0x0402\)",
+    assert re.search(r"crashed: #GP general protection in ring 1 at eip c0[0-9a-f]{6} <main\+0x[0-9a-f]+> \(error code 0x0402\)",
                      run.console), run.console
 
 
