@@ -23,7 +23,7 @@ HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_SRCS)) $(BUILD)/hv/entry.o
 EXAMPLES := $(notdir $(wildcard examples/*))
 EXAMPLE_ELFS := $(patsubst %,$(BUILD)/examples/%.elf,$(EXAMPLES))
 
-.PHONY: all deps run test bench bochs bochs-debug iso clean host-tests test-guests bench-guest FORCE
+.PHONY: all deps run test bench bochs bochs-debug trace-demo iso clean host-tests test-guests bench-guest FORCE
 all: $(BUILD)/hv.elf $(EXAMPLE_ELFS)
 
 # Each example builds itself with guest-sdk/guest.mk, as a guest of your own would.
@@ -84,6 +84,13 @@ run: deps all
 
 bochs: deps all
 	tools/hvrun --bochs $(DEMO)
+
+# Record one hypercall and one direct system call under Bochs, instruction by instruction, and
+# annotate the trace with rings, symbols and crossings (docs/DEBUGGING.md).
+trace-demo: deps all
+	tools/hvrun --bochs --trace $(BUILD)/trace.raw $(BUILD)/examples/tracedemo.elf
+	tools/trace-annotate $(BUILD)/trace.raw --symbols $(BUILD)/hv.sym $(BUILD)/examples/tracedemo.sym > $(BUILD)/trace.txt
+	@grep "====" $(BUILD)/trace.txt; tail -2 $(BUILD)/trace.txt; echo "the whole listing: $(BUILD)/trace.txt"
 
 # Bochs's debugger with every symbol loaded (docs/DEBUGGING.md).
 bochs-debug: deps all

@@ -1,0 +1,86 @@
+"""Tracing ring crossings: tools/trace-annotate on a recorded Bochs trace, and make trace-demo live
+under Bochs. A hypercall goes ring 1 -> 0 -> 1 through monitor code; a direct system call goes
+ring 3 -> 1 -> 3 with no ring-0 instruction in between."""
+import importlib.machinery
+import importlib.util
+import os
+import subprocess
+
+from conftest import ROOT
+
+SAMPLE = os.path.join(ROOT, "tests", "trace")
+
+
+def load_annotator():
+    loader = importlib.machinery.SourceFileLoader("trace_annotate", os.path.join(ROOT, "tools", "trace-annotate"))
+    spec = importlib.util.spec_from_loader("trace_annotate", loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+ta = load_annotator()
+
+
+def annotate(trace, symbol_files):
+    with open(trace) as f:
+        return ta.annotate(f, ta.Symbols(symbol_files))
+
+
+def check_crossings(listing):
+    """The two crossings, in order, with the right code on each side."""
+    marks = [i for i, line in enumerate(listing) if line.startswith("====")]
+    texts = [listing[i] for i in marks]
+    assert texts[:5] == [
+        "==== ring 1 -> ring 0: hypercall (int $0x82) ====",
+        "==== ring 0 -> ring 1: iret ====",
+        "==== ring 1 -> ring 3: iret ====",
+        "==== ring 3 -> ring 1: system call, int $0x80 through the direct gate: no monitor ====",
+        "==== ring 1 -> ring 3: iret ====",
+    ], texts
+    before_hypercall = listing[marks[0] - 1]
+    assert before_hypercall.startswith("CPL1") and before_hypercall.endswith("int 0x82")
+    in_monitor = listing[marks[0] + 1:marks[1]]
+    assert in_monitor[0].split()[2] == "hypercall_entry"
+    assert all(line.startswith("CPL0") for line in in_monitor)
+    assert any("hypercall_dispatch" in line for line in in_monitor)
+    assert in_monitor[-1].endswith("iret")
+    syscall = listing[marks[3] + 1:marks[4]]
+    assert syscall and all(line.startswith("CPL1") for line in syscall), "no ring 0 in a direct system call"
+    assert listing[marks[3] - 1].startswith("CPL3") and listing[marks[3] - 1].endswith("int 0x80")
+
+
+def test_annotates_a_recorded_trace():
+    listing = annotate(os.path.join(SAMPLE, "tracedemo.raw"),
+                       [os.path.join(SAMPLE, "hv.sym"), os.path.join(SAMPLE, "tracedemo.sym")])
+    check_crossings(listing)
+    assert listing[-2] == "instructions by ring: ring 0: 74, ring 1: 113, ring 3: 3"
+
+
+def test_parse_reads_trace_lines_only():
+    lines = [
+        "(0) [0x00000024008c] e019:00000000c000108c (unk. ctxt): xor ebx, ebx              ; 31db\n",
+        "(0).[5] [0x000000240150] e019:00000000c0001150 (unk. ctxt): cld                       ; fc\n",
+        "Bochs is exiting with the following message:\n",
+        "(0).[6] [0x00000010bc26] e008:00000000f710bc26 (unk. ctxt): push 0x00000000           ; 6a00\n",
+    ]
+    assert list(ta.parse(lines)) == [(5, 0xe019, 0xc0001150, "cld")]
+
+
+def test_symbols_and_causes():
+    symbols = ta.Symbols([os.path.join(SAMPLE, "tracedemo.sym")])
+    first = symbols.addresses[0]
+    assert symbols.name(first) == symbols.names[0]
+    assert symbols.name(first + 5) == f"{symbols.names[0]}+0x5"
+    assert symbols.name(0) == "?"
+    assert ta.cause("int 0x82", 1, 0) == "hypercall (int $0x82)"
+    assert ta.cause("sysenter", 3, 0) == "sysenter"
+    assert ta.cause("iret", 0, 1) == "iret"
+    assert ta.cause("mov eax, dword ptr ds:[0x10000000]", 1, 0) == "exception or interrupt"
+
+
+def test_trace_demo_under_bochs():
+    proc = subprocess.run(["make", "-s", "trace-demo"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    with open(os.path.join(ROOT, "build", "trace.txt")) as f:
+        check_crossings(f.read().splitlines())
