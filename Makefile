@@ -68,6 +68,21 @@ $(BUILD)/hv.elf: $(BUILD)/hv.pass1.elf
 	@grub-file --is-x86-multiboot $@ || { echo "$@ is not a Multiboot image" >&2; exit 1; }
 	@nm $@ | awk '$$2 ~ /^[tT]$$/ { print $$1, $$3 }' > $(BUILD)/hv.sym   # for Bochs's ldsym
 
+# The benchmark's monitor: the same sources, with every entry and exit reading the TSC so that a
+# guest can split its costs into its own and the monitor's (hv_stats.monitor_tsc).
+MEASURE_OBJS := $(patsubst %.c,$(BUILD)/measure/%.o,$(HV_SRCS)) $(BUILD)/measure/hv/entry.o
+
+$(BUILD)/measure/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_CFLAGS) -DHV_MEASURE -c $< -o $@
+
+$(BUILD)/measure/hv/entry.o: hv/entry.asm $(BUILD)/asm-offsets.inc
+	@mkdir -p $(dir $@)
+	$(NASM) -f elf32 -DHV_MEASURE -I$(BUILD)/ $< -o $@
+
+$(BUILD)/measure/hv.elf: $(MEASURE_OBJS) $(BUILD)/ksyms-empty.o $(BUILD)/hv.ld
+	$(CC) $(HV_LDFLAGS) -T $(BUILD)/hv.ld -o $@ $(MEASURE_OBJS) $(BUILD)/ksyms-empty.o -lgcc
+
 iso: $(BUILD)/hv.iso
 $(BUILD)/hv.iso: $(BUILD)/hv.elf
 	rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso/boot/grub
@@ -117,7 +132,7 @@ host-tests: $(HOST_TESTS) $(BUILD)/tests/host/abi_layout
 test-guests: bench-guest
 	@$(MAKE) -s -C tests/guests BUILD=$(abspath $(BUILD))
 
-bench-guest:
+bench-guest: $(BUILD)/measure/hv.elf
 	@$(MAKE) -s -C tests/bench BUILD=$(abspath $(BUILD))
 	@$(MAKE) -s -C tests/bench/native BUILD=$(abspath $(BUILD))
 

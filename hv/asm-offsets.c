@@ -36,4 +36,5 @@ void asm_offsets(void)
     DEFINE(SYSENTER_VECTOR, SYSENTER_VECTOR);
     DEFINE(FLAT_RING3_CS, FLAT_RING3_CS);
     DEFINE(FLAT_RING3_SS, FLAT_RING3_SS);
+    DEFINE(STATS_MONITOR_TSC, offsetof(struct hv_stats, monitor_tsc));
 }

@@ -117,6 +117,8 @@ void native_trap(struct regs *r)
 {
     if (r->vector == 0x80 && r->eax == 0)
         __builtin_longjmp(kernel_context, 1);
+    if (r->vector == 0x80 && r->eax == 2)
+        __builtin_longjmp(kernel_context, 1);
     r->eip += (r->vector == 6 || r->vector == 14) ? skip : 0;
 }
 
@@ -129,6 +131,13 @@ USER_DATA static volatile uint32_t user_n;
 
 #define USER_TSC(out) do { uint32_t lo_, hi_; __asm__ volatile("rdtsc" : "=a"(lo_), "=d"(hi_) :: "memory"); \
                            (out) = (uint64_t)hi_ << 32 | lo_; } while (0)
+
+USER_TEXT static void user_back(void)
+{
+    __asm__ volatile("int $0x80" :: "a"(2) : "memory");
+    for (;;)
+        ;
+}
 
 USER_TEXT static void user_syscalls(void)
 {
@@ -194,6 +203,13 @@ void native_main(void)
     run_user();
     run_user();
     report("int80_direct", user_t1 - user_t0, n);
+    uint64_t t0 = tsc();
+    for (uint32_t i = 0; i < n; i++) {
+        if (__builtin_setjmp(kernel_context) == 0)
+            enter_user_native((uint32_t)(uintptr_t)user_back, (uint32_t)(uintptr_t)(user_stack + sizeof(user_stack)));
+        __asm__ volatile("mov $0x10, %%eax; mov %%eax, %%ds; mov %%eax, %%es" ::: "eax");
+    }
+    report("iret_to_ring3_and_back", tsc() - t0, n);
     print("bench: done\n");
     outb(0xF4, 0);
 }
