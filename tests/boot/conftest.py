@@ -20,7 +20,7 @@ class Run:
         return [line for line in self.console.splitlines() if line.startswith(prefix)]
 
 
-def boot(*images, hv_args=None, bochs=False, icount=False, timeout=60, typed=None):
+def boot(*images, hv_args=None, bochs=False, icount=False, timeout=60, typed=None, memory=None):
     """Boot build/hv.elf with IMAGE[=CMDLINE] modules; return what happened."""
     cmd = [HVRUN, "--timeout", str(timeout)]
     if bochs:
@@ -31,6 +31,8 @@ def boot(*images, hv_args=None, bochs=False, icount=False, timeout=60, typed=Non
         cmd += ["--hv-args", hv_args]
     if typed:
         cmd += ["--input", typed]
+    if memory:
+        cmd += ["--memory", str(memory)]
     cmd += list(images)
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, stdin=subprocess.DEVNULL,
                           timeout=timeout + 60)

@@ -1,0 +1,16 @@
+"""Many guests side by side: 64 domains of 2 MiB on a 256 MiB machine, each printing and
+powering off, and every frame back in the pool at the end."""
+import re
+
+from conftest import HELLO, boot
+
+
+def test_64_domains_of_2_mib():
+    images = [f"{HELLO}=name=d{i} mem=2M" for i in range(64)]
+    run = boot(*images, memory=256, timeout=120)
+    assert run.status == 0, run.console[-3000:]
+    assert len(re.findall(r"^d\d+: Hello from ring 1$", run.console, re.M)) == 64
+    assert "hv: 64 domain(s) ran, 64 ended cleanly" in run.console
+    at_boot = int(re.search(r"^hv: frames: (\d+) free", run.console, re.M).group(1))
+    at_end = int(re.search(r"ended cleanly; (\d+) frames free$", run.console, re.M).group(1))
+    assert at_end == at_boot
