@@ -117,8 +117,9 @@ void domain_shutdown(struct domain *d, unsigned reason)
 {
     d->state = DOMAIN_SHUTDOWN;
     d->shutdown_reason = reason;
-    hv_info("domain %u (%s) shut down: %s\n", d->id, d->name,
-            reason < ARRAY_SIZE(shutdown_reasons) && shutdown_reasons[reason] ? shutdown_reasons[reason] : "unknown reason");
+    hv_info("domain %u (%s) shut down: %s (cpu %llu ticks)\n", d->id, d->name,
+            reason < ARRAY_SIZE(shutdown_reasons) && shutdown_reasons[reason] ? shutdown_reasons[reason] : "unknown reason",
+            (unsigned long long)d->vcpu.cpu_ticks);
     domain_end(d);
 }
 

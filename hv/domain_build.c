@@ -30,10 +30,11 @@ static void *guest_page(const struct domain *d, uint32_t pfn)
 }
 
 /* Step 1: the monitor's options for this domain, on its module's command line:
- * "IMAGE [mem=N[K|M]] [maxmem=N[K|M]] [name=S] [anything else]". The guest sees the whole line after IMAGE as its
+ * "IMAGE [mem=N[K|M]] [maxmem=N[K|M]] [name=S] [weight=N] [cap=PERCENT] [anything else]". The guest sees the whole line after IMAGE as its
  * own command line, as Xen's domain 0 sees its module's line: it ignores what it does not know. */
 struct build_options {
     uint32_t mem_kb, maxmem_kb;
+    uint32_t weight, cap;
     char name[DOMAIN_NAME_MAX];
 };
 
@@ -54,6 +55,16 @@ static int parse_size_kb(const char *s, uint32_t *kb)
     return *s ? -1 : 0;
 }
 
+static int parse_number(const char *s, uint32_t *n)
+{
+    *n = 0;
+    if (*s < '0' || *s > '9')
+        return -1;
+    while (*s >= '0' && *s <= '9' && *n < 0x1000000)
+        *n = *n * 10 + (uint32_t)(*s++ - '0');
+    return *s ? -1 : 0;
+}
+
 static int read_options(const char *args, struct build_options *o, const char **why)
 {
     char value[32];
@@ -61,6 +72,15 @@ static int read_options(const char *args, struct build_options *o, const char **
     o->name[0] = '\0';
     if (cmdline_get(args, "mem", value, sizeof(value)) && (parse_size_kb(value, &o->mem_kb) < 0 || o->mem_kb < 64)) {
         *why = "bad mem= (write e.g. mem=4M or mem=2048K)";
+        return -1;
+    }
+    o->weight = o->cap = 0;
+    if (cmdline_get(args, "weight", value, sizeof(value)) && (parse_number(value, &o->weight) < 0 || !o->weight || o->weight > 65535)) {
+        *why = "bad weight= (1 to 65535)";
+        return -1;
+    }
+    if (cmdline_get(args, "cap", value, sizeof(value)) && (parse_number(value, &o->cap) < 0 || !o->cap || o->cap > 100)) {
+        *why = "bad cap= (a percentage, 1 to 100)";
         return -1;
     }
     o->maxmem_kb = o->mem_kb;
@@ -277,6 +297,7 @@ static const char *build(struct domain *d, const uint8_t *image, uint32_t len, c
     if (g.hypercall_page)
         write_hypercall_page(guest_page(d, layout_pfn(&l, g.hypercall_page)));
     set_start_registers(d, &l, g.entry);
+    sched_init_vcpu(&d->vcpu, o.weight, o.cap);
     hv_info("domain %u (%s): guest OS \"%s\" \"%s\", %u KiB, entry %08x, image %08x-%08x, mapped %08x-%08x\n",
             d->id, d->name, g.guest_os, g.guest_version, d->nr_pages * 4, g.entry, g.virt_kstart,
             g.virt_kend, l.virt_base, l.virt_end);

@@ -5,8 +5,14 @@
  * a guest pops them from there. Switching vCPUs is therefore copying frames: the running one's
  * registers out to its struct vcpu, the next one's in; then its page tables, its trap state
  * (syscall gate, ring-1 stack) and time record come along, and the monitor leaves through the
- * ordinary trap exit. The policy is round robin with a time slice; a blocked vCPU is skipped, and
- * with nothing to run the CPU halts until an interrupt wakes someone.
+ * ordinary trap exit.
+ *
+ * The policy is stride scheduling (docs/SCHEDULING.md): every vCPU has a "pass", which grows by
+ * STRIDE_ONE / weight for every tick it runs; the runnable vCPU with the smallest pass runs next,
+ * for a slice of SLICE_TICKS. Over time each gets ticks in proportion to its weight. A vCPU with a
+ * cap runs at most cap percent of each CAP_WINDOW. A blocked vCPU takes no time and banks no
+ * credit: when it wakes, its pass is brought up to the smallest one running. With nothing to run
+ * the CPU halts until an interrupt wakes someone.
  */
 #include "domain.h"
 #include "hv.h"
@@ -16,6 +22,9 @@
 #include "x86.h"
 
 #define SLICE_TICKS 3                 /* 30 ms at TIMER_HZ = 100 */
+#define STRIDE_ONE  (1u << 20)
+#define CAP_WINDOW  TIMER_HZ              /* caps are percent of each second */
+#define DEFAULT_WEIGHT 256
 
 static uint8_t cpu_stack[16384] __attribute__((aligned(16)));
 #define GUEST_FRAME ((struct trap_frame *)(cpu_stack + sizeof(cpu_stack)) - 1)
@@ -36,9 +45,20 @@ void cpu_stack_init(void)
     sysenter_init(top);
 }
 
+static int capped(const struct vcpu *v)
+{
+    return v->cap && v->window_ticks * 100 >= v->cap * CAP_WINDOW;
+}
+
 static int runnable(const struct domain *d)
 {
-    return d->state == DOMAIN_RUNNABLE && d->vcpu.run_state == VCPU_RUNNABLE;
+    return d->state == DOMAIN_RUNNABLE && d->vcpu.run_state == VCPU_RUNNABLE && !capped(&d->vcpu);
+}
+
+void sched_init_vcpu(struct vcpu *v, uint32_t weight, uint32_t cap)
+{
+    v->weight = weight ? weight : DEFAULT_WEIGHT;
+    v->cap = cap;
 }
 
 static int any_alive(void)
@@ -49,18 +69,30 @@ static int any_alive(void)
     return 0;
 }
 
-/* Round robin: the next runnable vCPU after the one that ran last. */
+/* The runnable vCPU with the smallest pass; among equals, the first after the last one picked
+ * (so equal weights take turns, and domain 0 starts). */
 static struct vcpu *pick_next(void)
 {
-    static unsigned last = MAX_DOMAINS - 1;     /* so that domain 0 runs first */
+    static unsigned last = MAX_DOMAINS - 1;
+    struct vcpu *best = NULL;
     for (unsigned n = 1; n <= MAX_DOMAINS; n++) {
         unsigned i = (last + n) % MAX_DOMAINS;
-        if (runnable(&domains[i])) {
-            last = i;
-            return &domains[i].vcpu;
-        }
+        if (runnable(&domains[i]) && (!best || domains[i].vcpu.pass < best->pass))
+            best = &domains[i].vcpu;
     }
-    return NULL;
+    if (best)
+        last = best->domain->id;
+    return best;
+}
+
+/* The smallest pass among the others that can run: where a waking vCPU starts from. */
+static uint64_t min_pass(const struct vcpu *except)
+{
+    uint64_t m = ~0ull;
+    for (unsigned i = 0; i < MAX_DOMAINS; i++)
+        if (&domains[i].vcpu != except && runnable(&domains[i]) && domains[i].vcpu.pass < m)
+            m = domains[i].vcpu.pass;
+    return m;
 }
 
 /* For the benchmark: how long from the monitor's first instruction to a guest's first one, in TSC
@@ -107,19 +139,37 @@ static void __attribute__((noreturn)) switch_away(void)
     schedule();
 }
 
-/* A timer tick interrupted a guest: preempt it when its slice is over and someone else waits. */
+/* Every tick: open a new cap window each CAP_WINDOW ticks. */
+void sched_account_tick(void)
+{
+    if (timer_ticks() % CAP_WINDOW == 0)
+        for (unsigned i = 0; i < MAX_DOMAINS; i++)
+            domains[i].vcpu.window_ticks = 0;
+}
+
+/* A timer tick interrupted a guest: charge it, and preempt it when its slice is over (or its cap
+ * reached) and someone else may run. */
 void sched_tick(void)
 {
-    if (!current || ++current->slice_ticks < SLICE_TICKS)
+    if (!current)
         return;
-    for (unsigned i = 0; i < MAX_DOMAINS; i++)
-        if (&domains[i].vcpu != current && runnable(&domains[i]))
-            switch_away();
+    current->cpu_ticks++;
+    current->window_ticks++;
+    current->pass += STRIDE_ONE / current->weight;
+    if (++current->slice_ticks < SLICE_TICKS && !capped(current))
+        return;
     current->slice_ticks = 0;
+    if (capped(current) || min_pass(current) != ~0ull)
+        switch_away();
 }
 
 void vcpu_wake(struct vcpu *v)
 {
+    if (v->run_state == VCPU_BLOCKED) {
+        uint64_t floor = min_pass(v);
+        if (floor != ~0ull && v->pass < floor)
+            v->pass = floor;          /* no credit banked while asleep */
+    }
     v->run_state = VCPU_RUNNABLE;
     v->polling = 0;
 }

@@ -87,6 +87,7 @@ static void irq_dispatch(unsigned irq, int from_guest)
     if (irq == 0) {
         timer_irq();
         time_tick();
+        sched_account_tick();
         if (current) {
             time_update_vcpu(current);
             domain_console_drain(current_domain());

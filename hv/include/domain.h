@@ -76,6 +76,11 @@ struct vcpu {
     evtchn_port_t poll_ports[8];
     uint32_t nr_poll_ports;
     uint32_t slice_ticks;      /* ticks run since it was last picked */
+    uint32_t weight;           /* its share of the CPU against the others' (weight=, default 256) */
+    uint32_t cap;              /* at most this percent of the CPU (cap=), 0 for no cap */
+    uint64_t pass;             /* stride scheduling: the virtual time it has used, scaled by weight */
+    uint32_t window_ticks;     /* ticks used in the current cap window */
+    uint64_t cpu_ticks;        /* ticks it ran in all */
 
     /* Lazy FPU state (hv/fpu.c). */
     uint8_t fpu_state[512] __attribute__((aligned(16)));

@@ -55,6 +55,8 @@ int emulate_forced_cpuid(struct trap_frame *f);
 int emulate_privileged(struct vcpu *v, struct trap_frame *f);
 /* schedule.c */
 void sched_tick(void);
+void sched_account_tick(void);
+void sched_init_vcpu(struct vcpu *v, uint32_t weight, uint32_t cap);
 void cpu_stack_init(void);
 void vcpu_wake(struct vcpu *v);
 void vcpu_wake_for_port(struct vcpu *v, evtchn_port_t port);

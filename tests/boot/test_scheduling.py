@@ -1,0 +1,40 @@
+"""The scheduler shares the CPU by weight and honours caps (docs/SCHEDULING.md). Shares are
+counted in timer ticks by the monitor, so the checks hold however fast the host is; the tight
+figures belong to a benchmark, these only check the policy is the right one."""
+import re
+
+from conftest import boot, guest
+
+
+def cpu_ticks(run):
+    return {name: int(t) for name, t in re.findall(r"^hv: domain \d+ \((\w+)\) shut down: poweroff \(cpu (\d+) ticks\)$",
+                                                   run.console, re.M)}
+
+
+def test_cpu_shares_follow_weights():
+    run = boot(f"{guest('spin')}=name=w1 weight=100 ms=1500", f"{guest('spin')}=name=w2 weight=200 ms=1500",
+               f"{guest('spin')}=name=w4 weight=400 ms=1500")
+    assert run.status == 0, run.console
+    t = cpu_ticks(run)
+    assert t["w1"] > 0
+    assert 1.5 <= t["w2"] / t["w1"] <= 2.7, t
+    assert 3.0 <= t["w4"] / t["w1"] <= 5.5, t
+
+
+def test_equal_weights_get_equal_shares():
+    run = boot(*[f"{guest('spin')}=name=s{i} ms=1200" for i in range(3)])
+    t = cpu_ticks(run)
+    assert max(t.values()) <= 1.3 * min(t.values()), t
+
+
+def test_a_capped_domain_stays_under_its_cap():
+    run = boot(f"{guest('spin')}=name=capped cap=25 ms=1500", f"{guest('spin')}=name=free ms=1500")
+    t = cpu_ticks(run)
+    assert t["capped"] / (t["capped"] + t["free"]) <= 0.40, t
+
+
+def test_bad_weight_and_cap_are_refused():
+    run = boot(f"{guest('spin')}=weight=0 ms=10", f"{guest('spin')}=cap=150 ms=10", f"{guest('spin')}=name=ok ms=10")
+    assert "refused: bad weight= (1 to 65535)" in run.console
+    assert "refused: bad cap= (a percentage, 1 to 100)" in run.console
+    assert "ok: spun" in run.console
