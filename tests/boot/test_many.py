@@ -14,3 +14,15 @@ def test_64_domains_of_2_mib():
     at_boot = int(re.search(r"^hv: frames: (\d+) free", run.console, re.M).group(1))
     at_end = int(re.search(r"ended cleanly; (\d+) frames free$", run.console, re.M).group(1))
     assert at_end == at_boot
+
+
+def test_hvrun_shows_one_domains_output_alone():
+    import subprocess
+    from conftest import HVRUN, ROOT
+    proc = subprocess.run([HVRUN, "--domain", "two", f"{HELLO}=name=one", f"{HELLO}=name=two"], cwd=ROOT,
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
+    lines = proc.stdout.replace("\r", "").splitlines()
+    assert proc.returncode == 0
+    assert lines[0] == "two: Hello from ring 1"
+    assert all(line.startswith("two: ") for line in lines[:-1])
+    assert lines[-1].startswith("hv: power-off status=0")
