@@ -57,10 +57,20 @@ static void console_flush_line(struct domain *d)
     d->line_len = 0;
 }
 
+static void remember(struct domain *d, char c)
+{
+    if (d->history_len == sizeof(d->history)) {
+        memmove(d->history, d->history + 1, sizeof(d->history) - 1);
+        d->history_len--;
+    }
+    d->history[d->history_len++] = c;
+}
+
 void domain_console_write(struct domain *d, const char *s, uint32_t len)
 {
     for (uint32_t i = 0; i < len; i++) {
         char c = s[i];
+        remember(d, c);
         if (c == '\n') {
             console_flush_line(d);
             continue;
@@ -97,18 +107,32 @@ static const char *const shutdown_reasons[] = {
     [SHUTDOWN_crash] = "crash", [SHUTDOWN_watchdog] = "watchdog",
 };
 
-/* A domain has ended: flush its output, free its memory, and run the next one. */
-static void domain_end(struct domain *d)
+/* Let go of everything a domain holds; the domain table keeps its entry. */
+static void domain_release(struct domain *d)
 {
     evtchn_close_all(d);
     grant_release_domain(d);
     domain_console_drain(d);
     if (d->line_len)
         console_flush_line(d);
+    domain_free(d);
+}
+
+void domain_destroy(struct domain *d)
+{
+    if (d->p2m)
+        domain_release(d);
+    hv_debug("domain %u (%s) destroyed\n", d->id, d->name);
+    memset(d, 0, sizeof(*d));                   /* DOMAIN_FREE: the slot can be used again */
+}
+
+/* A domain has ended: flush its output, free its memory, and run the next one. */
+static void domain_end(struct domain *d)
+{
     mm_switch_idle();
     if (current && current->domain == d)
         fpu_switch_out(current);
-    domain_free(d);
+    domain_release(d);
     if (current && current->domain == d)
         schedule();
 }

@@ -210,6 +210,8 @@ static void write_start_info(struct domain *d, const struct layout *l, const cha
     si->pt_base = l->pt_va;
     si->nr_pt_frames = l->nr_pt_frames;
     si->mfn_list = l->p2m_va;
+    si->mod_start = l->mod_va;
+    si->mod_len = l->mod_len;
     if (l->console_va) {
         si->console.domU.mfn = d->console_mfn;
         si->console.domU.evtchn = CONSOLE_EVTCHN;
@@ -267,7 +269,20 @@ static void set_start_registers(struct domain *d, const struct layout *l, uint32
     d->vcpu.domain = d;
 }
 
-static const char *build(struct domain *d, const uint8_t *image, uint32_t len, const char *args)
+/* Copy bytes into the guest's start-of-day mapping, page by page (its pages are not contiguous). */
+static void copy_into_guest(struct domain *d, const struct layout *l, uint32_t va, const uint8_t *src, uint32_t len)
+{
+    for (uint32_t done = 0; done < len; ) {
+        uint32_t at = va + done, chunk = PAGE_SIZE - (at & (PAGE_SIZE - 1));
+        if (chunk > len - done)
+            chunk = len - done;
+        memcpy((uint8_t *)guest_page(d, layout_pfn(l, at)) + (at & (PAGE_SIZE - 1)), src + done, chunk);
+        done += chunk;
+    }
+}
+
+static const char *build(struct domain *d, const uint8_t *image, uint32_t len, const char *args,
+                         const uint8_t *module, uint32_t mod_len)
 {
     struct build_options o;
     struct guest_image g;
@@ -278,13 +293,15 @@ static const char *build(struct domain *d, const uint8_t *image, uint32_t len, c
     elf_find_symbols(image, len, &d->symbols);   /* the module stays in memory: name crash sites */
     if (o.name[0])
         strlcpy(d->name, o.name, sizeof(d->name));
-    if (layout_compute(g.virt_base, g.virt_kstart, g.virt_kend, o.mem_kb / 4, d->id != 0,
+    if (layout_compute(g.virt_base, g.virt_kstart, g.virt_kend, mod_len, o.mem_kb / 4, d->id != 0,
                        HYPERVISOR_VIRT_START, &l, &why) < 0)
         return why;
     d->max_pages = o.maxmem_kb / 4;
     if (give_memory(d, l.nr_pages) < 0 || make_shared_info(d) < 0)
         return "no room: the machine is out of free frames";
     load_image(d, &l, image, &g);
+    if (mod_len)
+        copy_into_guest(d, &l, l.mod_va, module, mod_len);
     write_p2m_list(d, &l);
     write_page_tables(d, &l);
     if (type_initial_tables(d) < 0)
@@ -306,7 +323,8 @@ static const char *build(struct domain *d, const uint8_t *image, uint32_t len, c
     return NULL;
 }
 
-struct domain *domain_build(unsigned module_index, uint32_t image_pa, uint32_t image_len, const char *cmdline)
+struct domain *domain_build(unsigned module_index, uint32_t image_pa, uint32_t image_len, const char *cmdline,
+                            uint32_t mod_pa, uint32_t mod_len)
 {
     struct domain *d = domain_alloc();
     char name[DOMAIN_NAME_MAX];
@@ -317,7 +335,8 @@ struct domain *domain_build(unsigned module_index, uint32_t image_pa, uint32_t i
         return NULL;
     }
     strlcpy(d->name, name, sizeof(d->name));
-    const char *why = build(d, phys_to_virt(image_pa), image_len, cmdline_args(cmdline));
+    const char *why = build(d, phys_to_virt(image_pa), image_len, cmdline_args(cmdline),
+                            mod_len ? phys_to_virt(mod_pa) : NULL, mod_len);
     if (why) {
         hv_err("module %u (%s) refused: %s\n", module_index, name, why);
         domain_free(d);

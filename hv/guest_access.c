@@ -28,3 +28,15 @@ int copy_to_guest(uint32_t guest_va, const void *src, uint32_t len)
         return -XEN_EFAULT;
     return 0;
 }
+
+int copy_string_from_guest(char *dst, uint32_t guest_va, uint32_t size)
+{
+    for (uint32_t i = 0; i + 1 < size; i++) {
+        if (copy_from_guest(&dst[i], guest_va + i, 1) < 0)
+            return -XEN_EFAULT;
+        if (!dst[i])
+            return 0;
+    }
+    dst[size - 1] = '\0';
+    return 0;
+}

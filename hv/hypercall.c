@@ -244,6 +244,7 @@ static const hypercall_fn hypercall_table[] = {
     [__HYPERVISOR_mmuext_op]        = do_mmuext_op,
     [__HYPERVISOR_callback_op]      = do_callback_op,
     [__HYPERVISOR_event_channel_op] = do_event_channel_op,
+    [__HYPERVISOR_domctl]           = do_domctl,
     [__HYPERVISOR_hv_stats]         = do_hv_stats,
 };
 

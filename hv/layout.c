@@ -32,12 +32,16 @@ int layout_l2_index(const struct layout *l, unsigned slot)
     return -1;
 }
 
-int layout_compute(uint32_t virt_base, uint32_t virt_kstart, uint32_t virt_kend, uint32_t nr_pages,
-                   int with_console, uint32_t limit, struct layout *l, const char **why)
+int layout_compute(uint32_t virt_base, uint32_t virt_kstart, uint32_t virt_kend, uint32_t mod_len,
+                   uint32_t nr_pages, int with_console, uint32_t limit, struct layout *l, const char **why)
 {
     *l = (struct layout){ .virt_base = virt_base, .virt_kstart = virt_kstart, .virt_kend = virt_kend,
-                          .nr_pages = nr_pages };
+                          .nr_pages = nr_pages, .mod_len = mod_len };
     uint64_t next = round_up(virt_kend, PAGE);
+    if (mod_len) {                      /* the module (Xen's "ramdisk") comes right after the image */
+        l->mod_va = (uint32_t)next;
+        next += round_up(mod_len, PAGE);
+    }
     l->p2m_va = (uint32_t)next;
     l->p2m_pages = (uint32_t)(round_up((uint64_t)nr_pages * 4, PAGE) / PAGE);
     next += (uint64_t)l->p2m_pages * PAGE;

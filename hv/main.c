@@ -87,7 +87,18 @@ static void build_domains(void)
             refused_modules++;
             continue;
         }
-        domain_build(i, m->start, m->end - m->start, m->cmdline);
+        /* A module whose command line says "attach" is no domain: it goes to the domain built
+         * before it, as that guest's module (start_info.mod_start, Xen's "ramdisk"). */
+        const struct boot_module *attached = NULL;
+        if (i + 1 < boot.nr_modules && boot.modules[i + 1].end <= DIRECTMAP_SIZE &&
+            cmdline_get(cmdline_args(boot.modules[i + 1].cmdline), "attach", NULL, 0))
+            attached = &boot.modules[i + 1];
+        domain_build(i, m->start, m->end - m->start, m->cmdline, attached ? attached->start : 0,
+                     attached ? attached->end - attached->start : 0);
+        if (attached) {
+            hv_info("module %u: attached to module %u's domain (%u bytes)\n", i + 1, i, attached->end - attached->start);
+            i++;
+        }
     }
 }
 

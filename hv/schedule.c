@@ -52,7 +52,8 @@ static int capped(const struct vcpu *v)
 
 static int runnable(const struct domain *d)
 {
-    return d->state == DOMAIN_RUNNABLE && d->vcpu.run_state == VCPU_RUNNABLE && !capped(&d->vcpu);
+    return d->state == DOMAIN_RUNNABLE && d->vcpu.run_state == VCPU_RUNNABLE && !d->vcpu.paused &&
+           !capped(&d->vcpu);
 }
 
 void sched_init_vcpu(struct vcpu *v, uint32_t weight, uint32_t cap)

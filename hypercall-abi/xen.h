@@ -337,5 +337,6 @@ ABI_SIZE(struct multicall_entry, 32);
 #include "vcpu.h"
 #include "version.h"
 #include "hv-ext.h"
+#include "domctl.h"
 
 #endif

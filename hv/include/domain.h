@@ -69,6 +69,7 @@ struct vcpu {
 
     /* Scheduling and time (hv/schedule.c, hv/time.c). */
     uint8_t run_state;         /* enum vcpu_run_state */
+    uint8_t paused;            /* domain 0 paused it (domctl); new domains start paused */
     uint8_t polling;           /* blocked in SCHEDOP_poll: woken by its ports or its timeout */
     uint16_t virq_port[NR_VIRQS];   /* the port each VIRQ is bound to, or 0 */
     uint64_t timer_deadline;   /* set_timer_op: system time (ns) to raise VIRQ_TIMER, or 0 */
@@ -107,6 +108,8 @@ struct domain {
     struct grant_mapping maptrack[GRANT_MAPTRACK];
     struct vcpu vcpu;
     struct guest_symbols symbols;   /* from its image, for crash reports (if it kept them) */
+    char history[1024];        /* its recent console output, for domain 0 (HV_DOMCTL_readconsole) */
+    uint32_t history_len;
     char line[CONSOLE_LINE_MAX];    /* console output not yet printed, up to a newline */
     unsigned line_len;
 };
@@ -117,9 +120,10 @@ extern unsigned refused_modules;      /* images the builder refused: the run can
 
 static inline struct domain *current_domain(void) { return current->domain; }
 
-/* Build a domain from a Multiboot module; on refusal print why and return NULL. */
+/* Build a domain from an image (a Multiboot module, or a copy from domain 0), with an optional
+ * module for it (start_info.mod_start); on refusal print why and return NULL. */
 struct domain *domain_build(unsigned module_index, uint32_t image_pa, uint32_t image_len,
-                            const char *cmdline);
+                            const char *cmdline, uint32_t mod_pa, uint32_t mod_len);
 
 /* "name+0x12" for a guest address, from the domain's own symbols, or "" (into buf). */
 const char *guest_symbol(struct domain *d, uint32_t addr, char *buf, uint32_t size);
@@ -136,6 +140,8 @@ void domain_console_drain(struct domain *d);
 /* End a domain: it asked to (shutdown), or the monitor stops it (crash). Neither returns when d
  * is the current domain: the next domain runs instead. */
 void domain_shutdown(struct domain *d, unsigned reason);
+/* Domain 0 destroys a domain (not the running one): its frames go back and its slot is free. */
+void domain_destroy(struct domain *d);
 void __attribute__((format(printf, 2, 3))) domain_crash(struct domain *d, const char *fmt, ...);
 
 /* Run the next runnable domain; power off when there is none (hv/schedule.c). */
@@ -150,5 +156,7 @@ int copy_from_guest(void *dst, uint32_t guest_va, uint32_t len);
 /* Whether [guest_va, guest_va+len) lies wholly below the hypervisor area (no access made). */
 int guest_range_ok(uint32_t guest_va, uint32_t len);
 int copy_to_guest(uint32_t guest_va, const void *src, uint32_t len);
+/* A NUL-terminated string of at most size-1 characters (truncated beyond). */
+int copy_string_from_guest(char *dst, uint32_t guest_va, uint32_t size);
 
 #endif

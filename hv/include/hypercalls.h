@@ -29,6 +29,7 @@ long do_mmuext_op(HC_ARGS);
 long do_set_gdt(HC_ARGS);
 long do_memory_op(HC_ARGS);
 long do_grant_table_op(HC_ARGS);
+long do_domctl(HC_ARGS);
 long do_update_descriptor(HC_ARGS);
 #undef HC_ARGS
 

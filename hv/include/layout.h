@@ -3,6 +3,7 @@
  *
  *   virt_base                      pfn 0 (the mapping starts here, even below the image)
  *   virt_kstart .. virt_kend       the kernel image
+ *   mod_va                         a module handed to the guest (start_info.mod_start), if any
  *   p2m_va                         the p2m list: 4 bytes per page, pfn -> mfn
  *   start_info_va                  start_info (ESI points here)
  *   console_va                     the console ring (every domain but domain 0)
@@ -20,6 +21,7 @@
 
 struct layout {
     uint32_t virt_base, virt_kstart, virt_kend;
+    uint32_t mod_va, mod_len;             /* 0 when there is no module */
     uint32_t p2m_va, p2m_pages;
     uint32_t start_info_va;
     uint32_t console_va;                  /* 0 when there is none */
@@ -30,10 +32,11 @@ struct layout {
     uint32_t nr_pages;
 };
 
-/* Lay out a domain of nr_pages pages whose image spans [virt_kstart, virt_kend). `limit` is
- * HYPERVISOR_VIRT_START. Returns 0, or -1 with the reason in `why` (the domain does not fit). */
-int layout_compute(uint32_t virt_base, uint32_t virt_kstart, uint32_t virt_kend, uint32_t nr_pages,
-                   int with_console, uint32_t limit, struct layout *l, const char **why);
+/* Lay out a domain of nr_pages pages whose image spans [virt_kstart, virt_kend), with a module of
+ * mod_len bytes (or none). `limit` is HYPERVISOR_VIRT_START. Returns 0, or -1 with the reason in
+ * `why` (the domain does not fit). */
+int layout_compute(uint32_t virt_base, uint32_t virt_kstart, uint32_t virt_kend, uint32_t mod_len,
+                   uint32_t nr_pages, int with_console, uint32_t limit, struct layout *l, const char **why);
 
 /* The pseudo-physical frame a bootstrap virtual address maps to. */
 static inline uint32_t layout_pfn(const struct layout *l, uint32_t va) { return (va - l->virt_base) >> 12; }
