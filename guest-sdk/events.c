@@ -26,9 +26,8 @@ static void clear_bit(uint32_t *word, unsigned bit)
     __asm__ volatile("lock btrl %1, %0" : "+m"(*word) : "Ir"(bit) : "memory");
 }
 
-static void event_upcall(struct regs *r)
+void events_dispatch(void)
 {
-    (void)r;
     struct vcpu_info *vi = vcpu();
     while (vi->evtchn_upcall_pending) {
         vi->evtchn_upcall_pending = 0;
@@ -45,6 +44,12 @@ static void event_upcall(struct regs *r)
             }
         }
     }
+}
+
+static void event_upcall(struct regs *r)
+{
+    (void)r;
+    events_dispatch();
 }
 
 void events_init(void)

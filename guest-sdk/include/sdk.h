@@ -128,6 +128,9 @@ typedef void (*event_handler)(evtchn_port_t port);
 
 /* Take event upcalls (traps_init registers the callback; this installs the dispatcher). */
 void events_init(void);
+/* Call the handler of every pending port: what the SDK's upcall does, for a kernel that installs
+ * its own SDK_EVENT_VECTOR handler around it (to act on the interrupted registers afterwards). */
+void events_dispatch(void);
 void event_set_handler(evtchn_port_t port, event_handler handler);
 /* Bind a VIRQ to a new port with a handler; returns the port or a negative errno. */
 long bind_virq(unsigned virq, event_handler handler);
