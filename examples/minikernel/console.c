@@ -1,0 +1,118 @@
+/* console.c - the console behind file descriptors 0, 1 and 2: output, the kernel's own lines,
+ * and typed input with a small line discipline (guest ring 1; input in the event upcall).
+ *
+ * Input reaches domain 0 only (the monitor gives the serial line to domain 0: CONSOLEIO_read,
+ * announced by VIRQ_CONSOLE); in any other domain the console is at its end from the start.
+ * Typed characters are echoed and gathered into a line; Enter (CR or LF) hands the line, with a
+ * '\n', to readers; backspace erases; ctrl-D on an empty line is the end of input (read gives 0).
+ */
+#include "minikernel.h"
+
+#define LINE_MAX   256
+#define READY_MAX  1024
+#define CTRL_D     0x04
+#define BACKSPACE  0x08
+#define DELETE     0x7f
+
+static char typing[LINE_MAX];
+static uint32_t typing_len;
+static char ready[READY_MAX];           /* finished lines, oldest first */
+static uint32_t ready_len;
+static int end_typed, input_possible;
+static int at_line_start = 1;
+
+void console_put(const char *s, uint32_t len)
+{
+    if (!len)
+        return;
+    console_write(s, len);
+    at_line_start = s[len - 1] == '\n';
+}
+
+void klog(const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = format_vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (!at_line_start)
+        console_put("\n", 1);           /* a process left a line unfinished */
+    console_put(buf, n < (int)sizeof(buf) ? (uint32_t)n : sizeof(buf) - 1);
+}
+
+static void line_done(int with_newline)
+{
+    if (with_newline && typing_len < LINE_MAX)
+        typing[typing_len++] = '\n';
+    if (typing_len > READY_MAX - ready_len)
+        typing_len = READY_MAX - ready_len;     /* no reader for a while: the rest is lost */
+    memcpy(ready + ready_len, typing, typing_len);
+    ready_len += typing_len;
+    typing_len = 0;
+    wake_all(WAIT_INPUT);
+}
+
+static void take_char(char c)
+{
+    if (c == '\r' || c == '\n') {
+        console_put("\n", 1);
+        line_done(1);
+    } else if (c == BACKSPACE || c == DELETE) {
+        if (typing_len) {
+            typing_len--;
+            console_put("\b \b", 3);
+        }
+    } else if (c == CTRL_D) {
+        end_typed = typing_len == 0;
+        line_done(0);
+    } else if (typing_len < LINE_MAX - 1) {
+        typing[typing_len++] = c;
+        console_put(&c, 1);
+    }
+}
+
+static void on_console(evtchn_port_t port)
+{
+    (void)port;
+    char chunk[32];
+    long n;
+    while ((n = HYPERVISOR_console_io(CONSOLEIO_read, sizeof(chunk), chunk)) > 0)
+        for (long i = 0; i < n; i++)
+            take_char(chunk[i]);
+}
+
+void console_init(void)
+{
+    input_possible = (start_info->flags & SIF_INITDOMAIN) != 0;
+    if (input_possible && bind_virq(VIRQ_CONSOLE, on_console) < 0)
+        input_possible = 0;
+    if (input_possible)
+        on_console(0);                  /* what was typed before we listened */
+}
+
+uint32_t console_pending(void)
+{
+    for (uint32_t i = 0; i < ready_len; i++)
+        if (ready[i] == '\n')
+            return i + 1;
+    return ready_len;
+}
+
+int console_at_end(void)
+{
+    if (!input_possible)
+        return 1;
+    int end = end_typed;
+    end_typed = 0;                      /* ctrl-D ends one read, as on a terminal */
+    return end;
+}
+
+uint32_t console_read(char *buf, uint32_t len)
+{
+    uint32_t n = len < ready_len ? len : ready_len;
+    memcpy(buf, ready, n);
+    memmove(ready, ready + n, ready_len - n);
+    ready_len -= n;
+    return n;
+}

@@ -1,0 +1,122 @@
+/* minikernel.h - what the minikernel's files share: processes, address spaces, the archive and
+ * the console (guest ring 1). The design is in README.md beside this file.
+ */
+#ifndef MINIKERNEL_H
+#define MINIKERNEL_H
+#include "sdk.h"
+#include "../../libc-patches/include/hvos/syscall.h"
+
+#define PAGE_SIZE     4096u
+#define NPROC         16          /* processes at once */
+#define NFILE         16          /* open files per process, 0-2 the console */
+#define NAME_MAX_LEN  16          /* a process's name: its program's base name, cut */
+#define ARG_MAX_COUNT 32          /* spawn's argv: at most this many words... */
+#define ARG_MAX_BYTES 2048        /* ...of at most this many bytes in all */
+#define SLICE_NS      10000000ull /* 10 ms of CPU, then the next runnable process */
+
+/* The user half of a process's address space (hvos/syscall.h): program from HVOS_USER_BASE, heap
+ * after it up to a guard page below the stack, stack below HVOS_USER_STACK_TOP. */
+#define USER_STACK_BOTTOM (HVOS_USER_STACK_TOP - HVOS_USER_STACK_SIZE)
+#define USER_HEAP_LIMIT   (USER_STACK_BOTTOM - PAGE_SIZE)
+
+/* ---- the archive (archive.c) ------------------------------------------------------------------ */
+struct archive_file {
+    char name[100];
+    const uint8_t *data;
+    uint32_t size;
+};
+/* Parse the ustar module once at boot; returns the number of files, or -1 (and says why). */
+int archive_init(const uint8_t *start, uint32_t len);
+/* A file by path ("hello", "/hello" and "./hello" are the same), or NULL. */
+const struct archive_file *archive_find(const char *path);
+
+/* ---- memory and address spaces (vm.c) ---------------------------------------------------------- */
+struct space {
+    uint32_t l3, l2;              /* machine frames of the process's L3 and its slot-0 L2 */
+};
+void vm_init(void);
+void *kpage_alloc(void);          /* a zeroed, writable kernel page, or NULL */
+void kpage_free(void *page);
+uint32_t vm_free_pages(void);
+int space_new(struct space *s);
+void space_destroy(struct space *s);   /* never the current one */
+void space_switch(const struct space *s);   /* NULL: the kernel's own */
+/* Map a new zeroed page at user address va (no-op if mapped); 0 or -HVOS_ENOMEM. */
+int space_map(struct space *s, uint32_t va);
+void space_unmap(struct space *s, uint32_t va);
+/* The kernel's view of the user page at va, or NULL when it is not mapped for ring 3. */
+uint8_t *space_page(const struct space *s, uint32_t va);
+
+/* Ring-3 pointers (vm.c): every one is checked against the current process's page tables. */
+int user_range_ok(uint32_t va, uint32_t len);
+int copy_from_user(void *dst, uint32_t src, uint32_t len);   /* 0 or -HVOS_EFAULT */
+int copy_to_user(uint32_t dst, const void *src, uint32_t len);
+/* A NUL-terminated string of at most size-1 bytes: its length, -HVOS_EFAULT or -HVOS_ENAMETOOLONG. */
+int copy_string_from_user(char *dst, uint32_t src, uint32_t size);
+
+/* ---- processes (process.c) -------------------------------------------------------------------- */
+enum proc_state { PROC_FREE, PROC_RUNNABLE, PROC_BLOCKED, PROC_ZOMBIE };
+enum block_reason { WAIT_NONE, WAIT_CHILD, WAIT_INPUT };
+enum file_kind { FILE_NONE, FILE_CONSOLE, FILE_ARCHIVE };
+
+struct open_file {
+    enum file_kind kind;
+    const struct archive_file *file;
+    uint32_t offset;
+};
+
+struct process {
+    int pid, parent;
+    enum proc_state state;
+    enum block_reason waiting;
+    char name[NAME_MAX_LEN];
+    struct regs regs;             /* ring 3's registers while it is not running */
+    struct space space;
+    uint32_t heap_start, brk;
+    struct open_file files[NFILE];
+    int status;                   /* for waitpid, in HVOS_STATUS_* form */
+    uint64_t cpu_ns, ran_since;
+    uint32_t syscalls, entries_at_start;
+    int fpu_saved;
+    uint8_t fpu[512] __attribute__((aligned(16)));   /* fxsave area */
+};
+
+extern struct process *current;
+struct process *process_by_pid(int pid);
+/* A process for the program at path with argv (kernel copies); its pid or -errno. */
+int process_spawn(const char *path, char *const argv[], int argc, int parent);
+/* Enter the first process from the boot stack. Does not return. */
+void __attribute__((noreturn)) process_start_first(void);
+/* End p with a waitpid status; when p is current, r is its trap frame and the next one runs. */
+void process_end(struct process *p, int status, struct regs *r);
+/* Leave the current process (blocked, yielding or preempted) for the next runnable one. */
+void schedule(struct regs *r);
+/* Make the current process sleep in its system call: `int $0x80` runs again when woken. */
+void schedule_if_needed(struct regs *r);
+void block_current(struct regs *r, enum block_reason why);
+/* waitpid's search among the current process's children: a pid (reaped), 0 or -HVOS_ECHILD. */
+int process_reap(int pid, int *status);
+void wake_all(enum block_reason why);
+void preempt_tick(evtchn_port_t port);
+void fpu_trap(struct regs *r);
+uint32_t monitor_entries(void);
+
+/* ---- system calls (syscall.c) and the console (console.c) -------------------------------------- */
+void syscall_entry(struct regs *r);
+void console_init(void);
+uint32_t console_pending(void);              /* bytes of the next typed line ready to read */
+int console_at_end(void);                    /* no more input will come (or ctrl-D was typed) */
+uint32_t console_read(char *buf, uint32_t len);
+void console_put(const char *s, uint32_t len);
+/* The kernel's own lines: always at the start of a line, whatever the processes wrote. */
+void klog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Events off while the kernel works for ring 3; back on (without a monitor entry) on the way out. */
+static inline void kernel_enter(void) { events_mask(); }
+static inline void kernel_leave(void)
+{
+    __asm__ volatile("" ::: "memory");
+    shared_info->vcpu_info[0].evtchn_upcall_mask = 0;   /* a pending event goes out with the iret */
+}
+
+#endif

@@ -1,0 +1,251 @@
+/* vm.c - the minikernel's memory: a pool of pages, one address space per process, and the only
+ * code that touches memory a ring-3 pointer names (guest ring 1).
+ *
+ * Direct paging (docs/MEMORY.md): page tables are real but read-only to us, every change goes
+ * through mmu_update, and a page becomes a table by losing its writable mapping and being pinned.
+ * A process's space is an L3 of its own whose slot 0 (the low gigabyte) is its private L2, and
+ * whose slot 3 is the kernel's L2, shared by every space. Every user page is also a page of the
+ * kernel's start-of-day mapping, so the kernel reads and writes ring 3's memory through its own
+ * addresses, after finding the page in the process's tables: a bad pointer is a refusal, never a
+ * fault in ring 1.
+ */
+#include "minikernel.h"
+
+#define USER_PTE (PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D)
+#define L2_INDEX(va) (((va) >> 21) & 511)
+#define L1_INDEX(va) (((va) >> 12) & 511)
+
+static void *free_pages;            /* freed pages, linked through their first word */
+static uint32_t nr_free_listed;
+static uint32_t kernel_l3, current_l3;
+
+void vm_init(void)
+{
+    kernel_l3 = current_l3 = virt_to_mfn((const void *)start_info->pt_base);
+}
+
+/* ---- the page pool: freed pages first, then the SDK's untouched ones --------------------------- */
+
+void *kpage_alloc(void)
+{
+    if (!free_pages)
+        return page_alloc();
+    void *page = free_pages;
+    free_pages = *(void **)page;
+    nr_free_listed--;
+    memset(page, 0, PAGE_SIZE);
+    return page;
+}
+
+void kpage_free(void *page)
+{
+    *(void **)page = free_pages;
+    free_pages = page;
+    nr_free_listed++;
+}
+
+uint32_t vm_free_pages(void)
+{
+    return nr_free_listed;
+}
+
+static long mmu_set(uint32_t table_mfn, unsigned index, uint64_t entry)
+{
+    struct mmu_update u = { (uint64_t)table_mfn << 12 | index * 8 | MMU_NORMAL_PT_UPDATE, entry };
+    return HYPERVISOR_mmu_update(&u, 1, NULL, DOMID_SELF);
+}
+
+static long mmuext(unsigned cmd, uint32_t mfn_or_va)
+{
+    struct mmuext_op op = { .cmd = cmd, .arg1.mfn = mfn_or_va };
+    return HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
+}
+
+/* A zeroed page made read-only, ready to be a table, and pinned at pin_level unless that is 0:
+ * its frame, or 0. */
+static uint32_t table_new(unsigned pin_level)
+{
+    void *page = kpage_alloc();
+    if (!page)
+        return 0;
+    uint32_t mfn = virt_to_mfn(page);
+    if (map_page(page, mfn, PTE_P | PTE_A) == 0 && (!pin_level || table_pin(mfn, pin_level) == 0))
+        return mfn;
+    map_page(page, mfn, PTE_P | PTE_RW | PTE_A | PTE_D);
+    kpage_free(page);
+    return 0;
+}
+
+/* An unpinned table (no longer typed) becomes an ordinary writable page again. */
+static void table_free(uint32_t mfn)
+{
+    void *page = mfn_to_virt(mfn);
+    if (map_page(page, mfn, PTE_P | PTE_RW | PTE_A | PTE_D) < 0)
+        panic("table frame %#x stays a table", mfn);
+    kpage_free(page);
+}
+
+static const uint64_t *table(uint32_t mfn)
+{
+    return (const uint64_t *)mfn_to_virt(mfn);
+}
+
+/* ---- address spaces ---------------------------------------------------------------------------- */
+
+int space_new(struct space *s)
+{
+    s->l2 = table_new(2);
+    s->l3 = s->l2 ? table_new(0) : 0;     /* an L3 is pinned once it is filled in */
+    if (!s->l3) {
+        if (s->l2 && mmuext(MMUEXT_UNPIN_TABLE, s->l2) == 0)
+            table_free(s->l2);
+        return -HVOS_ENOMEM;
+    }
+    if (mmu_set(s->l3, 0, (uint64_t)s->l2 << 12 | PTE_P) < 0 ||
+        mmu_set(s->l3, 3, table(kernel_l3)[3]) < 0 || table_pin(s->l3, 3) < 0)
+        panic("building an address space (L3 %#x) failed", s->l3);
+    return 0;
+}
+
+void space_destroy(struct space *s)
+{
+    if (s->l3 == current_l3)
+        panic("destroying the address space in use");
+    mmuext(MMUEXT_UNPIN_TABLE, s->l3);
+    mmuext(MMUEXT_UNPIN_TABLE, s->l2);
+    for (unsigned i = 0; i < 512; i++) {
+        uint64_t l2e = table(s->l2)[i];
+        if (!(l2e & PTE_P))
+            continue;
+        uint32_t l1 = (uint32_t)(l2e >> 12);
+        mmuext(MMUEXT_UNPIN_TABLE, l1);
+        for (unsigned j = 0; j < 512; j++)
+            if (table(l1)[j] & PTE_P)
+                kpage_free(mfn_to_virt((uint32_t)(table(l1)[j] >> 12)));
+        table_free(l1);
+    }
+    table_free(s->l2);
+    table_free(s->l3);
+    s->l3 = s->l2 = 0;
+}
+
+void space_switch(const struct space *s)
+{
+    uint32_t l3 = s ? s->l3 : kernel_l3;
+    if (l3 == current_l3)
+        return;
+    if (address_space_switch(l3) < 0)
+        panic("switching to address space %#x failed", l3);
+    current_l3 = l3;
+}
+
+/* The L1 entry of va, or NULL when no L1 covers it. */
+static const uint64_t *l1_entry(const struct space *s, uint32_t va)
+{
+    uint64_t l2e = table(s->l2)[L2_INDEX(va)];
+    return l2e & PTE_P ? &table((uint32_t)(l2e >> 12))[L1_INDEX(va)] : NULL;
+}
+
+uint8_t *space_page(const struct space *s, uint32_t va)
+{
+    if (va >= HVOS_USER_LIMIT)
+        return NULL;
+    const uint64_t *pte = l1_entry(s, va);
+    if (!pte || (*pte & (PTE_P | PTE_US)) != (PTE_P | PTE_US))
+        return NULL;
+    return mfn_to_virt((uint32_t)(*pte >> 12));
+}
+
+static int l1_add(struct space *s, uint32_t va)
+{
+    uint32_t l1 = table_new(1);
+    if (!l1)
+        return -HVOS_ENOMEM;
+    if (mmu_set(s->l2, L2_INDEX(va), (uint64_t)l1 << 12 | PTE_P | PTE_RW | PTE_US | PTE_A) < 0)
+        panic("adding L1 %#x for %#x failed", l1, va);
+    return 0;
+}
+
+int space_map(struct space *s, uint32_t va)
+{
+    if (!l1_entry(s, va) && l1_add(s, va) < 0)
+        return -HVOS_ENOMEM;
+    const uint64_t *pte = l1_entry(s, va);
+    if (*pte & PTE_P)
+        return 0;
+    void *page = kpage_alloc();
+    if (!page)
+        return -HVOS_ENOMEM;
+    uint64_t l2e = table(s->l2)[L2_INDEX(va)];
+    if (mmu_set((uint32_t)(l2e >> 12), L1_INDEX(va), (uint64_t)virt_to_mfn(page) << 12 | USER_PTE) < 0)
+        panic("mapping user page %#x failed", va);
+    return 0;
+}
+
+void space_unmap(struct space *s, uint32_t va)
+{
+    uint8_t *page = space_page(s, va);
+    if (!page)
+        return;
+    uint64_t l2e = table(s->l2)[L2_INDEX(va)];
+    mmu_set((uint32_t)(l2e >> 12), L1_INDEX(va), 0);
+    if (s->l3 == current_l3)
+        mmuext(MMUEXT_INVLPG_LOCAL, va);       /* no stale translation to a page we reuse */
+    kpage_free(page);
+}
+
+/* ---- ring-3 pointers ----------------------------------------------------------------------------
+ * Each checks the whole range first (below HVOS_USER_LIMIT, without wrapping, every page mapped
+ * for ring 3 in the current process's tables), then copies page by page through the kernel's
+ * own mapping of each page. */
+
+int user_range_ok(uint32_t va, uint32_t len)
+{
+    if (len > HVOS_USER_LIMIT || va > HVOS_USER_LIMIT - len)
+        return 0;
+    for (uint32_t page = va & ~(PAGE_SIZE - 1); page < va + len; page += PAGE_SIZE)
+        if (!space_page(&current->space, page))
+            return 0;
+    return 1;
+}
+
+/* Copy len bytes between the kernel buffer and ring 3, in either direction. */
+static int copy_user(uint32_t uva, uint8_t *kbuf, uint32_t len, int to_user)
+{
+    if (!user_range_ok(uva, len))
+        return -HVOS_EFAULT;
+    while (len) {
+        uint32_t in_page = PAGE_SIZE - (uva & (PAGE_SIZE - 1));
+        uint32_t n = len < in_page ? len : in_page;
+        uint8_t *p = space_page(&current->space, uva) + (uva & (PAGE_SIZE - 1));
+        if (to_user)
+            memcpy(p, kbuf, n);
+        else
+            memcpy(kbuf, p, n);
+        uva += n, kbuf += n, len -= n;
+    }
+    return 0;
+}
+
+int copy_from_user(void *dst, uint32_t src, uint32_t len)
+{
+    return copy_user(src, dst, len, 0);
+}
+
+int copy_to_user(uint32_t dst, const void *src, uint32_t len)
+{
+    return copy_user(dst, (uint8_t *)(uintptr_t)src, len, 1);
+}
+
+int copy_string_from_user(char *dst, uint32_t src, uint32_t size)
+{
+    for (uint32_t i = 0; i < size; i++) {
+        const uint8_t *page = src + i < src ? NULL : space_page(&current->space, src + i);
+        if (!page)
+            return -HVOS_EFAULT;
+        dst[i] = (char)page[(src + i) & (PAGE_SIZE - 1)];
+        if (!dst[i])
+            return (int)i;
+    }
+    return -HVOS_ENAMETOOLONG;
+}
