@@ -37,7 +37,7 @@ struct space {
 void vm_init(void);
 void *kpage_alloc(void);          /* a zeroed, writable kernel page, or NULL */
 void kpage_free(void *page);
-uint32_t vm_free_pages(void);
+uint32_t vm_pages_in_use(void);  /* by processes: 0 when none is left, or pages leaked */
 int space_new(struct space *s);
 void space_destroy(struct space *s);   /* never the current one */
 void space_switch(const struct space *s);   /* NULL: the kernel's own */

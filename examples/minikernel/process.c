@@ -385,8 +385,9 @@ static void power_off_if_alone(void)
     for (unsigned i = 0; i < NPROC; i++)
         if (procs[i].state != PROC_FREE)
             return;
-    klog("no process left; init exited with status %d: powering off (%u pages free for reuse)\n",
-         (init_status >> 8) & 0xff, vm_free_pages());
+    klog("no process left (%u pages still in use); init %s %d: powering off\n", vm_pages_in_use(),
+         init_status & 0x7f ? "ended by signal" : "exited with status",
+         init_status & 0x7f ? init_status & 0x7f : (init_status >> 8) & 0xff);
     shutdown(init_status == 0 ? SHUTDOWN_poweroff : SHUTDOWN_crash);
 }
 

@@ -16,7 +16,7 @@
 #define L1_INDEX(va) (((va) >> 12) & 511)
 
 static void *free_pages;            /* freed pages, linked through their first word */
-static uint32_t nr_free_listed;
+static uint32_t nr_in_use;
 static uint32_t kernel_l3, current_l3;
 
 void vm_init(void)
@@ -28,11 +28,13 @@ void vm_init(void)
 
 void *kpage_alloc(void)
 {
-    if (!free_pages)
-        return page_alloc();
-    void *page = free_pages;
+    void *page = free_pages ? free_pages : page_alloc();
+    if (!page)
+        return NULL;
+    nr_in_use++;
+    if (page != free_pages)
+        return page;                    /* the SDK's pages come zeroed */
     free_pages = *(void **)page;
-    nr_free_listed--;
     memset(page, 0, PAGE_SIZE);
     return page;
 }
@@ -41,12 +43,12 @@ void kpage_free(void *page)
 {
     *(void **)page = free_pages;
     free_pages = page;
-    nr_free_listed++;
+    nr_in_use--;
 }
 
-uint32_t vm_free_pages(void)
+uint32_t vm_pages_in_use(void)
 {
-    return nr_free_listed;
+    return nr_in_use;
 }
 
 static long mmu_set(uint32_t table_mfn, unsigned index, uint64_t entry)

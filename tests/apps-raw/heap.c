@@ -24,6 +24,7 @@ int main(int argc, char **argv)
     check((uint32_t)sys_brk(HVOS_USER_STACK_TOP - 4096) == start + 4096, "brk into the stack is refused");
     check((uint32_t)sys_brk(0xC0000000u) == start + 4096, "brk into the kernel is refused");
     check((uint32_t)sys_brk(start + 64 * 4096) == start + 64 * 4096, "brk grows by 64 pages");
+    check((uint32_t)sys_brk(start + 0x30000000) == start + 64 * 4096, "brk beyond the memory there is (768 MiB) is refused");
     heap[63 * 4096] = 1;
     check(heap[4096] == 0, "pages freed by shrinking come back zeroed");
     return failures;

@@ -53,6 +53,16 @@ static void two_at_once(void)
     check(sa == 0 && sb == 0, "both exit with 0");
 }
 
+static void fpu_per_process(void)
+{
+    char *a[] = { "fpu", "1", 0 }, *b[] = { "fpu", "2", 0 };
+    int sa = -1, sb = -1;
+    long pa = sys_spawn("fpu", a), pb = sys_spawn("fpu", b);
+    sys_waitpid((int)pa, &sa);
+    sys_waitpid((int)pb, &sb);
+    check(pa > 0 && pb > 0 && sa == 0 && sb == 0, "two processes using the FPU at once each keep their own state");
+}
+
 static void kill_a_child(void)
 {
     char *argv[] = { "spin", "K", "1000", "10", 0 };
@@ -86,6 +96,7 @@ int main(int argc, char **argv)
     expect_status(run("heap", 0), EXITED(0), "the heap grows and shrinks with brk");
     faults();
     two_at_once();
+    fpu_per_process();
     kill_a_child();
     expect_status(run("sysloop", 0), EXITED(0), "10000 system calls in a loop");
     time_goes_on();
