@@ -126,8 +126,10 @@ static int64_t read_entry(const uint8_t *start, uint32_t len, uint32_t offset)
 int archive_init(const uint8_t *start, uint32_t len)
 {
     nr_files = 0;
-    if (!start || !len)
-        return refuse(0, "no module (boot with ARCHIVE=attach after the kernel)");
+    if (!start || !len) {
+        klog("no archive: boot with ARCHIVE=attach after the kernel's image\n");
+        return -1;
+    }
     uint64_t offset = 0;
     while (offset + BLOCK <= len) {
         int64_t next = read_entry(start, len, (uint32_t)offset);
