@@ -106,7 +106,10 @@ int main(void)
     traps_setup();
     vm_init();
     console_init();
-    int files = archive_init((const uint8_t *)start_info->mod_start, start_info->mod_len);
+    uint32_t module = start_info->mod_start;
+    if (start_info->flags & SIF_MOD_START_PFN)
+        module = GUEST_VIRT_BASE + module * PAGE_SIZE;   /* a frame number, not an address */
+    int files = archive_init((const uint8_t *)module, start_info->mod_len);
     if (files < 0)
         return 1;
     int argc = init_argv(name, sizeof(name), args, sizeof(args), argv);

@@ -30,6 +30,10 @@ int main(int argc, char **argv)
         return (int)(10 / zero);
     if (!strcmp(how, "gp"))
         __asm__ volatile("cli");                           /* privileged in ring 3 */
+    if (!strcmp(how, "hypercall")) {
+        static uint32_t poweroff_reason = 0;              /* sched_op(SCHEDOP_shutdown, poweroff) */
+        __asm__ volatile("int $0x82" :: "a"(29), "b"(2), "c"(&poweroff_reason) : "memory");
+    }
     if (!strcmp(how, "stack"))
         return deep();
     return 0;

@@ -34,6 +34,7 @@ static void faults(void)
         { "ud", KILLED(HVOS_SIGILL), "an invalid opcode ends it with SIGILL" },
         { "de", KILLED(HVOS_SIGFPE), "a divide error ends it with SIGFPE" },
         { "gp", KILLED(HVOS_SIGSEGV), "cli in ring 3 (#GP) ends it with SIGSEGV" },
+        { "hypercall", KILLED(HVOS_SIGSEGV), "a hypercall (int $0x82) from ring 3 ends it with SIGSEGV" },
         { "stack", KILLED(HVOS_SIGSEGV), "running off the bottom of the stack ends it with SIGSEGV" },
     };
     for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
