@@ -23,7 +23,7 @@ HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_SRCS)) $(BUILD)/hv/entry.o
 EXAMPLES := $(notdir $(wildcard examples/*))
 EXAMPLE_ELFS := $(patsubst %,$(BUILD)/examples/%.elf,$(EXAMPLES))
 
-.PHONY: all deps run test bench bochs bochs-debug trace-demo iso clean host-tests test-guests bench-guest FORCE
+.PHONY: all deps run run-pingpong test bench bochs bochs-debug trace-demo iso clean host-tests test-guests bench-guest FORCE
 all: $(BUILD)/hv.elf $(EXAMPLE_ELFS)
 
 # Each example builds itself with guest-sdk/guest.mk, as a guest of your own would.
@@ -100,6 +100,11 @@ run: deps all
 bochs: deps all
 	tools/hvrun --bochs $(DEMO)
 
+# Domain 0 runs the store; ping and pong meet through it (examples/pingpong).
+run-pingpong: deps all
+	tools/hvrun --input "$$(printf 'wait 1\nwait 2\nstore /local/domain\nquit\n')" $(BUILD)/examples/dom0.elf \
+		$(BUILD)/examples/pingpong.elf=name=ping $(BUILD)/examples/pingpong.elf=name=pong
+
 # Record one hypercall and one direct system call under Bochs, instruction by instruction, and
 # annotate the trace with rings, symbols and crossings (docs/DEBUGGING.md).
 trace-demo: deps all
@@ -145,5 +150,16 @@ test: deps all host-tests test-guests
 
 clean:
 	rm -rf $(BUILD)
+
+# ---- the C library for ring-3 applications --------------------------------------------------------
+# newlib 3.3.0 patched for hvos (libc-patches/README.md), for programs built with tools/guest-cc.
+# The script also keeps a hash of its inputs and rebuilds only when they changed; the touch records
+# that libc.a was checked against newer but unchanged inputs.
+.PHONY: sysroot
+sysroot: $(BUILD)/sysroot/lib/libc.a
+
+$(BUILD)/sysroot/lib/libc.a: libc-patches/build-sysroot $(wildcard libc-patches/*.patch) libc-patches/include/hvos/syscall.h
+	@BUILD=$(abspath $(BUILD)) libc-patches/build-sysroot
+	@touch $@
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

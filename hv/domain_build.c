@@ -213,6 +213,8 @@ static void write_start_info(struct domain *d, const struct layout *l, const cha
     si->mod_start = l->mod_va;
     si->mod_len = l->mod_len;
     if (l->console_va) {
+        si->store_mfn = d->store_mfn;
+        si->store_evtchn = STORE_EVTCHN;
         si->console.domU.mfn = d->console_mfn;
         si->console.domU.evtchn = CONSOLE_EVTCHN;
     }
@@ -306,8 +308,12 @@ static const char *build(struct domain *d, const uint8_t *image, uint32_t len, c
     write_page_tables(d, &l);
     if (type_initial_tables(d) < 0)
         return "the initial page tables break the monitor's own rules (a builder bug)";
-    if (l.console_va)
+    if (l.console_va) {
         d->console_mfn = d->p2m[layout_pfn(&l, l.console_va)];
+        d->store_mfn = d->p2m[layout_pfn(&l, l.store_va)];
+        if (grant_seed_store(d) < 0)
+            return "no room: the machine is out of free frames";
+    }
     write_start_info(d, &l, args);
     evtchn_init(d);
     time_init_domain(d);
@@ -318,8 +324,8 @@ static const char *build(struct domain *d, const uint8_t *image, uint32_t len, c
     hv_info("domain %u (%s): guest OS \"%s\" \"%s\", %u KiB, entry %08x, image %08x-%08x, mapped %08x-%08x\n",
             d->id, d->name, g.guest_os, g.guest_version, d->nr_pages * 4, g.entry, g.virt_kstart,
             g.virt_kend, l.virt_base, l.virt_end);
-    hv_debug("domain %u: p2m %08x start_info %08x console %08x page tables %08x (%u) stack %08x\n",
-             d->id, l.p2m_va, l.start_info_va, l.console_va, l.pt_va, l.nr_pt_frames, l.stack_va);
+    hv_debug("domain %u: p2m %08x start_info %08x store %08x console %08x page tables %08x (%u) stack %08x\n",
+             d->id, l.p2m_va, l.start_info_va, l.store_va, l.console_va, l.pt_va, l.nr_pt_frames, l.stack_va);
     return NULL;
 }
 

@@ -65,6 +65,7 @@ static void info(struct domain *d, struct hv_domaininfo *out)
     out->max_pages = d->max_pages;
     out->cpu_time = d->vcpu.cpu_ticks * (1000000000ull / TIMER_HZ);
     strlcpy(out->name, d->name, sizeof(out->name));
+    out->store_evtchn = d->store_mfn ? STORE_EVTCHN : 0;
 }
 
 static long read_console(struct domain *d, struct hv_domctl *op)

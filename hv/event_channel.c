@@ -63,12 +63,15 @@ void evtchn_close_all(struct domain *d)
             evtchn_close(d, p);
 }
 
-/* Ports the builder sets up: a domU's console ring is signalled to the monitor on port 1. */
+/* Ports the builder sets up: a domU's console ring is signalled to the monitor on port 1, and
+ * port 2 waits, unbound, for domain 0's store to bind to it (start_info.store_evtchn). */
 void evtchn_init(struct domain *d)
 {
     memset(d->evtchn, 0, sizeof(d->evtchn));
     if (d->console_mfn)
         d->evtchn[CONSOLE_EVTCHN] = (struct evtchn){ .state = ECS_MONITOR, .remote_dom = DOMID_XEN };
+    if (d->store_mfn)
+        d->evtchn[STORE_EVTCHN] = (struct evtchn){ .state = ECS_UNBOUND, .remote_dom = 0 };
 }
 
 static struct domain *domain_by_id(domid_t id)

@@ -48,7 +48,17 @@ static int granted_frame(struct domain *d, struct domain *g, grant_ref_t ref, in
     return GNTST_okay;
 }
 
-/* Drop the references a mapping holds, and the granter's "in use" flags if nobody else maps it. */
+static int frame_still_mapped(uint32_t mfn)
+{
+    for (unsigned i = 0; i < MAX_DOMAINS; i++)
+        for (unsigned h = 0; h < GRANT_MAPTRACK; h++)
+            if (domains[i].maptrack[h].in_use && domains[i].maptrack[h].mfn == mfn)
+                return 1;
+    return 0;
+}
+
+/* Drop the references a mapping holds, and the granter's "in use" flags if nobody else maps it.
+ * A frame whose granter has ended goes back to the pool with its last mapping. */
 static void release_mapping(struct domain *d, struct grant_mapping *m)
 {
     struct domain *g = &domains[m->granter];
@@ -56,6 +66,13 @@ static void release_mapping(struct domain *d, struct grant_mapping *m)
         put_page_type(m->mfn);
     frame_table[m->mfn].ref_count--;
     m->in_use = 0;
+    if (frame_table[m->mfn].owner == OWNER_ENDED) {
+        if (!frame_still_mapped(m->mfn)) {
+            frame_set_owner(m->mfn, DOMID_XEN);
+            frames_free(&machine_frames, m->mfn);
+        }
+        return;
+    }
     for (unsigned i = 0; i < MAX_DOMAINS; i++)
         for (unsigned h = 0; h < GRANT_MAPTRACK; h++)
             if (domains[i].maptrack[h].in_use && domains[i].maptrack[h].granter == m->granter &&
@@ -165,22 +182,30 @@ static void copy_one(struct domain *d, struct gnttab_copy *op)
             (uint8_t *)phys_to_virt(src << PAGE_SHIFT) + op->source.offset, op->len);
 }
 
+/* Lend the domain grant-table frames until it has n. */
+static int grow_table(struct domain *d, uint32_t n)
+{
+    while (d->gnt_nr_frames < n) {
+        uint32_t mfn = frames_alloc(&machine_frames);
+        if (mfn == FRAME_NONE)
+            return -1;
+        memset(phys_to_virt(mfn << PAGE_SHIFT), 0, PAGE_SIZE);
+        frame_set_owner(mfn, d->id);
+        frame_table[mfn].xenheap = 1;              /* lent by the monitor: never given back */
+        d->gnt_frames[d->gnt_nr_frames++] = mfn;
+    }
+    return 0;
+}
+
 static void setup_table(struct domain *d, struct gnttab_setup_table *op)
 {
     if ((op->dom != DOMID_SELF && op->dom != d->id) || op->nr_frames > GRANT_MAX_FRAMES) {
         op->status = op->nr_frames > GRANT_MAX_FRAMES ? GNTST_general_error : GNTST_permission_denied;
         return;
     }
-    while (d->gnt_nr_frames < op->nr_frames) {
-        uint32_t mfn = frames_alloc(&machine_frames);
-        if (mfn == FRAME_NONE) {
-            op->status = GNTST_general_error;
-            return;
-        }
-        memset(phys_to_virt(mfn << PAGE_SHIFT), 0, PAGE_SIZE);
-        frame_set_owner(mfn, d->id);
-        frame_table[mfn].xenheap = 1;              /* lent by the monitor: never given back */
-        d->gnt_frames[d->gnt_nr_frames++] = mfn;
+    if (grow_table(d, op->nr_frames) < 0) {
+        op->status = GNTST_general_error;
+        return;
     }
     for (uint32_t i = 0; i < op->nr_frames; i++)
         if (copy_to_guest((uint32_t)(uintptr_t)op->frame_list + i * sizeof(xen_pfn_t), &d->gnt_frames[i], sizeof(xen_pfn_t)) < 0) {
@@ -188,6 +213,17 @@ static void setup_table(struct domain *d, struct gnttab_setup_table *op)
             return;
         }
     op->status = GNTST_okay;
+}
+
+/* The builder's part: grant domain 0 the domain's store ring in the reserved entry, as Xen's
+ * toolstack seeds it, so that the store in domain 0 can map it with an ordinary map_grant_ref. */
+int grant_seed_store(struct domain *d)
+{
+    if (grow_table(d, 1) < 0)
+        return -1;
+    struct grant_entry_v1 *e = grant_entry(d, GNTTAB_RESERVED_XENSTORE);
+    *e = (struct grant_entry_v1){ .flags = GTF_permit_access, .domid = 0, .frame = d->store_mfn };
+    return 0;
 }
 
 /* Each sub-op: the size of one operation, and how to do it. */
@@ -257,8 +293,9 @@ long do_grant_table_op(uint32_t cmd, uint32_t uop, uint32_t count, uint32_t a4, 
     }
 }
 
-/* A domain ends: its own mappings let go of their frames, and every other domain's mappings of
- * its frames are removed, so that no domain ever maps a frame that goes back to the pool. */
+/* A domain ends: its own mappings let go of their frames. Frames of its that other domains still
+ * map stay where they are, owned by OWNER_ENDED, so that domain_free leaves them and no mapper
+ * ever faults on a page it was granted; the last unmap returns them (release_mapping). */
 void grant_release_domain(struct domain *d)
 {
     for (unsigned h = 0; h < GRANT_MAPTRACK; h++)
@@ -266,10 +303,12 @@ void grant_release_domain(struct domain *d)
             release_mapping(d, &d->maptrack[h]);
     for (unsigned i = 0; i < MAX_DOMAINS; i++) {
         struct domain *o = &domains[i];
-        for (unsigned h = 0; o != d && h < GRANT_MAPTRACK; h++)
-            if (o->maptrack[h].in_use && o->maptrack[h].granter == d->id) {
-                clear_mapping_entry(&o->maptrack[h]);
-                release_mapping(o, &o->maptrack[h]);
+        for (unsigned h = 0; o != d && h < GRANT_MAPTRACK; h++) {
+            struct grant_mapping *m = &o->maptrack[h];
+            if (m->in_use && m->granter == d->id && frame_table[m->mfn].owner == d->id) {
+                m2p_set(m->mfn, INVALID_M2P_ENTRY);
+                frame_table[m->mfn].owner = OWNER_ENDED;
             }
+        }
     }
 }

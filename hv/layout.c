@@ -47,7 +47,9 @@ int layout_compute(uint32_t virt_base, uint32_t virt_kstart, uint32_t virt_kend,
     next += (uint64_t)l->p2m_pages * PAGE;
     l->start_info_va = (uint32_t)next;
     next += PAGE;
-    if (with_console) {
+    if (with_console) {                 /* a domU's rings: the store's, then the console's */
+        l->store_va = (uint32_t)next;
+        next += PAGE;
         l->console_va = (uint32_t)next;
         next += PAGE;
     }

@@ -33,8 +33,9 @@ struct hv_domaininfo {
     uint32_t tot_pages, max_pages;
     uint64_t cpu_time;             /* ns of CPU it has had */
     char name[32];
+    uint32_t store_evtchn;         /* its port for the store (start_info.store_evtchn), 0: none */
 };
-ABI_SIZE(struct hv_domaininfo, 56);
+ABI_SIZE(struct hv_domaininfo, 60);
 
 struct hv_domctl {
     uint32_t cmd;

@@ -17,6 +17,13 @@
 #define GNTTABOP_get_status_frames 9
 #define GNTTABOP_get_version      10
 
+/* Entries the domain builder fills in before the guest starts (Xen's GNTTAB_RESERVED_*): the
+ * store ring is granted to domain 0 in entry 1, so the store can map it. A guest leaves the
+ * first GNTTAB_NR_RESERVED_ENTRIES alone. */
+#define GNTTAB_RESERVED_CONSOLE  0
+#define GNTTAB_RESERVED_XENSTORE 1
+#define GNTTAB_NR_RESERVED_ENTRIES 8
+
 /* grant_entry_v1.flags */
 #define GTF_invalid          0
 #define GTF_permit_access    1

@@ -338,5 +338,6 @@ ABI_SIZE(struct multicall_entry, 32);
 #include "version.h"
 #include "hv-ext.h"
 #include "domctl.h"
+#include "xs_wire.h"
 
 #endif

@@ -150,6 +150,30 @@ uint64_t wallclock_ns(void);
 long timer_set(uint64_t deadline_ns);
 void sleep_until(uint64_t deadline_ns);
 
+/* ---- Grants (grants.c) ------------------------------------------------------------------------ */
+
+/* Let domain domid map (or copy) our page: the grant reference to tell it, or -errno. */
+long grant_access(domid_t domid, const void *page, int readonly);
+/* Map domain domid's page granted as ref at va (a page of ours whose mapping it replaces):
+ * GNTST_okay and the handle for grant_unmap, or a GNTST_* status / -errno. */
+long grant_map(domid_t domid, grant_ref_t ref, void *va, grant_handle_t *handle);
+long grant_unmap(void *va, grant_handle_t handle);
+
+/* ---- The store (store.c): domain 0's key-value service, for every other domain --------------- */
+
+long store_init(void);
+/* Each returns 0 (or a length) or -errno (-XEN_ENOENT for a missing key, -XEN_EACCES for a key
+ * outside our own /local/domain/ID). Paths without a leading '/' are relative to /local/domain/ID. */
+long store_read(const char *path, char *value, size_t size);          /* the value's length */
+long store_write(const char *path, const char *value);
+long store_directory(const char *path, char *names, size_t size);     /* NUL-separated names */
+long store_rm(const char *path);
+long store_watch(const char *path, const char *token);
+void store_wait_watch(char *path, size_t path_size, char *token, size_t token_size);
+/* The ring primitives, shared with the store itself: bytes moved. */
+uint32_t xs_ring_put(char *buf, XENSTORE_RING_IDX cons, volatile XENSTORE_RING_IDX *prod, const void *data, uint32_t len);
+uint32_t xs_ring_get(const char *buf, volatile XENSTORE_RING_IDX *cons, XENSTORE_RING_IDX prod, void *data, uint32_t len);
+
 /* Find `key=value` on the domain's command line; returns 1 and copies the value if present. */
 int cmdline_option(const char *key, char *value, size_t size);
 

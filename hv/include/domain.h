@@ -13,6 +13,7 @@
 #define DOMAIN_NAME_MAX  32
 #define CONSOLE_LINE_MAX 256
 #define CONSOLE_EVTCHN   1     /* the port a domU's console ring is signalled on */
+#define STORE_EVTCHN     2     /* a domU's port to the store in domain 0, unbound until it binds */
 
 enum domain_state {
     DOMAIN_FREE,               /* slot unused */
@@ -37,7 +38,8 @@ struct evtchn {
 enum vcpu_run_state { VCPU_RUNNABLE, VCPU_BLOCKED };
 
 #define GRANT_MAX_FRAMES 4     /* 2048 version-1 entries */
-#define GRANT_MAPTRACK   32    /* grant mappings a domain may hold at once */
+#define GRANT_MAPTRACK   (MAX_DOMAINS + 32)   /* grant mappings a domain may hold at once: domain
+                                               * 0's store maps every other domain's ring */
 
 /* A grant mapping this domain holds (hv/grant_table.c); its index is the handle. */
 struct grant_mapping {
@@ -101,7 +103,8 @@ struct domain {
     uint32_t l3_mfn;           /* the page-table base (CR3) the domain started with */
     uint32_t shared_info_mfn;
     struct shared_info *shared_info;
-    uint32_t console_mfn;      /* domU console ring (pseudo-physical page of the guest), or 0 */
+    uint32_t console_mfn;      /* domU console ring (a page of the guest's own), or 0 */
+    uint32_t store_mfn;        /* domU xenstore ring (a page of the guest's own), or 0 */
     uint32_t vm_assist;        /* VMASST_TYPE_* bits the guest enabled */
     struct evtchn evtchn[EVTCHN_PORTS];
     uint32_t gnt_frames[GRANT_MAX_FRAMES], gnt_nr_frames;

@@ -84,6 +84,7 @@ int guest_frame_of(struct domain *d, uint32_t va, uint32_t *mfn);
 int find_l1_entry(struct domain *d, uint32_t va, uint32_t *l1_mfn, unsigned *slot);
 /* grant_table.c */
 void grant_release_domain(struct domain *d);
+int grant_seed_store(struct domain *d);
 /* fpu.c */
 void fpu_init(void);
 int fpu_device_not_available(struct vcpu *v);

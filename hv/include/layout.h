@@ -6,6 +6,7 @@
  *   mod_va                         a module handed to the guest (start_info.mod_start), if any
  *   p2m_va                         the p2m list: 4 bytes per page, pfn -> mfn
  *   start_info_va                  start_info (ESI points here)
+ *   store_va                       the xenstore ring (every domain but domain 0)
  *   console_va                     the console ring (every domain but domain 0)
  *   pt_va                          the initial page tables: L3, then L2s, then L1s (read-only)
  *   stack_va                       one page of boot stack (ESP = its top)
@@ -24,7 +25,7 @@ struct layout {
     uint32_t mod_va, mod_len;             /* 0 when there is no module */
     uint32_t p2m_va, p2m_pages;
     uint32_t start_info_va;
-    uint32_t console_va;                  /* 0 when there is none */
+    uint32_t store_va, console_va;        /* 0 when there are none (domain 0) */
     uint32_t pt_va, nr_pt_frames;
     uint32_t nr_l2, nr_l1;                /* among nr_pt_frames, after the one L3 */
     uint32_t stack_va;

@@ -28,7 +28,8 @@ enum frame_type {
 };
 
 struct frame_info {
-    uint16_t owner;            /* domain id; DOMID_XEN for the monitor's, DOMID_INVALID free */
+    uint16_t owner;            /* domain id; DOMID_XEN for the monitor's, DOMID_INVALID free,
+                                * OWNER_ENDED: its domain ended while another still maps it */
     uint8_t type;              /* enum frame_type */
     uint8_t pinned;            /* the guest pinned it as a page table (holds one type reference) */
     uint8_t xenheap;           /* the monitor's page lent to the domain (shared_info, grant table) */
@@ -38,6 +39,11 @@ struct frame_info {
 };
 
 extern struct frame_info frame_table[MAX_FRAMES];
+
+/* Not an ABI domain id: the owner of a frame whose domain has ended but which another domain
+ * still maps through a grant. It goes back to the pool when the last such mapping goes, as a
+ * dying domain's pages linger in Xen; no one can map it anew. */
+#define OWNER_ENDED 0x7FFE
 
 /* How the pure code reaches a frame's contents (the monitor: its direct map). */
 extern pte_t *(*frame_contents)(uint32_t mfn);

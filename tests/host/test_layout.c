@@ -14,27 +14,29 @@ static const char *why;
 static void follows_xens_order(void **state)
 {
     (void)state;
-    /* hello: 0xC0000000..0xC0007004, 4 MiB, a domU (with a console page). */
+    /* hello: 0xC0000000..0xC0007004, 4 MiB, a domU (with store and console pages). */
     assert_int_equal(layout_compute(0xC0000000, 0xC0000000, 0xC0007004, 0, 1024, 1, LIMIT, &l, &why), 0);
     assert_int_equal(l.p2m_va, 0xC0008000);
     assert_int_equal(l.p2m_pages, 1);
     assert_int_equal(l.start_info_va, 0xC0009000);
-    assert_int_equal(l.console_va, 0xC000A000);
-    assert_int_equal(l.pt_va, 0xC000B000);
+    assert_int_equal(l.store_va, 0xC000A000);
+    assert_int_equal(l.console_va, 0xC000B000);
+    assert_int_equal(l.pt_va, 0xC000C000);
     /* One L3, the slot-3 L2 (the mapping is in slot 3 itself), two L1s for 4 MiB. */
     assert_int_equal(l.nr_l2, 1);
     assert_int_equal(l.nr_l1, 2);
     assert_int_equal(l.nr_pt_frames, 4);
-    assert_int_equal(l.stack_va, 0xC000F000);
+    assert_int_equal(l.stack_va, 0xC0010000);
     assert_int_equal(l.virt_end, 0xC0400000);
     assert_int_equal(layout_l2_index(&l, 3), 0);
     assert_int_equal(layout_l2_index(&l, 0), -1);
 }
 
-static void domain0_has_no_console_page(void **state)
+static void domain0_has_no_store_or_console_page(void **state)
 {
     (void)state;
     assert_int_equal(layout_compute(0xC0000000, 0xC0000000, 0xC0007004, 0, 1024, 0, LIMIT, &l, &why), 0);
+    assert_int_equal(l.store_va, 0);
     assert_int_equal(l.console_va, 0);
     assert_int_equal(l.pt_va, 0xC000A000);
 }
@@ -79,8 +81,8 @@ static void refuses_when_memory_is_too_small(void **state)
     (void)state;
     assert_int_equal(layout_compute(0xC0000000, 0xC0000000, 0xC0007004, 0, 128, 1, LIMIT, &l, &why), -1);
     assert_non_null(why);
-    /* Exactly enough: image, p2m, start_info, console, 4 tables, stack, 512 KiB. */
-    uint32_t needed = 8 + 1 + 1 + 1 + 4 + 1 + 128;
+    /* Exactly enough: image, p2m, start_info, store, console, 4 tables, stack, 512 KiB. */
+    uint32_t needed = 8 + 1 + 1 + 1 + 1 + 4 + 1 + 128;
     assert_int_equal(layout_compute(0xC0000000, 0xC0000000, 0xC0007004, 0, needed, 1, LIMIT, &l, &why), 0);
     assert_int_equal(layout_compute(0xC0000000, 0xC0000000, 0xC0007004, 0, needed - 1, 1, LIMIT, &l, &why), -1);
 }
@@ -106,7 +108,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(follows_xens_order),
-        cmocka_unit_test(domain0_has_no_console_page),
+        cmocka_unit_test(domain0_has_no_store_or_console_page),
         cmocka_unit_test(low_mapping_gets_an_extra_l2_for_the_monitor),
         cmocka_unit_test(keeps_512k_of_slack_and_rounds_to_4m),
         cmocka_unit_test(tables_cover_their_own_mapping),

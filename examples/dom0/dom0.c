@@ -1,0 +1,212 @@
+/* dom0.c - a small control domain: a command shell on the serial console that creates, lists,
+ * pauses, unpauses, waits for, reads the console of and destroys domains, and the store the other
+ * domains talk to (guest ring 1, domain 0). The policy lives here; the monitor only provides the
+ * mechanism (domctl). New domains are built from the image domain 0 was given as its module:
+ *     tools/hvrun build/examples/dom0.elf build/examples/hello.elf=attach
+ * Commands: list, create NAME, pause ID, unpause ID, wait ID, console ID, destroy ID,
+ * store [PATH], write PATH VALUE, quit.
+ */
+#include "sdk.h"
+#include "xenstored.h"
+
+static char line[128];
+static volatile uint32_t line_len, line_ready;
+
+static void on_console(evtchn_port_t port)
+{
+    (void)port;
+    char c;
+    while (!line_ready && HYPERVISOR_console_io(CONSOLEIO_read, 1, &c) == 1) {
+        if (c == '\n' || c == '\r') {
+            line[line_len] = 0;
+            line_ready = line_len > 0;
+            if (!line_ready)
+                continue;
+        } else if (line_len < sizeof(line) - 1) {
+            line[line_len++] = c;
+        }
+    }
+}
+
+/* Serve the store until a whole line has been typed; take it (the upcall may have finished it
+ * before we asked, so nothing is thrown away here). */
+static const char *read_line(void)
+{
+    static char taken[sizeof(line)];
+    on_console(0);
+    for (;;) {
+        xsd_poll();
+        events_mask();
+        if (line_ready)
+            break;
+        if (xsd_kicked())
+            events_unmask();
+        else
+            block();                           /* unmasks; returns at once if an event is pending */
+    }
+    strlcpy(taken, line, sizeof(taken));
+    line_len = line_ready = 0;
+    events_unmask();
+    on_console(0);                             /* what was typed ahead */
+    return taken;
+}
+
+static long domctl(struct hv_domctl *op)
+{
+    op->interface_version = HV_DOMCTL_INTERFACE_VERSION;
+    return hypercall1(__HYPERVISOR_domctl, op);
+}
+
+static const char *state(uint32_t flags)
+{
+    if (flags & XEN_DOMINF_shutdown)
+        return (flags >> XEN_DOMINF_shutdownshift) == SHUTDOWN_poweroff ? "off" : "crashed";
+    return flags & XEN_DOMINF_paused ? "paused" : flags & XEN_DOMINF_blocked ? "blocked" : "running";
+}
+
+static void list(void)
+{
+    struct hv_domctl op = { .cmd = XEN_DOMCTL_getdomaininfo };
+    printf("  id name             state    pages  cpu(ms)\n");
+    while (domctl(&op) == 0) {
+        struct hv_domaininfo *d = &op.u.getdomaininfo;
+        printf("  %2u %-16s %-8s %5u %8llu\n", d->domain, d->name, state(d->flags), d->tot_pages,
+               (unsigned long long)(d->cpu_time / 1000000));
+        op.domain = d->domain + 1;
+    }
+}
+
+static long simple(unsigned cmd, unsigned id)
+{
+    struct hv_domctl op = { .cmd = cmd, .domain = (domid_t)id };
+    return domctl(&op);
+}
+
+static void create(const char *name)
+{
+    char cmdline[64];
+    format_snprintf(cmdline, sizeof(cmdline), "name=%s mem=2M", name);
+    struct hv_domctl op = { .cmd = XEN_DOMCTL_createdomain };
+    op.u.createdomain.image = (const void *)start_info->mod_start;
+    op.u.createdomain.image_len = start_info->mod_len;
+    op.u.createdomain.cmdline = cmdline;
+    long rc = domctl(&op);
+    if (rc < 0) {
+        printf("create failed: %ld\n", rc);
+        return;
+    }
+    struct hv_domctl info = { .cmd = XEN_DOMCTL_getdomaininfo, .domain = op.domain };
+    if (domctl(&info) == 0 && info.u.getdomaininfo.store_evtchn)
+        xsd_introduce(op.domain, info.u.getdomaininfo.store_evtchn, name);
+    printf("created domain %u (%s), paused\n", op.domain, name);
+}
+
+/* Connect the store to every domain the monitor built at boot. */
+static void introduce_all(void)
+{
+    struct hv_domctl op = { .cmd = XEN_DOMCTL_getdomaininfo, .domain = 1 };
+    while (domctl(&op) == 0) {
+        struct hv_domaininfo *d = &op.u.getdomaininfo;
+        if (d->store_evtchn && xsd_introduce(d->domain, d->store_evtchn, d->name) == 0)
+            printf("store: domain %u (%s) connected\n", d->domain, d->name);
+        op.domain = d->domain + 1;
+    }
+}
+
+static void destroy(unsigned id)
+{
+    xsd_release((domid_t)id);
+    printf("%s\n", simple(XEN_DOMCTL_destroydomain, id) == 0 ? "destroyed" : "cannot");
+}
+
+static void write_key(const char *args)
+{
+    char path[96];
+    const char *space = args;
+    while (*space && *space != ' ')
+        space++;
+    if (!*space || (size_t)(space - args) >= sizeof(path)) {
+        printf("say: write PATH VALUE\n");
+        return;
+    }
+    strlcpy(path, args, (size_t)(space - args) + 1);
+    xsd_set(path, space + 1);
+}
+
+static void wait_for(unsigned id)
+{
+    struct hv_domctl op = { .cmd = XEN_DOMCTL_getdomaininfo, .domain = (domid_t)id };
+    uint64_t give_up = clock_ns() + 10000000000ull;
+    while (domctl(&op) == 0 && op.domain == id && !(op.u.getdomaininfo.flags & XEN_DOMINF_shutdown) &&
+           clock_ns() < give_up) {
+        xsd_poll();
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+        op.domain = (domid_t)id;
+    }
+    printf("domain %u is %s\n", id, op.domain == id ? state(op.u.getdomaininfo.flags) : "gone");
+}
+
+static void console(unsigned id)
+{
+    static char text[1025];
+    struct hv_domctl op = { .cmd = HV_DOMCTL_readconsole, .domain = (domid_t)id };
+    op.u.readconsole.buffer = text;
+    op.u.readconsole.size = sizeof(text) - 1;
+    if (domctl(&op) < 0) {
+        printf("no domain %u\n", id);
+        return;
+    }
+    text[op.u.readconsole.size] = 0;
+    printf("--- console of domain %u ---\n%s--- end ---\n", id, text);
+}
+
+static unsigned number(const char *s)
+{
+    unsigned n = 0;
+    while (*s == ' ')
+        s++;
+    while (*s >= '0' && *s <= '9')
+        n = n * 10 + (unsigned)(*s++ - '0');
+    return n;
+}
+
+int main(void)
+{
+    traps_init();
+    events_init();
+    bind_virq(VIRQ_CONSOLE, on_console);
+    events_unmask();
+    xsd_init();
+    introduce_all();
+    printf("domain 0 shell: list, create NAME, pause ID, unpause ID, wait ID, console ID, destroy ID,\n"
+           "                store [PATH], write PATH VALUE, quit\n");
+    for (;;) {
+        printf("dom0> ");
+        const char *cmd = read_line();
+        printf("%s\n", cmd);
+        if (strcmp(cmd, "list") == 0)
+            list();
+        else if (strncmp(cmd, "create ", 7) == 0)
+            create(cmd + 7);
+        else if (strncmp(cmd, "pause ", 6) == 0)
+            printf("%s\n", simple(XEN_DOMCTL_pausedomain, number(cmd + 6)) == 0 ? "paused" : "cannot");
+        else if (strncmp(cmd, "unpause ", 8) == 0)
+            printf("%s\n", simple(XEN_DOMCTL_unpausedomain, number(cmd + 8)) == 0 ? "unpaused" : "cannot");
+        else if (strncmp(cmd, "destroy ", 8) == 0)
+            destroy(number(cmd + 8));
+        else if (strcmp(cmd, "store") == 0)
+            xsd_dump("/");
+        else if (strncmp(cmd, "store ", 6) == 0)
+            xsd_dump(cmd + 6);
+        else if (strncmp(cmd, "write ", 6) == 0)
+            write_key(cmd + 6);
+        else if (strncmp(cmd, "wait ", 5) == 0)
+            wait_for(number(cmd + 5));
+        else if (strncmp(cmd, "console ", 8) == 0)
+            console(number(cmd + 8));
+        else if (strcmp(cmd, "quit") == 0)
+            return 0;
+        else
+            printf("unknown command: %s\n", cmd);
+    }
+}

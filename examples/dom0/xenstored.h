@@ -1,0 +1,19 @@
+/* xenstored.h - the store that domain 0 runs for the other domains (guest ring 1, domain 0). */
+#ifndef DOM0_XENSTORED_H
+#define DOM0_XENSTORED_H
+#include "sdk.h"
+
+void xsd_init(void);
+/* Connect domain domid (its ring is grant entry 1, its port remote_port) and advertise its name. */
+int xsd_introduce(domid_t domid, evtchn_port_t remote_port, const char *name);
+/* Disconnect a domain before it is destroyed; its keys and watches go. */
+void xsd_release(domid_t domid);
+/* Serve every connected domain until none has anything more to say. */
+void xsd_poll(void);
+/* A domain kicked its port since the last xsd_poll. */
+int xsd_kicked(void);
+/* Domain 0's own writes (no permission check) and a listing of the tree below a path. */
+void xsd_set(const char *path, const char *value);
+void xsd_dump(const char *below);
+
+#endif

@@ -1,0 +1,62 @@
+"""Domain 0's store and shell: domains meet through the store and talk over a granted page
+(examples/pingpong); the store refuses what a domain may not do and survives one that breaks the
+protocol; the shell creates, lists, pauses, reads and destroys domains."""
+import re
+
+from conftest import HELLO, boot, checks, failures, guest
+
+DOM0 = "build/examples/dom0.elf"
+PINGPONG = "build/examples/pingpong.elf"
+
+
+def frames(run):
+    at_boot = int(re.search(r"^hv: frames: (\d+) free", run.console, re.M).group(1))
+    at_end = int(re.search(r"ended cleanly; (\d+) frames free$", run.console, re.M).group(1))
+    return at_boot, at_end
+
+
+def test_pingpong_meets_through_the_store_and_talks_over_a_grant():
+    run = boot(DOM0, f"{PINGPONG}=name=ping", f"{PINGPONG}=name=pong",
+               typed="wait 1\nwait 2\nstore /local/domain/1\nquit\n")
+    assert "dom0: store: domain 1 (ping) connected" in run.console, run.console
+    assert "ping: I am domain 1; pong is domain 2" in run.console
+    assert "pong: I am domain 2; ping is domain 1" in run.console
+    for i in range(1, 6):
+        assert f'pong: got "ping {i}"' in run.console
+        assert f'ping: got "pong {i}"' in run.console
+    assert 'dom0:   /local/domain/1/pingpong/state = "done"' in run.console
+    assert "domain 1 is off" in run.console and "domain 2 is off" in run.console
+    at_boot, at_end = frames(run)
+    assert at_end == at_boot, "the granted page went back to the pool after its last unmap"
+    assert run.status == 0
+
+
+def test_store_refuses_and_survives_a_hostile_domain():
+    run = boot(DOM0, f"{guest('store')}=hostile", f"{PINGPONG}=name=ping", f"{PINGPONG}=name=pong",
+               typed="wait 1\nwait 2\nwait 3\nquit\n")
+    results = checks(run, "store")
+    assert failures(results) == [], run.console
+    assert len(results) >= 17
+    assert "store: domain 1 sent a message of 4097 bytes: not listening to it any more" in run.console
+    assert 'ping: got "pong 5"' in run.console, "the others are still served"
+    assert run.status == 0
+
+
+def test_shell_creates_lists_pauses_and_destroys():
+    typed = ("create first\nlist\nunpause 1\nwait 1\nconsole 1\ncreate second\npause 2\nlist\n"
+             "destroy 2\ndestroy 1\nlist\nbogus\nquit\n")
+    run = boot(DOM0, f"{HELLO}=attach", typed=typed)
+    out = run.console
+    assert "dom0: created domain 1 (first), paused" in out, out
+    assert re.search(r"dom0:\s+1 first\s+paused", out)
+    assert "first: Hello from ring 1" in out
+    assert "dom0: domain 1 is off" in out
+    assert re.search(r"--- console of domain 1 ---\n(dom0: )?Hello from ring 1", out)
+    assert "dom0: created domain 2 (second), paused" in out
+    assert out.count("dom0: destroyed") == 2
+    assert "dom0: unknown command: bogus" in out
+    last_list = out.rsplit("id name", 1)[1]
+    assert "first" not in last_list and "second" not in last_list
+    at_boot, at_end = frames(run)
+    assert at_end == at_boot
+    assert run.status == 0
