@@ -127,10 +127,11 @@ $(BUILD)/tests/host/test_%: tests/host/test_%.c $(HOST_LIB) $(wildcard hv/includ
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $< $(HOST_LIB) -lcmocka -o $@
 
-# The ABI layout test is built 32-bit, as guests and the monitor see the structures.
+# The ABI layout test is built 32-bit, as guests and the monitor see the structures; static, so
+# that tests/run.py can run it under qemu-i386 where the host kernel runs no 32-bit programs.
 $(BUILD)/tests/host/abi_layout: tests/host/abi_layout.c $(wildcard hypercall-abi/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) -m32 -std=gnu11 -Wall -Wextra -Werror -Ihypercall-abi $< -o $@
+	$(CC) -m32 -static -std=gnu11 -Wall -Wextra -Werror -Ihypercall-abi $< -o $@
 
 host-tests: $(HOST_TESTS) $(BUILD)/tests/host/abi_layout
 
