@@ -16,7 +16,9 @@ def test_bench_produces_every_figure():
     with open(os.path.join(ROOT, "build", "bench.tsv")) as f:
         lines = f.read().splitlines()
     assert lines[0].split("\t")[:2] == ["operation", "instructions"]
-    assert len(lines) == 1 + 15 + 2
+    assert len(lines) == 1 + 15 + 2 + 1 + 2          # crossings, size and boot; the scheduler's shares
+    for line in lines[-2:]:
+        assert line.startswith("weights ") and int(line.split("\t")[1]) > 0, line
     for line in lines[1:16]:
         assert int(line.split("\t")[1]) > 0, line
     direct = next(line for line in lines if line.startswith("int $0x80 from ring 3, direct gate"))
