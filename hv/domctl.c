@@ -1,6 +1,6 @@
 /* domctl.c - domain 0's control of the other domains (ring 0, on the hypercall path): create one
- * from an image domain 0 holds, pause, unpause, inspect, read its console, destroy. Mechanism only:
- * which domains to run, and when, is domain 0's policy (examples/control).
+ * from an image domain 0 holds, set its memory ceiling, pause, unpause, inspect, read its console,
+ * destroy. Mechanism only: which domains to run, and when, is domain 0's policy (examples/dom0).
  */
 #include "domain.h"
 #include "frames.h"
@@ -101,6 +101,14 @@ long do_domctl(uint32_t arg, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5)
         info(d, &op.u.getdomaininfo);
         rc = 0;
         break;
+    case XEN_DOMCTL_max_mem:
+        /* The ceiling memory_op lets the domain grow to; what it has already stays (as in Xen). */
+        if (!(d = target(op.domain)) || d->state != DOMAIN_RUNNABLE)
+            return -XEN_ESRCH;
+        if (op.u.max_mem.max_memkb / 4 > MAX_FRAMES)
+            return -XEN_EINVAL;
+        d->max_pages = (uint32_t)(op.u.max_mem.max_memkb / 4);
+        return 0;
     case XEN_DOMCTL_pausedomain:
     case XEN_DOMCTL_unpausedomain:
     case XEN_DOMCTL_destroydomain:

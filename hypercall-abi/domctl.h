@@ -15,6 +15,7 @@
 #define XEN_DOMCTL_pausedomain    3
 #define XEN_DOMCTL_unpausedomain  4
 #define XEN_DOMCTL_getdomaininfo  5
+#define XEN_DOMCTL_max_mem       11
 #define HV_DOMCTL_readconsole     0x1000            /* ours: read a domain's recent console output */
 
 /* getdomaininfo flags, Xen's XEN_DOMINF_* bits; the shutdown reason sits in bits 16-23. */
@@ -49,6 +50,7 @@ struct hv_domctl {
             XEN_GUEST_HANDLE(const char) cmdline; /* its command line (as for a module), NUL-ended */
         } createdomain;
         struct hv_domaininfo getdomaininfo;       /* OUT: the first domain with an id >= domain */
+        struct { uint64_t max_memkb; } max_mem;   /* Xen's struct xen_domctl_max_mem */
         struct {
             XEN_GUEST_HANDLE(char) buffer;
             uint32_t size;                        /* IN: room; OUT: bytes written */

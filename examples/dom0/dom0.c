@@ -4,7 +4,7 @@
  * mechanism (domctl). New domains are built from the image domain 0 was given as its module:
  *     tools/hvrun build/examples/dom0.elf build/examples/hello.elf=attach
  * Commands: list, create NAME, pause ID, unpause ID, wait ID, console ID, destroy ID,
- * store [PATH], write PATH VALUE, quit.
+ * mem ID KB, store [PATH], write PATH VALUE, quit.
  */
 #include "sdk.h"
 #include "xenstored.h"
@@ -51,6 +51,24 @@ static const char *read_line(void)
     return taken;
 }
 
+/* The number at s (after spaces); *end: where it stops. */
+static unsigned number_at(const char *s, const char **end)
+{
+    unsigned n = 0;
+    while (*s == ' ')
+        s++;
+    while (*s >= '0' && *s <= '9')
+        n = n * 10 + (unsigned)(*s++ - '0');
+    *end = s;
+    return n;
+}
+
+static unsigned number(const char *s)
+{
+    const char *end;
+    return number_at(s, &end);
+}
+
 static long domctl(struct hv_domctl *op)
 {
     op->interface_version = HV_DOMCTL_INTERFACE_VERSION;
@@ -67,11 +85,11 @@ static const char *state(uint32_t flags)
 static void list(void)
 {
     struct hv_domctl op = { .cmd = XEN_DOMCTL_getdomaininfo };
-    printf("  id name             state    pages  cpu(ms)\n");
+    printf("  id name             state    pages    max  cpu(ms)\n");
     while (domctl(&op) == 0) {
         struct hv_domaininfo *d = &op.u.getdomaininfo;
-        printf("  %2u %-16s %-8s %5u %8llu\n", d->domain, d->name, state(d->flags), d->tot_pages,
-               (unsigned long long)(d->cpu_time / 1000000));
+        printf("  %2u %-16s %-8s %5u  %5u %8llu\n", d->domain, d->name, state(d->flags), d->tot_pages,
+               d->max_pages, (unsigned long long)(d->cpu_time / 1000000));
         op.domain = d->domain + 1;
     }
 }
@@ -119,6 +137,15 @@ static void destroy(unsigned id)
     printf("%s\n", simple(XEN_DOMCTL_destroydomain, id) == 0 ? "destroyed" : "cannot");
 }
 
+/* "mem ID KB": the most memory a domain may grow to. */
+static void set_memory(const char *args)
+{
+    const char *rest;
+    struct hv_domctl op = { .cmd = XEN_DOMCTL_max_mem, .domain = (domid_t)number_at(args, &rest) };
+    op.u.max_mem.max_memkb = number(rest);
+    printf("%s\n", domctl(&op) == 0 ? "memory ceiling set" : "cannot");
+}
+
 static void write_key(const char *args)
 {
     char path[96];
@@ -160,15 +187,6 @@ static void console(unsigned id)
     printf("--- console of domain %u ---\n%s--- end ---\n", id, text);
 }
 
-static unsigned number(const char *s)
-{
-    unsigned n = 0;
-    while (*s == ' ')
-        s++;
-    while (*s >= '0' && *s <= '9')
-        n = n * 10 + (unsigned)(*s++ - '0');
-    return n;
-}
 
 int main(void)
 {
@@ -179,7 +197,7 @@ int main(void)
     xsd_init();
     introduce_all();
     printf("domain 0 shell: list, create NAME, pause ID, unpause ID, wait ID, console ID, destroy ID,\n"
-           "                store [PATH], write PATH VALUE, quit\n");
+           "                mem ID KB, store [PATH], write PATH VALUE, quit\n");
     for (;;) {
         printf("dom0> ");
         const char *cmd = read_line();
@@ -200,6 +218,8 @@ int main(void)
             xsd_dump(cmd + 6);
         else if (strncmp(cmd, "write ", 6) == 0)
             write_key(cmd + 6);
+        else if (strncmp(cmd, "mem ", 4) == 0)
+            set_memory(cmd + 4);
         else if (strncmp(cmd, "wait ", 5) == 0)
             wait_for(number(cmd + 5));
         else if (strncmp(cmd, "console ", 8) == 0)

@@ -53,6 +53,7 @@ def test_shell_creates_lists_pauses_and_destroys():
     assert "dom0: domain 1 is off" in out
     assert re.search(r"--- console of domain 1 ---\n(dom0: )?Hello from ring 1", out)
     assert "dom0: created domain 2 (second), paused" in out
+    assert re.search(r"dom0:\s+2 second\s+paused\s+512\s+2048", out), "mem 2 8192: a ceiling of 2048 pages"
     assert out.count("dom0: destroyed") == 2
     assert "dom0: unknown command: bogus" in out
     last_list = out.rsplit("id name", 1)[1]

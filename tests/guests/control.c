@@ -69,6 +69,11 @@ int main(void)
           di.tot_pages == 512, "getdomaininfo: paused, named child, 512 pages");
     printf("domains:\n");
     list();
+    struct hv_domctl mem = { .cmd = XEN_DOMCTL_max_mem, .domain = child, .u.max_mem.max_memkb = 8192 };
+    check(domctl(&mem) == 0 && info(child, &di) == 0 && di.max_pages == 2048 && di.tot_pages == 512,
+          "max_mem 8192 KiB: 2048 pages at most, 512 held");
+    mem.domain = 40;
+    check(domctl(&mem) == -XEN_ESRCH, "max_mem of no domain: -ESRCH");
     check(simple(XEN_DOMCTL_unpausedomain, child) == 0, "unpausedomain");
     uint64_t give_up = clock_ns() + 5000000000ull;
     while (info(child, &di) == 0 && !(di.flags & XEN_DOMINF_shutdown) && clock_ns() < give_up)
