@@ -28,15 +28,15 @@ static void on_console(evtchn_port_t port)
     }
 }
 
-/* Serve the store until a whole line has been typed; take it (the upcall may have finished it
- * before we asked, so nothing is thrown away here). */
+/* Serve the store until a whole line has been typed, and take it. Console input is read with
+ * events masked, so the upcall's on_console never runs in the middle of ours. */
 static const char *read_line(void)
 {
     static char taken[sizeof(line)];
-    on_console(0);
     for (;;) {
         xsd_poll();
         events_mask();
+        on_console(0);
         if (line_ready)
             break;
         if (xsd_kicked())
@@ -47,7 +47,6 @@ static const char *read_line(void)
     strlcpy(taken, line, sizeof(taken));
     line_len = line_ready = 0;
     events_unmask();
-    on_console(0);                             /* what was typed ahead */
     return taken;
 }
 

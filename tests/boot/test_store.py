@@ -43,7 +43,7 @@ def test_store_refuses_and_survives_a_hostile_domain():
 
 
 def test_shell_creates_lists_pauses_and_destroys():
-    typed = ("create first\nlist\nunpause 1\nwait 1\nconsole 1\ncreate second\npause 2\nlist\n"
+    typed = ("create first\nlist\nunpause 1\nwait 1\nconsole 1\ncreate second\npause 2\nmem 2 8192\nlist\n"
              "destroy 2\ndestroy 1\nlist\nbogus\nquit\n")
     run = boot(DOM0, f"{HELLO}=attach", typed=typed)
     out = run.console
