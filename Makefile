@@ -20,10 +20,11 @@ HV_SRCS := $(wildcard hv/*.c hv/lib/*.c)
 HV_SRCS := $(filter-out hv/asm-offsets.c,$(HV_SRCS))
 HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_SRCS)) $(BUILD)/hv/entry.o
 
-EXAMPLES := $(notdir $(wildcard examples/*))
+# examples/apps holds ring-3 programs, not a guest kernel: `make apps` builds them.
+EXAMPLES := $(filter-out apps,$(notdir $(wildcard examples/*)))
 EXAMPLE_ELFS := $(patsubst %,$(BUILD)/examples/%.elf,$(EXAMPLES))
 
-.PHONY: all deps run run-pingpong test bench bochs bochs-debug trace-demo iso clean host-tests test-guests bench-guest FORCE
+.PHONY: all deps run run-pingpong run-apps apps test-apps test bench bochs bochs-debug trace-demo iso clean host-tests test-guests bench-guest FORCE
 all: $(BUILD)/hv.elf $(EXAMPLE_ELFS)
 
 # Each example builds itself with guest-sdk/guest.mk, as a guest of your own would.
@@ -105,6 +106,12 @@ run-pingpong: deps all
 	tools/hvrun --input "$$(printf 'wait 1\nwait 2\nstore /local/domain\nquit\n')" $(BUILD)/examples/dom0.elf \
 		$(BUILD)/examples/pingpong.elf=name=ping $(BUILD)/examples/pingpong.elf=name=pong
 
+# The minikernel runs the shell of examples/apps as init; --input types a session into it.
+APPS_SESSION := help\nhello\ncat motd.txt\ncalc \"sqrt(2)*sin(1)\"\nmstress\nexit\n
+run-apps: deps all apps
+	tools/hvrun --input "$$(printf '$(APPS_SESSION)')" $(BUILD)/examples/minikernel.elf=init=sh \
+		$(BUILD)/apps/apps.tar=attach
+
 # Record one hypercall and one direct system call under Bochs, instruction by instruction, and
 # annotate the trace with rings, symbols and crossings (docs/DEBUGGING.md).
 trace-demo: deps all
@@ -146,7 +153,7 @@ bench-guest: $(BUILD)/measure/hv.elf
 bench: deps all bench-guest
 	$(PYTHON) tools/bench
 
-test: deps all host-tests test-guests
+test: deps all host-tests test-guests apps test-apps
 	$(PYTHON) tests/run.py
 
 clean:
@@ -158,6 +165,14 @@ clean:
 # that libc.a was checked against newer but unchanged inputs.
 .PHONY: sysroot
 sysroot: $(BUILD)/sysroot/lib/libc.a
+
+# Guest applications (examples/apps) and the C library's tests (tests/apps), built on it; not
+# part of `make all`, because a first sysroot build takes minutes.
+apps: sysroot
+	@$(MAKE) -s -C examples/apps BUILD=$(abspath $(BUILD))
+
+test-apps: sysroot
+	@$(MAKE) -s -C tests/apps BUILD=$(abspath $(BUILD))
 
 $(BUILD)/sysroot/lib/libc.a: libc-patches/build-sysroot $(wildcard libc-patches/*.patch) libc-patches/include/hvos/syscall.h
 	@BUILD=$(abspath $(BUILD)) libc-patches/build-sysroot
