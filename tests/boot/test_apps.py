@@ -1,0 +1,213 @@
+"""Guest applications in C on newlib (host side; each test boots the monitor, the minikernel in
+ring 1 and programs in ring 3): the examples of examples/apps run alone and from their shell, and
+tests/apps/libc_test checks the C library, child processes, errno from bad input, and that system
+calls through newlib never enter the monitor. A process's output lines carry the domain's name,
+"minikernel: "."""
+import fcntl
+import math
+import os
+import re
+import subprocess
+
+import pytest
+
+from conftest import ROOT, boot, checks, failures
+
+KERNEL = "build/examples/minikernel.elf"
+APPS = "build/apps/apps.tar"
+TESTS = "build/tests/apps/tests.tar"
+OFF_CLEANLY = "minikernel: no process left (0 pages still in use); init exited with status 0: powering off"
+
+
+@pytest.fixture(scope="module")
+def built():
+    """Build the sysroot (if needed) and both archives once, under a lock: pytest runs on two cores."""
+    with open(os.path.join(ROOT, "build", ".apps.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        subprocess.run(["make", "-s", "apps", "test-apps"], cwd=ROOT, check=True)
+
+
+def run_app(init, args=None, archive=APPS, **kw):
+    cmdline = f"init={init}" + (f" args={','.join(args)}" if args else "")
+    return boot(f"{KERNEL}={cmdline}", f"{archive}=attach", **kw)
+
+
+def source_lines(name):
+    with open(os.path.join(ROOT, "examples", "apps", name)) as f:
+        return f.read().splitlines()
+
+
+# ---- the examples, each as init ---------------------------------------------------------------
+
+def test_hello_prints_with_printf(built):
+    run = run_app("hello", ["one", "two"])
+    assert "minikernel: Hello from ring 3, pid 1, via newlib's printf" in run.console, run.console[-2000:]
+    assert 'minikernel:   argv[2] = "two"' in run.console
+    assert OFF_CLEANLY in run.console
+    assert run.status == 0
+
+
+def test_cat_copies_archive_files_in_order(built):
+    run = run_app("cat", ["motd.txt", "poem.txt"])
+    got = [line[len("minikernel: "):] for line in run.console.splitlines()
+           if line.startswith("minikernel: ") and "process" not in line and "archive of" not in line]
+    want = source_lines("motd.txt") + source_lines("poem.txt")
+    assert got[:len(want)] == want, run.console[-2000:]
+    assert run.status == 0
+
+
+def test_cat_of_a_missing_file_says_why_and_fails(built):
+    run = run_app("cat", ["motd.txt", "nothing"])
+    assert "minikernel: cat: nothing: No such file or directory" in run.console, run.console[-2000:]
+    assert "init exited with status 1" in run.console
+    assert run.status == 1
+
+
+@pytest.mark.parametrize("expression, value", [
+    ("sqrt(2)*sin(1)", math.sqrt(2) * math.sin(1)),
+    ("2^10 - 1", 1023),
+    ("-2^2 + (1+2)*3/4", -1.75),
+    ("exp(log(10)) * pi", 10 * math.pi),
+])
+def test_calc_evaluates_with_libm(built, expression, value):
+    run = run_app("calc", expression.split())     # the kernel's command line splits at spaces
+    m = re.search(r"^minikernel: process 1 \(calc\) started by 0: .*\nminikernel: (\S+)$", run.console, re.M)
+    assert m, run.console[-2000:]
+    assert float(m.group(1)) == pytest.approx(value, rel=1e-9)
+    assert run.status == 0
+
+
+def test_calc_refuses_a_malformed_expression(built):
+    run = run_app("calc", "1 + * 2".split())
+    assert 'minikernel: calc: number expected at "* 2 "' in run.console, run.console[-2000:]
+    assert run.status == 1
+
+
+def test_mstress_checks_every_block_and_gives_memory_back(built):
+    run = run_app("mstress", timeout=120)
+    m = re.search(r"^minikernel: mstress: 20000 operations \((\d+) malloc, (\d+) realloc, (\d+) free\), "
+                  r"peak (\d+) KiB in use, heap (\d+) KiB at most and (\d+) KiB at the end, (\d+) errors$",
+                  run.console, re.M)
+    assert m, run.console[-2000:]
+    mallocs, reallocs, frees, peak, heap_max, heap_end, errors = map(int, m.groups())
+    assert errors == 0
+    assert mallocs == frees and reallocs > 1000, "every block was freed"
+    assert heap_max >= peak > 100, "the heap grew at least as far as what was in use"
+    assert heap_end < heap_max, "free gave the top of the heap back to the kernel"
+    assert OFF_CLEANLY in run.console
+    assert run.status == 0
+
+
+# ---- the shell --------------------------------------------------------------------------------
+
+SESSION = 'help\nhello\ncat motd.txt\ncalc "sqrt(2)*sin(1)"\ncalc 1+\nmstress\nnope\nexit 0\n'
+
+
+@pytest.fixture(scope="module")
+def shell(built):
+    return run_app("sh", typed=SESSION, timeout=120)
+
+
+def test_shell_runs_programs_by_name(shell):
+    console = shell.console
+    started = re.findall(r"^minikernel: process \d+ \((\w+)\) started by 1: (.*)$", console, re.M)
+    assert [name for name, _ in started] == ["hello", "cat", "calc", "calc", "mstress"], console[-3000:]
+    assert ("calc", "calc sqrt(2)*sin(1)") in started, "quotes keep the expression one word"
+    assert "minikernel: Builtins: help, exit [STATUS]. The end of input (ctrl-D) exits too." in console
+    assert "minikernel: Hello from ring 3, pid 2, via newlib's printf" in console
+    assert f"minikernel: {source_lines('motd.txt')[0]}" in console
+    assert f"minikernel: {math.sqrt(2) * math.sin(1):.10g}" in console
+    assert re.search(r"^minikernel: mstress: .* 0 errors$", console, re.M)
+
+
+def test_shell_reports_failures_and_unknown_names(shell):
+    assert "minikernel: sh: calc: exit status 1" in shell.console, shell.console[-3000:]
+    assert "sh: nope: not found" in shell.console
+    assert "sh: hello:" not in shell.console, "a status of 0 is not reported"
+
+
+def test_shell_exit_builtin_ends_init(shell):
+    assert re.search(r"^minikernel: process 1 \(sh\) exited with status 0 after", shell.console, re.M)
+    assert OFF_CLEANLY in shell.console
+    assert shell.status == 0
+
+
+def test_shell_exits_at_end_of_input(built):
+    run = run_app("sh", typed="hello\n\x04", timeout=60)
+    assert "minikernel: Hello from ring 3, pid 2, via newlib's printf" in run.console, run.console[-2000:]
+    assert OFF_CLEANLY in run.console
+    assert run.status == 0
+
+
+# ---- the C library's tests --------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def libc(built):
+    return run_app("libc_test", archive=TESTS, timeout=120)
+
+
+def ok(run, what):
+    """The check whose text starts with what passed."""
+    results = checks(run, "minikernel: libc")
+    matching = [result for result, text in results if text.startswith(what)]
+    assert matching, f"no check {what!r}:\n{run.console[-3000:]}"
+    return all(result == "ok" for result in matching)
+
+
+def test_libc_every_check_passes(libc):
+    results = checks(libc, "minikernel: libc")
+    assert len(results) >= 70, libc.console[-3000:]
+    assert failures(results) == [], libc.console[-3000:]
+    assert f"minikernel: libc: {len(results)} passed, 0 failed" in libc.console
+    assert OFF_CLEANLY in libc.console
+    assert libc.status == 0
+
+
+def test_libc_printf_long_long_and_floating_point(libc):
+    assert "minikernel: libc: ok %lld of 2^40+1 prints 1099511627777" in libc.console
+    assert ok(libc, "%llx and %llX")
+    assert ok(libc, "%f %.3e %g give \"3.141590|1.235e+04|0.0001|1e+20\"")
+
+
+def test_libc_child_exit_status_and_atexit(libc):
+    """exit(3) runs the atexit handler and flushes stdio before the kernel hears of the exit."""
+    assert ok(libc, "a child's exit(3) is WEXITSTATUS 3")
+    m = re.search(r"^minikernel: child: this line is still in stdio's buffer at exit:child: atexit handler ran\n"
+                  r"minikernel: process \d+ \(child\) exited with status 3 after", libc.console, re.M)
+    assert m, libc.console[-3000:]
+
+
+def test_libc_children_killed_by_signals(libc):
+    assert ok(libc, "a NULL dereference: WTERMSIG SIGSEGV")
+    assert ok(libc, "a write to the kernel: WTERMSIG SIGSEGV")
+    assert ok(libc, "abort(): WTERMSIG SIGABRT")
+    assert re.search(r"^minikernel: process \d+ \(child\) killed: page fault at 0x0 \(write, not mapped\)",
+                     libc.console, re.M)
+    assert re.search(r"^minikernel: process (\d+) \(child\) killed by process \1: signal 6$", libc.console, re.M)
+
+
+def test_libc_bad_input_gives_errno_and_the_process_goes_on(libc):
+    for what in ["int $0x80 with number 999: ENOSYS", "write from a kernel pointer (0xC0000000): EFAULT",
+                 "write of an oversized length (0x7fffffff): EFAULT", "read into a kernel pointer: EFAULT",
+                 "read with an oversized length returns what is left", "open with a kernel pointer as path: EFAULT",
+                 "spawn with a kernel pointer in argv: EFAULT", "fopen of a missing file: ENOENT",
+                 "fopen for writing: EROFS"]:
+        assert ok(libc, what), what
+
+
+def test_faulting_children_leave_kernel_and_monitor_running(libc):
+    """After the crashes, libc_test goes on to its summary and the domain powers off cleanly."""
+    console = libc.console
+    crash = console.index("(child) killed: page fault at 0x0")
+    assert console.index("minikernel: libc: ok waitpid with no children: ECHILD") > crash
+    assert "hv: domain 0 (minikernel) shut down: poweroff" in console
+
+
+def test_system_calls_through_newlib_never_enter_the_monitor(libc):
+    """syscount runs alone (its parent waits) and makes 3000 calls through newlib's wrappers."""
+    assert ok(libc, "syscount's 1000 rounds")
+    m = re.search(r"^minikernel: process \d+ \(syscount\) exited with status 0 after (\d+) system calls, "
+                  r"(\d+) monitor entries", libc.console, re.M)
+    assert m, libc.console[-3000:]
+    assert int(m.group(1)) >= 3000
+    assert int(m.group(2)) == 0
