@@ -107,7 +107,7 @@ run-pingpong: deps all
 		$(BUILD)/examples/pingpong.elf=name=ping $(BUILD)/examples/pingpong.elf=name=pong
 
 # The minikernel runs the shell of examples/apps as init; --input types a session into it.
-APPS_SESSION := help\nhello\ncat motd.txt\ncalc \"sqrt(2)*sin(1)\"\nmstress\nexit\n
+APPS_SESSION := help\nhello\ncat motd.txt\ncalc "sqrt(2)*sin(1)"\nmstress\nexit\n
 run-apps: deps all apps
 	tools/hvrun --input "$$(printf '$(APPS_SESSION)')" $(BUILD)/examples/minikernel.elf=init=sh \
 		$(BUILD)/apps/apps.tar=attach
