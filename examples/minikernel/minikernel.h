@@ -6,6 +6,8 @@
 #include "sdk.h"
 #include "../../libc-patches/include/hvos/syscall.h"
 
+#define PF_W 2          /* ELF program header flag: the segment is writable */
+
 #define PAGE_SIZE     4096u
 #define NPROC         16          /* processes at once */
 #define NFILE         16          /* open files per process, 0-2 the console */
@@ -46,9 +48,11 @@ int space_map(struct space *s, uint32_t va);
 void space_unmap(struct space *s, uint32_t va);
 /* The kernel's view of the user page at va, or NULL when it is not mapped for ring 3. */
 uint8_t *space_page(const struct space *s, uint32_t va);
+void space_protect(struct space *s, uint32_t va);
 
 /* Ring-3 pointers (vm.c): every one is checked against the current process's page tables. */
 int user_range_ok(uint32_t va, uint32_t len);
+int user_range_writable(uint32_t va, uint32_t len);
 int copy_from_user(void *dst, uint32_t src, uint32_t len);   /* 0 or -HVOS_EFAULT */
 int copy_to_user(uint32_t dst, const void *src, uint32_t len);
 /* A NUL-terminated string of at most size-1 bytes: its length, -HVOS_EFAULT or -HVOS_ENAMETOOLONG. */

@@ -102,8 +102,29 @@ static int elf_check(const struct archive_file *f, struct elf32_ehdr *eh)
     return entry_inside ? 0 : -HVOS_ENOEXEC;
 }
 
-/* Map and fill every PT_LOAD (the rest of each page stays zero: that is the bss); the heap
- * starts on the page after the highest one. */
+/* Does a writable PT_LOAD of the program cover the page at va? */
+static int page_in_writable_segment(const struct archive_file *f, const struct elf32_ehdr *eh, uint32_t va)
+{
+    for (unsigned i = 0; i < eh->phnum; i++) {
+        struct elf32_phdr ph = phdr(f, eh, i);
+        if (ph.type == PT_LOAD && (ph.flags & PF_W) && va + PAGE_SIZE > ph.vaddr && va < ph.vaddr + ph.memsz)
+            return 1;
+    }
+    return 0;
+}
+
+/* Text and read-only data: ring 3 may read and run them, not write them (a stray store into the
+ * program's own code faults, as it would on any Unix). */
+static void protect_segment(struct process *p, const struct archive_file *f, const struct elf32_ehdr *eh,
+                            const struct elf32_phdr *ph)
+{
+    for (uint32_t va = ph->vaddr & ~(PAGE_SIZE - 1); va < ph->vaddr + ph->memsz; va += PAGE_SIZE)
+        if (!page_in_writable_segment(f, eh, va))
+            space_protect(&p->space, va);
+}
+
+/* Map and fill every PT_LOAD (the rest of each page stays zero: that is the bss), then take the
+ * write right away from the read-only ones; the heap starts on the page after the highest one. */
 static int load_segments(struct process *p, const struct archive_file *f, const struct elf32_ehdr *eh)
 {
     uint32_t end = HVOS_USER_BASE;
@@ -116,6 +137,11 @@ static int load_segments(struct process *p, const struct archive_file *f, const 
         put_user_bytes(&p->space, ph.vaddr, f->data + ph.offset, ph.filesz);
         if (ph.vaddr + ph.memsz > end)
             end = ph.vaddr + ph.memsz;
+    }
+    for (unsigned i = 0; i < eh->phnum; i++) {
+        struct elf32_phdr ph = phdr(f, eh, i);
+        if (ph.type == PT_LOAD && ph.memsz && !(ph.flags & PF_W))
+            protect_segment(p, f, eh, &ph);
     }
     p->heap_start = p->brk = (end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
     return 0;

@@ -37,7 +37,7 @@ static long read_console(struct regs *r, uint32_t buf, uint32_t len)
     if (!n && console_at_end())
         return 0;
     if (!n) {
-        if (!user_range_ok(buf, 1))
+        if (!user_range_writable(buf, 1))
             return -HVOS_EFAULT;
         block_current(r, WAIT_INPUT);
         return SWITCHED;
@@ -45,7 +45,7 @@ static long read_console(struct regs *r, uint32_t buf, uint32_t len)
     n = n < len ? n : len;
     n = n < CHUNK ? n : CHUNK;
     char kbuf[CHUNK];
-    if (!user_range_ok(buf, n))
+    if (!user_range_writable(buf, n))
         return -HVOS_EFAULT;            /* checked before the input is taken */
     console_read(kbuf, n);
     return copy_to_user(buf, kbuf, n) < 0 ? -HVOS_EFAULT : (long)n;
@@ -281,7 +281,7 @@ static long sys_waitpid(struct regs *r)
     uint32_t where = r->ecx;
     if (pid != -1 && pid <= 0)
         return -HVOS_EINVAL;
-    if (where && !user_range_ok(where, sizeof(status)))
+    if (where && !user_range_writable(where, sizeof(status)))
         return -HVOS_EFAULT;
     int child = process_reap(pid, &status);
     if (child == 0) {

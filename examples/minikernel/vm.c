@@ -184,6 +184,24 @@ int space_map(struct space *s, uint32_t va)
     return 0;
 }
 
+/* Take away ring 3's right to write the page at va (a program's text and read-only data). */
+void space_protect(struct space *s, uint32_t va)
+{
+    const uint64_t *pte = l1_entry(s, va);
+    if (!pte || !(*pte & PTE_P))
+        return;
+    uint64_t l2e = table(s->l2)[L2_INDEX(va)];
+    mmu_set((uint32_t)(l2e >> 12), L1_INDEX(va), *pte & ~(uint64_t)PTE_RW);
+    if (s->l3 == current_l3)
+        mmuext(MMUEXT_INVLPG_LOCAL, va);
+}
+
+static int page_writable(const struct space *s, uint32_t va)
+{
+    const uint64_t *pte = l1_entry(s, va);
+    return pte && (*pte & PTE_RW);
+}
+
 void space_unmap(struct space *s, uint32_t va)
 {
     uint8_t *page = space_page(s, va);
@@ -201,20 +219,32 @@ void space_unmap(struct space *s, uint32_t va)
  * for ring 3 in the current process's tables), then copies page by page through the kernel's
  * own mapping of each page. */
 
-int user_range_ok(uint32_t va, uint32_t len)
+static int range_ok(uint32_t va, uint32_t len, int write)
 {
     if (len > HVOS_USER_LIMIT || va > HVOS_USER_LIMIT - len)
         return 0;
     for (uint32_t page = va & ~(PAGE_SIZE - 1); page < va + len; page += PAGE_SIZE)
-        if (!space_page(&current->space, page))
+        if (!space_page(&current->space, page) || (write && !page_writable(&current->space, page)))
             return 0;
     return 1;
+}
+
+int user_range_ok(uint32_t va, uint32_t len)
+{
+    return range_ok(va, len, 0);
+}
+
+/* The kernel writes through its own mapping of the page, where the CPU would not stop it: a
+ * buffer ring 3 may not write (its program's text) must be refused here. */
+int user_range_writable(uint32_t va, uint32_t len)
+{
+    return range_ok(va, len, 1);
 }
 
 /* Copy len bytes between the kernel buffer and ring 3, in either direction. */
 static int copy_user(uint32_t uva, uint8_t *kbuf, uint32_t len, int to_user)
 {
-    if (!user_range_ok(uva, len))
+    if (!range_ok(uva, len, to_user))
         return -HVOS_EFAULT;
     while (len) {
         uint32_t in_page = PAGE_SIZE - (uva & (PAGE_SIZE - 1));

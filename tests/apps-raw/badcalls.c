@@ -2,6 +2,8 @@
  * its error and the process goes on. 0xC0000000 is the kernel's, 0xF5800000 the monitor's. */
 #include "raw.h"
 
+int main(int argc, char **argv);
+
 #define KERNEL  0xC0000000L
 #define MONITOR 0xF5800000L
 
@@ -28,6 +30,8 @@ static void pointers(void)
     expect(sys_write(1, (void *)KERNEL, 16), -HVOS_EFAULT, "write from the kernel's memory gives -EFAULT");
     expect(sys_write(1, (void *)MONITOR, 16), -HVOS_EFAULT, "write from the monitor's memory gives -EFAULT");
     expect(sys_write(1, (void *)0x10, 4), -HVOS_EFAULT, "write from an unmapped user page gives -EFAULT");
+    expect(sys(SYS_times, ADDR(main), 0, 0), -HVOS_EFAULT,
+           "times into the program's read-only text gives -EFAULT");
     expect(sys(SYS_clock_gettime, HVOS_CLOCK_MONOTONIC, MONITOR, 0), -HVOS_EFAULT, "clock_gettime into the monitor gives -EFAULT");
     expect(sys(SYS_times, KERNEL, 0, 0), -HVOS_EFAULT, "times into the kernel gives -EFAULT");
     expect(sys(SYS_open, KERNEL, 0, 0), -HVOS_EFAULT, "open with a path in the kernel gives -EFAULT");

@@ -36,5 +36,7 @@ int main(int argc, char **argv)
     }
     if (!strcmp(how, "stack"))
         return deep();
+    if (!strcmp(how, "text"))
+        *(volatile uint8_t *)(uintptr_t)main = 0xCC;      /* text is mapped read-only */
     return 0;
 }

@@ -36,6 +36,7 @@ static void faults(void)
         { "gp", KILLED(HVOS_SIGSEGV), "cli in ring 3 (#GP) ends it with SIGSEGV" },
         { "hypercall", KILLED(HVOS_SIGSEGV), "a hypercall (int $0x82) from ring 3 ends it with SIGSEGV" },
         { "stack", KILLED(HVOS_SIGSEGV), "running off the bottom of the stack ends it with SIGSEGV" },
+        { "text", KILLED(HVOS_SIGSEGV), "a write into its own program text ends it with SIGSEGV" },
     };
     for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char *argv[] = { "crash", cases[i].how, 0 };

@@ -62,7 +62,9 @@ def test_faulting_processes_die_alone_with_a_clear_message(suite):
     assert re.search(r"^minikernel: process \d+ \(crash\) killed: invalid opcode", console, re.M)
     assert re.search(r"^minikernel: process \d+ \(crash\) killed: divide error", console, re.M)
     assert re.search(r"^minikernel: process \d+ \(crash\) killed: general protection fault", console, re.M)
-    assert len(re.findall(r"^minikernel: process \d+ \(crash\) ended by signal (?:11|4|8) ", console, re.M)) == 9
+    assert re.search(r"^minikernel: process \d+ \(crash\) killed: page fault at 0x804[0-9a-f]{4} \(write, protection\)",
+                     console, re.M), "program text is read-only"
+    assert len(re.findall(r"^minikernel: process \d+ \(crash\) ended by signal (?:11|4|8) ", console, re.M)) == 10
 
 
 def test_direct_system_calls_never_enter_the_monitor(suite):
