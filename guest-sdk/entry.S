@@ -1,22 +1,38 @@
 /* entry.S - how the guest kernel is entered: exception stubs, the event upcall, the failsafe
  * callback, and the way back out (guest ring 1). Every entry builds a struct regs (sdk.h) and
- * calls C; the exit returns to ring 3 with a real `iret` when it can (no monitor entry: a direct
- * system call costs what a native one does) and otherwise with the iret hypercall, which also
- * restores the virtual IF (the upcall mask) atomically.
+ * calls its C handler straight from a table; the exit returns to ring 3 with a real `iret` when it
+ * can (no monitor entry: a direct system call costs what a native one does) and otherwise with the
+ * iret hypercall, which also restores the virtual IF (the upcall mask) atomically.
  */
 #include "xen.h"
+#include "regs-offsets.h"
 
 #define IRET_SLOT (hypercall_page + __HYPERVISOR_iret * 32)
 
-/* Stubs push an error code (0 when the CPU has none) and the vector, then join common_entry. */
-.macro STUB vector, has_error
+/* Each stub pushes an error code (0 when the CPU has none) and the vector, saves the registers
+ * as struct regs, loads the kernel's data segments and calls its vector's C handler straight
+ * from sdk_handlers[] (one indirect call: no dispatcher in between), then leaves by sdk_return. */
+.macro STUB vector, has_error, last=0
     .globl sdk_stub_\vector
 sdk_stub_\vector:
     .if \has_error == 0
     pushl $0
     .endif
     pushl $\vector
-    jmp common_entry
+    pushal
+    pushl %ds
+    pushl %es
+    pushl %fs
+    pushl %gs
+    movl $FLAT_KERNEL_DS, %eax
+    movl %eax, %ds
+    movl %eax, %es
+    pushl %esp                        /* sdk_handlers[vector](struct regs *) */
+    call *sdk_handlers + 4 * \vector
+    addl $4, %esp
+    .if \last == 0
+    jmp sdk_return
+    .endif
 .endm
 
     .text
@@ -40,37 +56,33 @@ sdk_stub_\vector:
     STUB 17, 1
     STUB 18, 0
     STUB 19, 0
-    STUB 128, 0                       /* int $0x80: system calls from ring 3 */
     STUB 256, 0                       /* not a vector: the event upcall */
     STUB 257, 0                       /* not a vector: the sysenter callback */
+    STUB 128, 0, last=1               /* int $0x80, the hottest path: it falls into sdk_return */
 
-common_entry:
-    pushal
-    pushl %ds
-    pushl %es
-    pushl %fs
-    pushl %gs
-    movl $FLAT_KERNEL_DS, %eax
-    movl %eax, %ds
-    movl %eax, %es
-    pushl %esp                        /* sdk_dispatch(struct regs *): nonzero = plain iret */
-    call sdk_dispatch
-    addl $4, %esp
-
+    /* Back to ring 3 with events on and none pending: a plain iret (ring 1 may lower its
+     * privilege), so a direct system call never enters the monitor. Anything else (back to ring
+     * 1, events masked, an event waiting) takes the iret hypercall, which restores the upcall
+     * mask from the frame and delivers what is pending on the way. */
     .globl sdk_return
 sdk_return:
+    testb $3, SDK_REGS_CS(%esp)
+    jz 1f
+    movl shared_info, %eax
+    cmpw $0, (%eax)                   /* vcpu_info[0]: upcall_pending, then upcall_mask */
+    jne 1f
     popl %gs
     popl %fs
     popl %es
     popl %ds
-    /* Back to ring 3 with events as they were: a plain iret (ring 1 may lower its privilege), so
-     * a direct system call never enters the monitor. Otherwise the iret hypercall. */
-    testl %eax, %eax
-    jz 1f
     popal
     addl $8, %esp
     iret
-1:  popal
+1:  popl %gs
+    popl %fs
+    popl %es
+    popl %ds
+    popal
     addl $8, %esp
     jmp IRET_SLOT                     /* pushes %eax, then the iret hypercall */
 
@@ -84,7 +96,9 @@ sdk_failsafe_entry:
     pushl %esp
     call sdk_failsafe                 /* does not return */
 
-/* void enter_user(uint32_t eip, uint32_t esp): drop to ring 3 with a real iret. */
+/* void enter_user(uint32_t eip, uint32_t esp): drop to ring 3, where events are always on. With
+ * none waiting, a real iret after clearing the upcall mask; else the iret hypercall, which
+ * delivers the waiting one first. */
     .globl enter_user
 enter_user:
     movl 4(%esp), %ecx
@@ -99,7 +113,12 @@ enter_user:
     pushl $0x202                      /* IF on (the real IF; ring 3 cannot change it) */
     pushl $FLAT_USER_CS
     pushl %ecx
+    movl shared_info, %eax
+    movb $0, 1(%eax)                  /* vcpu_info[0].evtchn_upcall_mask */
+    cmpb $0, (%eax)                   /* vcpu_info[0].evtchn_upcall_pending */
+    jne 1f
     iret
+1:  jmp IRET_SLOT
 
 /* setjmp/longjmp for the kernel: int context_save(struct context *), context_restore(c, value). */
     .globl context_save, context_restore

@@ -2,6 +2,12 @@
  * callbacks for events and failsafe returns, and the stack traps from ring 3 arrive on.
  */
 #include "sdk.h"
+#include "regs-offsets.h"
+
+_Static_assert(__builtin_offsetof(struct regs, cs) == SDK_REGS_CS, "entry.S reads CS here");
+_Static_assert(__builtin_offsetof(struct shared_info, vcpu_info[0].evtchn_upcall_pending) == 0 &&
+               __builtin_offsetof(struct shared_info, vcpu_info[0].evtchn_upcall_mask) == 1,
+               "entry.S tests pending and mask as one 16-bit word");
 
 extern char sdk_failsafe_entry[];
 #define STUB(v) extern char sdk_stub_##v[];
@@ -16,8 +22,11 @@ static char *const stubs[SDK_NR_EXCEPTIONS] = {
     sdk_stub_15, sdk_stub_16, sdk_stub_17, sdk_stub_18, sdk_stub_19,
 };
 
-static trap_handler handlers[SDK_NR_HANDLERS];
-static uint8_t handler_masks_events[SDK_NR_HANDLERS];
+static void unhandled(struct regs *r);
+
+/* What entry.S calls for each vector: never NULL, so the path from a trap to its handler is one
+ * indirect call (a direct system call should cost what a native one does). */
+trap_handler sdk_handlers[SDK_NR_HANDLERS] = { [0 ... SDK_NR_HANDLERS - 1] = unhandled };
 static failsafe_handler on_failsafe;
 
 /* Traps from ring 3 arrive on this stack (stack_switch), never on the one the kernel runs on. */
@@ -62,12 +71,11 @@ void traps_init(void)
 
 void trap_set_handler(unsigned vector, trap_handler handler)
 {
-    handlers[vector] = handler;
+    sdk_handlers[vector] = handler ? handler : unhandled;
 }
 
 long syscall_gate(unsigned dpl, int mask_events)
 {
-    handler_masks_events[SYSCALL_VECTOR] = (uint8_t)mask_events;
     return HYPERVISOR_set_trap_table((struct trap_info[2]){
         { .vector = SYSCALL_VECTOR, .flags = (uint8_t)(dpl | (mask_events ? 4 : 0)),
           .cs = FLAT_KERNEL_CS, .address = (uint32_t)(uintptr_t)sdk_stub_128 }, { 0 } });
@@ -81,7 +89,7 @@ void syscall_gate_remove(void)
 
 long sysenter_set_handler(trap_handler handler)
 {
-    handlers[SDK_SYSENTER_VECTOR] = handler;
+    trap_set_handler(SDK_SYSENTER_VECTOR, handler);
     struct callback_register cb = { .type = CALLBACKTYPE_sysenter,
                                     .address = { FLAT_KERNEL_CS, (uint32_t)(uintptr_t)sdk_stub_257 } };
     return HYPERVISOR_callback_op(CALLBACKOP_register, &cb);
@@ -90,17 +98,6 @@ long sysenter_set_handler(trap_handler handler)
 void failsafe_set_handler(failsafe_handler handler)
 {
     on_failsafe = handler;
-}
-
-/* Called by every stub. Returns nonzero when the plain iret is right: back to ring 3 through a
- * gate that left events as they were (the upcall mask needs no restoring). */
-int sdk_dispatch(struct regs *r);
-int sdk_dispatch(struct regs *r)
-{
-    trap_handler h = r->vector < SDK_NR_HANDLERS ? handlers[r->vector] : NULL;
-    (h ? h : unhandled)(r);
-    return (r->cs & 3) == 3 && r->vector < SDK_NR_HANDLERS && !handler_masks_events[r->vector]
-           && r->vector != SDK_EVENT_VECTOR && !events_pending();
 }
 
 void sdk_failsafe(uint32_t *frame);
