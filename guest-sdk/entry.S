@@ -60,16 +60,20 @@ sdk_stub_\vector:
     STUB 257, 0                       /* not a vector: the sysenter callback */
     STUB 128, 0, last=1               /* int $0x80, the hottest path: it falls into sdk_return */
 
-    /* Back to ring 3 with events on and none pending: a plain iret (ring 1 may lower its
-     * privilege), so a direct system call never enters the monitor. Anything else (back to ring
-     * 1, events masked, an event waiting) takes the iret hypercall, which restores the upcall
-     * mask from the frame and delivers what is pending on the way. */
+    /* Back with a plain iret when events are on and none is waiting (a direct system call then
+     * never enters the monitor): to ring 3, where events are always on, or to ring 1 code that
+     * had them on (the frame's IF is its virtual IF). Ring 1 may iret to ring 3 or to itself.
+     * Anything else (events masked, an event waiting, ring-1 code that had them off) takes the
+     * iret hypercall, which sets the upcall mask from the frame's IF and delivers what is
+     * pending on the way: Linux's xen_iret makes the same choice. */
     .globl sdk_return
 sdk_return:
-    testb $3, SDK_REGS_CS(%esp)
-    jz 1f
     movl shared_info, %eax
-    cmpw $0, (%eax)                   /* vcpu_info[0]: upcall_pending, then upcall_mask */
+    testb $3, SDK_REGS_CS(%esp)
+    jnz 2f
+    testl $EFLAGS_IF, SDK_REGS_EFLAGS(%esp)
+    jz 1f
+2:  cmpw $0, (%eax)                   /* vcpu_info[0]: upcall_pending, then upcall_mask */
     jne 1f
     popl %gs
     popl %fs

@@ -7,6 +7,7 @@
  * event already pending asks the monitor (any hypercall) to deliver it at once.
  */
 #include "sdk.h"
+#include "regs-offsets.h"
 
 static event_handler port_handlers[EVTCHN_SDK_PORTS];
 
@@ -46,10 +47,16 @@ void events_dispatch(void)
     }
 }
 
+/* The monitor masked events to enter here; the interrupted code had them on (the frame's IF
+ * says so). Turning them back on before the exit lets it return by a plain iret when nothing
+ * came meanwhile; if something did, the exit sees it pending and takes the iret hypercall. */
 static void event_upcall(struct regs *r)
 {
-    (void)r;
     events_dispatch();
+    if (r->eflags & EFLAGS_IF) {
+        barrier();
+        vcpu()->evtchn_upcall_mask = 0;
+    }
 }
 
 void events_init(void)

@@ -5,6 +5,7 @@
 #include "regs-offsets.h"
 
 _Static_assert(__builtin_offsetof(struct regs, cs) == SDK_REGS_CS, "entry.S reads CS here");
+_Static_assert(__builtin_offsetof(struct regs, eflags) == SDK_REGS_EFLAGS, "entry.S reads EFLAGS here");
 _Static_assert(__builtin_offsetof(struct shared_info, vcpu_info[0].evtchn_upcall_pending) == 0 &&
                __builtin_offsetof(struct shared_info, vcpu_info[0].evtchn_upcall_mask) == 1,
                "entry.S tests pending and mask as one 16-bit word");
