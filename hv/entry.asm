@@ -212,17 +212,24 @@ return_to_guest:
     jmp trap_return
 
 ; int guest_copy(void *dst, const void *src, uint32_t n): 0, or -1 if a page fault stopped it.
-; The only instruction in the monitor that touches guest memory through a guest address: a fault
-; at guest_copy_insn is expected, and traps.c resumes at guest_copy_fault instead of panicking.
-global guest_copy, guest_copy_insn, guest_copy_fault
+; The only instructions in the monitor that touch guest memory through a guest address: a fault
+; at guest_copy_insn or guest_copy_bytes is expected, and traps.c resumes at guest_copy_fault
+; instead of panicking. Whole dwords first, then the 0 to 3 bytes left.
+global guest_copy, guest_copy_insn, guest_copy_bytes, guest_copy_fault
 guest_copy:
     push esi
     push edi
     mov edi, [esp + 12]
     mov esi, [esp + 16]
     mov ecx, [esp + 20]
+    mov edx, ecx
+    shr ecx, 2
+    and edx, 3
     cld
 guest_copy_insn:
+    rep movsd
+    mov ecx, edx
+guest_copy_bytes:
     rep movsb
     xor eax, eax
 guest_copy_done:

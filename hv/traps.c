@@ -24,7 +24,7 @@ struct __attribute__((packed)) gate {
 static struct gate idt[256] __attribute__((aligned(8)));
 /* hv/entry.asm */
 extern const uint32_t trap_stubs[NR_EXCEPTIONS + NR_IRQS];
-extern const char hypercall_entry[], guest_copy_insn[], guest_copy_fault[], sysenter_entry[];
+extern const char hypercall_entry[], guest_copy_insn[], guest_copy_bytes[], guest_copy_fault[], sysenter_entry[];
 extern const char exit_load_segments[], exit_load_segments_end[], exit_iret[];
 
 static const char *const exception_names[NR_EXCEPTIONS] = {
@@ -154,7 +154,8 @@ void trap_dispatch(struct trap_frame *f)
         irq_dispatch(f->vector - VEC_IRQ0, (f->cs & 3) != 0);
     } else if (f->cs & 3) {
         guest_exception(f);
-    } else if (f->vector == VEC_PF && f->eip == (uint32_t)(uintptr_t)guest_copy_insn) {
+    } else if (f->vector == VEC_PF && (f->eip == (uint32_t)(uintptr_t)guest_copy_insn ||
+                                        f->eip == (uint32_t)(uintptr_t)guest_copy_bytes)) {
         /* A fault inside guest_copy is a bad guest pointer, not a monitor bug: resume at its exit. */
         f->eip = (uint32_t)(uintptr_t)guest_copy_fault;
         return;
