@@ -70,6 +70,9 @@ static int any_alive(void)
     return 0;
 }
 
+/* A vCPU that yielded: the next pick passes over it if anyone else can run. */
+static struct vcpu *yielder;
+
 /* The runnable vCPU with the smallest pass; among equals, the first after the last one picked
  * (so equal weights take turns, and domain 0 starts). */
 static struct vcpu *pick_next(void)
@@ -78,9 +81,12 @@ static struct vcpu *pick_next(void)
     struct vcpu *best = NULL;
     for (unsigned n = 1; n <= MAX_DOMAINS; n++) {
         unsigned i = (last + n) % MAX_DOMAINS;
-        if (runnable(&domains[i]) && (!best || domains[i].vcpu.pass < best->pass))
+        if (runnable(&domains[i]) && &domains[i].vcpu != yielder && (!best || domains[i].vcpu.pass < best->pass))
             best = &domains[i].vcpu;
     }
+    if (!best && yielder && runnable(yielder->domain))
+        best = yielder;
+    yielder = NULL;
     if (best)
         last = best->domain->id;
     return best;
@@ -197,8 +203,10 @@ void vcpu_block(void)
     switch_away();
 }
 
+/* SCHEDOP_yield: anyone else who can run goes first. */
 void vcpu_yield(void)
 {
     GUEST_FRAME->eax = 0;
+    yielder = current;
     switch_away();
 }

@@ -185,6 +185,20 @@ static void page_tables(void)
     MEASURE("update_va_mapping", 1, map_page(window[0], virt_to_mfn(window[0]), PTE_P | PTE_RW | PTE_A | PTE_D));
 }
 
+/* Booted twice side by side with `switch`: each yields n times, and each yield runs the other
+ * domain until it yields back, so n iterations here hold 2n switches between domains. */
+static int domain_switches(void)
+{
+    for (uint32_t w = 0; w < WARMUP; w++)
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    uint64_t m0 = monitor_ticks(), t0 = tsc();
+    for (uint32_t i = 0; i < n; i++)
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    uint64_t t1 = tsc();
+    report("domain_switch", t1 - t0, 2 * n, monitor_ticks() - m0);
+    return 0;
+}
+
 int main(void)
 {
     char arg[16];
@@ -196,6 +210,8 @@ int main(void)
     traps_init();
     events_init();
     events_unmask();                   /* as a kernel runs: events on (a trap then returns by iret) */
+    if (cmdline_option("switch", arg, sizeof(arg)))
+        return domain_switches();
     loop_cost = ~0ull;
     for (int round = 0; round < WARMUP; round++) {       /* the cheapest of a few: the loop alone */
         uint64_t t0 = tsc();

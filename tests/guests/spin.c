@@ -1,6 +1,7 @@
 /* spin.c - a guest that only computes, for `ms=` milliseconds of wall-clock time, then powers off
  * (guest ring 1, SDK). Several of them side by side show how the scheduler shares the CPU: the
- * monitor reports each domain's CPU ticks when it ends.
+ * monitor reports each domain's CPU ticks when it ends. With `yield=N` it then prints a turn and
+ * yields, N times: two such domains take strict turns, whatever their weights.
  */
 #include "sdk.h"
 
@@ -15,6 +16,13 @@ int main(void)
     uint64_t rounds = 0;
     while (clock_ns() < end)
         rounds++;
+    if (cmdline_option("yield", arg, sizeof(arg))) {
+        for (unsigned i = 1, turns = (unsigned)(arg[0] - '0'); i <= turns; i++) {
+            printf("turn %u\n", i);
+            HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+        }
+        return 0;
+    }
     printf("spun %llu rounds\n", (unsigned long long)rounds);
     return 0;
 }
