@@ -5,6 +5,8 @@
  * announced by VIRQ_CONSOLE); in any other domain the console is at its end from the start.
  * Typed characters are echoed and gathered into a line; Enter (CR or LF) hands the line, with a
  * '\n', to readers; backspace erases; ctrl-D on an empty line is the end of input (read gives 0).
+ * What is typed while a process waits in read is echoed at once; what is typed ahead is echoed
+ * when a process reads it, so a transcript shows each line after the prompt that asked for it.
  */
 #include "minikernel.h"
 
@@ -15,9 +17,12 @@
 #define DELETE     0x7f
 
 static char typing[LINE_MAX];
+static uint8_t typing_echoed[LINE_MAX];
 static uint32_t typing_len;
 static char ready[READY_MAX];           /* finished lines, oldest first */
+static uint8_t ready_echoed[READY_MAX];
 static uint32_t ready_len;
+static int reader_waiting;              /* a process sleeps in read: echo as it is typed */
 static int end_typed, input_possible;
 static int at_line_start = 1;
 
@@ -41,34 +46,40 @@ void klog(const char *fmt, ...)
     console_put(buf, n < (int)sizeof(buf) ? (uint32_t)n : sizeof(buf) - 1);
 }
 
-static void line_done(int with_newline)
+static void line_done(void)
 {
-    if (with_newline && typing_len < LINE_MAX)
-        typing[typing_len++] = '\n';
     if (typing_len > READY_MAX - ready_len)
         typing_len = READY_MAX - ready_len;     /* no reader for a while: the rest is lost */
     memcpy(ready + ready_len, typing, typing_len);
+    memcpy(ready_echoed + ready_len, typing_echoed, typing_len);
     ready_len += typing_len;
     typing_len = 0;
     wake_all(WAIT_INPUT);
 }
 
+/* Keep a typed character, echoing it if someone is waiting for it. */
+static void keep_char(char c)
+{
+    typing[typing_len] = c;
+    typing_echoed[typing_len++] = (uint8_t)reader_waiting;
+    if (reader_waiting)
+        console_put(&c, 1);
+}
+
 static void take_char(char c)
 {
     if (c == '\r' || c == '\n') {
-        console_put("\n", 1);
-        line_done(1);
+        if (typing_len < LINE_MAX)
+            keep_char('\n');
+        line_done();
     } else if (c == BACKSPACE || c == DELETE) {
-        if (typing_len) {
-            typing_len--;
+        if (typing_len && typing_echoed[--typing_len])
             console_put("\b \b", 3);
-        }
     } else if (c == CTRL_D) {
         end_typed = typing_len == 0;
-        line_done(0);
-    } else if (typing_len < LINE_MAX - 1) {
-        typing[typing_len++] = c;
-        console_put(&c, 1);
+        line_done();
+    } else if (typing_len < LINE_MAX - 2) {
+        keep_char(c);
     }
 }
 
@@ -108,11 +119,28 @@ int console_at_end(void)
     return end;
 }
 
+/* A process is about to sleep in read: what was typed ahead of it shows now, the rest as typed. */
+void console_reader_waits(void)
+{
+    reader_waiting = 1;
+    for (uint32_t i = 0; i < typing_len; i++)
+        if (!typing_echoed[i]) {
+            console_put(&typing[i], 1);
+            typing_echoed[i] = 1;
+        }
+}
+
+/* Take the oldest typed bytes, echoing those typed ahead as the reader takes them. */
 uint32_t console_read(char *buf, uint32_t len)
 {
     uint32_t n = len < ready_len ? len : ready_len;
     memcpy(buf, ready, n);
+    for (uint32_t i = 0; i < n; i++)
+        if (!ready_echoed[i])
+            console_put(&ready[i], 1);
     memmove(ready, ready + n, ready_len - n);
+    memmove(ready_echoed, ready_echoed + n, ready_len - n);
     ready_len -= n;
+    reader_waiting = 0;
     return n;
 }

@@ -110,6 +110,7 @@ void syscall_entry(struct regs *r);
 void console_init(void);
 uint32_t console_pending(void);              /* bytes of the next typed line ready to read */
 int console_at_end(void);                    /* no more input will come (or ctrl-D was typed) */
+void console_reader_waits(void);             /* a process sleeps in read: echo what is typed */
 uint32_t console_read(char *buf, uint32_t len);
 void console_put(const char *s, uint32_t len);
 /* The kernel's own lines: always at the start of a line, whatever the processes wrote. */

@@ -39,6 +39,7 @@ static long read_console(struct regs *r, uint32_t buf, uint32_t len)
     if (!n) {
         if (!user_range_writable(buf, 1))
             return -HVOS_EFAULT;
+        console_reader_waits();
         block_current(r, WAIT_INPUT);
         return SWITCHED;
     }

@@ -120,6 +120,14 @@ def test_shell_runs_programs_by_name(shell):
     assert re.search(r"^minikernel: mstress: .* 0 errors$", console, re.M)
 
 
+def test_typed_ahead_lines_are_echoed_after_the_prompt_that_reads_them(shell):
+    """--input types the whole session at boot; each line shows when the shell reads it."""
+    transcript = [line for line in shell.console.splitlines() if line.startswith("minikernel: sh> ")]
+    assert transcript[:4] == ["minikernel: sh> help", "minikernel: sh> hello", "minikernel: sh> cat motd.txt",
+                              'minikernel: sh> calc "sqrt(2)*sin(1)"'], shell.console[:3000]
+    assert shell.console.index("minikernel: sh> hello") < shell.console.index("Hello from ring 3")
+
+
 def test_shell_reports_failures_and_unknown_names(shell):
     assert "minikernel: sh: calc: exit status 1" in shell.console, shell.console[-3000:]
     assert "sh: nope: not found" in shell.console
