@@ -13,6 +13,7 @@
 #include "x86.h"
 
 struct domain domains[MAX_DOMAINS];
+unsigned domain_slots;
 struct vcpu *current;
 unsigned refused_modules;
 
@@ -23,6 +24,8 @@ struct domain *domain_alloc(void)
             memset(&domains[i], 0, sizeof(domains[i]));
             domains[i].id = (domid_t)i;
             domains[i].state = DOMAIN_SHUTDOWN;     /* not runnable until built */
+            if (i >= domain_slots)
+                domain_slots = i + 1;
             return &domains[i];
         }
     }

@@ -64,7 +64,7 @@ void sched_init_vcpu(struct vcpu *v, uint32_t weight, uint32_t cap)
 
 static int any_alive(void)
 {
-    for (unsigned i = 0; i < MAX_DOMAINS; i++)
+    for (unsigned i = 0; i < domain_slots; i++)
         if (domains[i].state == DOMAIN_RUNNABLE)
             return 1;
     return 0;
@@ -77,10 +77,10 @@ static struct vcpu *yielder;
  * (so equal weights take turns, and domain 0 starts). */
 static struct vcpu *pick_next(void)
 {
-    static unsigned last = MAX_DOMAINS - 1;
+    static unsigned last = (unsigned)-1;          /* so that domain 0 is looked at first */
     struct vcpu *best = NULL;
-    for (unsigned n = 1; n <= MAX_DOMAINS; n++) {
-        unsigned i = (last + n) % MAX_DOMAINS;
+    for (unsigned n = 1; n <= domain_slots; n++) {
+        unsigned i = (last + n) % domain_slots;
         if (runnable(&domains[i]) && &domains[i].vcpu != yielder && (!best || domains[i].vcpu.pass < best->pass))
             best = &domains[i].vcpu;
     }
@@ -96,7 +96,7 @@ static struct vcpu *pick_next(void)
 static uint64_t min_pass(const struct vcpu *except)
 {
     uint64_t m = ~0ull;
-    for (unsigned i = 0; i < MAX_DOMAINS; i++)
+    for (unsigned i = 0; i < domain_slots; i++)
         if (&domains[i].vcpu != except && runnable(&domains[i]) && domains[i].vcpu.pass < m)
             m = domains[i].vcpu.pass;
     return m;
@@ -150,7 +150,7 @@ static void __attribute__((noreturn)) switch_away(void)
 void sched_account_tick(void)
 {
     if (timer_ticks() % CAP_WINDOW == 0)
-        for (unsigned i = 0; i < MAX_DOMAINS; i++)
+        for (unsigned i = 0; i < domain_slots; i++)
             domains[i].vcpu.window_ticks = 0;
 }
 

@@ -118,6 +118,9 @@ struct domain {
 };
 
 extern struct domain domains[MAX_DOMAINS];
+/* Slots 0 .. domain_slots-1 have held a domain; none has ever lived above (a high-water mark,
+ * never lowered): the scheduler's scans stop there. */
+extern unsigned domain_slots;
 extern struct vcpu *current;         /* the vCPU whose frame is at the top of the monitor stack */
 extern unsigned refused_modules;      /* images the builder refused: the run cannot end cleanly */
 
