@@ -1,4 +1,5 @@
 """Shared helpers for the boot tests: each test boots the real monitor through tools/hvrun."""
+import fcntl
 import os
 import re
 import subprocess
@@ -37,6 +38,14 @@ def boot(*images, hv_args=None, bochs=False, icount=False, timeout=60, typed=Non
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, stdin=subprocess.DEVNULL,
                           timeout=timeout + 60)
     return Run(proc.returncode, proc.stdout.replace("\r", ""), proc.stderr)
+
+
+def build_once(lock_name, *make_args):
+    """Run `make -s MAKE_ARGS` for tests that need what it builds, under a lock: pytest runs on
+    two cores, and two makes must not build the same files at once."""
+    with open(os.path.join(ROOT, "build", lock_name), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        subprocess.run(["make", "-s", *make_args], cwd=ROOT, check=True)
 
 
 @pytest.fixture

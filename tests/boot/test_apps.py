@@ -3,15 +3,13 @@ ring 1 and programs in ring 3): the examples of examples/apps run alone and from
 tests/apps/libc_test checks the C library, child processes, errno from bad input, and that system
 calls through newlib never enter the monitor. A process's output lines carry the domain's name,
 "minikernel: "."""
-import fcntl
 import math
 import os
 import re
-import subprocess
 
 import pytest
 
-from conftest import ROOT, boot, checks, failures
+from conftest import ROOT, boot, build_once, checks, failures
 
 KERNEL = "build/examples/minikernel.elf"
 APPS = "build/apps/apps.tar"
@@ -21,10 +19,8 @@ OFF_CLEANLY = "minikernel: no process left (0 pages still in use); init exited w
 
 @pytest.fixture(scope="module")
 def built():
-    """Build the sysroot (if needed) and both archives once, under a lock: pytest runs on two cores."""
-    with open(os.path.join(ROOT, "build", ".apps.lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        subprocess.run(["make", "-s", "apps", "test-apps"], cwd=ROOT, check=True)
+    """Build the sysroot (if needed) and both archives once."""
+    build_once(".apps.lock", "apps", "test-apps")
 
 
 def run_app(init, args=None, archive=APPS, **kw):

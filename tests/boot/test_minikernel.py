@@ -1,14 +1,11 @@
 """examples/minikernel: a guest kernel that runs ring-3 programs from a ustar archive. The raw test
 programs of tests/apps-raw make their system calls with `int $0x80` directly (no libc); their
 init, `suite`, runs each as a child and prints "ok WHAT" / "FAIL WHAT" for every check."""
-import fcntl
-import os
 import re
-import subprocess
 
 import pytest
 
-from conftest import ROOT, boot, checks, failures
+from conftest import ROOT, boot, build_once, checks, failures
 
 KERNEL = "build/examples/minikernel.elf"
 APPS = "build/tests/apps-raw"
@@ -16,10 +13,8 @@ APPS = "build/tests/apps-raw"
 
 @pytest.fixture(scope="module")
 def apps():
-    """Build the raw programs and their archives once (under a lock: pytest runs on two cores)."""
-    with open(os.path.join(ROOT, "build", ".apps-raw.lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        subprocess.run(["make", "-s", "-C", "tests/apps-raw", f"BUILD={ROOT}/build"], cwd=ROOT, check=True)
+    """Build the raw programs and their archives once."""
+    build_once(".apps-raw.lock", "-C", "tests/apps-raw", f"BUILD={ROOT}/build")
     return APPS
 
 
