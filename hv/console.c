@@ -39,17 +39,18 @@ void console_init(void)
     outb(COM1 + UART_IER, IER_RDA);
 }
 
-/* Characters typed on the serial line, waiting for domain 0 to read them (console_io read). */
+/* Characters typed on the serial line, waiting for domain 0 to read them (console_io read). When
+ * the buffer is full the UART keeps the rest, its interrupt off, and the sender waits (a 16550's
+ * flow control): typed-ahead text is delayed, never lost. */
 static char input[256];
 static uint32_t input_head, input_tail;
 
 void console_input_irq(void)
 {
-    while (inb(COM1 + UART_LSR) & LSR_DR) {
-        char c = (char)inb(COM1 + UART_THR);
-        if (input_head - input_tail < sizeof(input))
-            input[input_head++ % sizeof(input)] = c;
-    }
+    while (input_head - input_tail < sizeof(input) && (inb(COM1 + UART_LSR) & LSR_DR))
+        input[input_head++ % sizeof(input)] = (char)inb(COM1 + UART_THR);
+    if (input_head - input_tail == sizeof(input))
+        outb(COM1 + UART_IER, 0);
     pic_eoi();
     console_input_arrived();
 }
@@ -59,6 +60,8 @@ long console_read_input(char *buf, uint32_t max)
     uint32_t n = 0;
     while (n < max && input_tail != input_head)
         buf[n++] = input[input_tail++ % sizeof(input)];
+    if (n)
+        outb(COM1 + UART_IER, IER_RDA);   /* room again: what the UART holds comes in */
     return n;
 }
 

@@ -3,7 +3,7 @@
  * domains talk to (guest ring 1, domain 0). The policy lives here; the monitor only provides the
  * mechanism (domctl). New domains are built from the image domain 0 was given as its module:
  *     tools/hvrun build/examples/dom0.elf build/examples/hello.elf=attach
- * Commands: list, create NAME, pause ID, unpause ID, wait ID, console ID, destroy ID,
+ * Commands: list, create NAME, pause ID, unpause ID, wait ID [SECONDS], console ID, destroy ID,
  * mem ID KB, store [PATH], write PATH VALUE, quit.
  */
 #include "sdk.h"
@@ -159,17 +159,24 @@ static void write_key(const char *args)
     xsd_set(path, space + 1);
 }
 
-static void wait_for(unsigned id)
+/* "wait ID [SECONDS]": until the domain has ended, or the seconds (10 unless said) have passed. */
+static void wait_for(const char *args)
 {
+    const char *rest;
+    unsigned id = number_at(args, &rest), seconds = number(rest);
     struct hv_domctl op = { .cmd = XEN_DOMCTL_getdomaininfo, .domain = (domid_t)id };
-    uint64_t give_up = clock_ns() + 10000000000ull;
-    while (domctl(&op) == 0 && op.domain == id && !(op.u.getdomaininfo.flags & XEN_DOMINF_shutdown) &&
+    uint64_t give_up = clock_ns() + (seconds ? seconds : 10) * 1000000000ull;
+    long rc;
+    while ((rc = domctl(&op)) == 0 && op.domain == id && !(op.u.getdomaininfo.flags & XEN_DOMINF_shutdown) &&
            clock_ns() < give_up) {
         xsd_poll();
         HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
         op.domain = (domid_t)id;
     }
-    printf("domain %u is %s\n", id, op.domain == id ? state(op.u.getdomaininfo.flags) : "gone");
+    if (rc < 0 || op.domain != id)
+        printf("no domain %u\n", id);
+    else
+        printf("domain %u is %s\n", id, state(op.u.getdomaininfo.flags));
 }
 
 static void console(unsigned id)
@@ -220,7 +227,7 @@ int main(void)
         else if (strncmp(cmd, "mem ", 4) == 0)
             set_memory(cmd + 4);
         else if (strncmp(cmd, "wait ", 5) == 0)
-            wait_for(number(cmd + 5));
+            wait_for(cmd + 5);
         else if (strncmp(cmd, "console ", 8) == 0)
             console(number(cmd + 8));
         else if (strcmp(cmd, "quit") == 0)

@@ -18,3 +18,27 @@ def test_canary_survives_hostile_neighbours():
     assert "memory: all checks passed" in run.console and "vcpu: all checks passed" in run.console
     assert "hv: 6 domain(s) ran, 5 ended cleanly" in run.console
     assert run.status == 1, "the crash makes the run fail, and nothing else does"
+
+
+SEEDS = range(1, 13)
+
+
+def test_hypercall_fuzzing_harms_neither_the_monitor_nor_a_neighbour():
+    """Domain 0 runs tests/guests/fuzz.c with twelve seeds, one domain after another: each makes
+    300 hypercalls with random numbers and random arguments, and may wreck itself; domain 0 gives
+    it two seconds, then destroys it. Meanwhile a canary checks its memory. The monitor must
+    never fault, the canary must find its memory intact, and every frame must come back."""
+    typed = "".join(f"create fz{seed}\nunpause 2\nwait 2 2\ndestroy 2\n" for seed in SEEDS)
+    typed += "wait 1 60\nlist\nquit\n"
+    run = boot("build/examples/dom0.elf", f"{guest('fuzz')}=attach", f"{guest('canary')}=name=canary ms=20000",
+               typed=typed, timeout=240)
+    assert run.console.count("dom0: destroyed") == len(SEEDS), run.console[-3000:]
+    for seed in SEEDS:
+        assert f"fz{seed}: fuzzing with seed {seed}: 300 hypercalls" in run.console
+    assert "MONITOR FAULT" not in run.console and "PANIC" not in run.console
+    m = re.search(r"^canary: (\d+) checks of 64 pages: (.*)$", run.console, re.M)
+    assert m and m.group(2) == "memory intact", run.console[-3000:]
+    at_boot = int(re.search(r"^hv: frames: (\d+) free", run.console, re.M).group(1))
+    at_end = int(re.search(r"ended cleanly; (\d+) frames free$", run.console, re.M).group(1))
+    assert at_end == at_boot, "every fuzzed domain's frames came back"
+    assert run.status == 0
