@@ -14,6 +14,7 @@
 
 static uint32_t state;
 static uint8_t scratch[4096] __attribute__((aligned(4096)));
+static uint32_t scratch_mfn;
 
 /* xorshift32: a small generator whose sequence the seed fixes, so a failing seed can be rerun. */
 static uint32_t next_random(void)
@@ -69,6 +70,15 @@ static int left_out(uint32_t nr, uint32_t a1)
     return nr == __HYPERVISOR_iret;
 }
 
+/* A hypercall remapped or unmapped the random page: map it back and go on fuzzing. Any other
+ * fault is the end of this run (the SDK's report, and the monitor crashes the domain). */
+static void on_page_fault(struct regs *r)
+{
+    uint32_t addr = shared_info->vcpu_info[0].arch.cr2;
+    if (addr - (uint32_t)(uintptr_t)scratch >= sizeof(scratch) || map_page(scratch, scratch_mfn, PTE_P | PTE_RW | PTE_A | PTE_D) < 0)
+        panic("page fault at %08x, eip %08x", addr, r->eip);
+}
+
 int main(void)
 {
     char arg[32] = "1";
@@ -80,7 +90,9 @@ int main(void)
     cmdline_option("calls", arg, sizeof(arg));
     uint32_t calls = digits(arg);
     state = seed * 2654435761u + 1;
+    scratch_mfn = virt_to_mfn(scratch);
     traps_init();
+    trap_set_handler(14, on_page_fault);
     printf("fuzzing with seed %u: %u hypercalls\n", seed, calls);
     while (done < calls) {
         uint32_t nr = next_random() % NR_HYPERCALLS;
