@@ -444,8 +444,12 @@ int xsd_introduce(domid_t domid, evtchn_port_t remote_port, const char *name)
     unsigned i = 0;
     while (i < CONNECTIONS && conns[i].used)
         i++;
-    if (i == CONNECTIONS || connection_of(domid))
+    if (connection_of(domid))
         return -1;
+    if (i == CONNECTIONS) {
+        printf("store: no room for domain %u (at most %u connections)\n", domid, CONNECTIONS);
+        return -1;
+    }
     struct connection *c = &conns[i];
     *c = (struct connection){ .domid = domid, .ring = (void *)ring_pages[i] };
     long rc = grant_map(domid, GNTTAB_RESERVED_XENSTORE, ring_pages[i], &c->handle);
