@@ -101,6 +101,13 @@ run: deps all
 bochs: deps all
 	tools/hvrun --bochs $(DEMO)
 
+# Interactive: this terminal is the serial console (type `quit` or `exit` to end; ctrl-C kills it).
+dom0-shell: deps all
+	tools/hvrun --interactive $(BUILD)/examples/dom0.elf $(BUILD)/examples/hello.elf=attach
+
+apps-shell: deps all apps
+	tools/hvrun --interactive $(BUILD)/examples/minikernel.elf=init=sh $(BUILD)/apps/apps.tar=attach
+
 # Domain 0 runs the store; ping and pong meet through it (examples/pingpong).
 run-pingpong: deps all
 	tools/hvrun --input "$$(printf 'wait 1\nwait 2\nstore /local/domain\nquit\n')" $(BUILD)/examples/dom0.elf \

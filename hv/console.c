@@ -26,6 +26,7 @@
 
 static enum log_level log_level = LOG_INFO;
 static int at_line_start = 1;
+static int partial_owner = -1;     /* the domain whose unfinished line (a prompt) is on the screen */
 
 void console_init(void)
 {
@@ -86,6 +87,24 @@ void console_write(const char *s, size_t n)
         putc_raw(s[i]);
 }
 
+/* Before `owner` (a domain's id, or -1 for the monitor) prints: another's unfinished line on the
+ * screen is ended first, so every line keeps one prefix. Returns whether owner's own unfinished
+ * line is there, to be continued without a prefix. */
+int console_claim(int owner)
+{
+    int mine = partial_owner == owner;
+    if (partial_owner >= 0 && !mine)
+        putc_raw('\n');
+    partial_owner = -1;
+    return mine;
+}
+
+/* `owner` has just left an unfinished line on the screen. */
+void console_leave_partial(int owner)
+{
+    partial_owner = owner;
+}
+
 /* Wait until the UART has sent everything: Bochs loses what is still queued at power-off. */
 void console_drain(void)
 {
@@ -123,6 +142,7 @@ void printk(enum log_level level, const char *fmt, ...)
     va_end(ap);
     if (n >= (int)sizeof(buf))
         n = sizeof(buf) - 1;
+    console_claim(-1);
     for (int i = 0; i < n; i++) {
         if (at_line_start)
             console_write("hv: ", 4);

@@ -50,14 +50,32 @@ void domain_free(struct domain *d)
     d->shared_info = NULL;
 }
 
+/* Print what the domain has of its line, after its name unless the line is already on screen. */
+static void console_show_line(struct domain *d)
+{
+    if (!console_claim(d->id)) {
+        char prefix[DOMAIN_NAME_MAX + 3];
+        int n = format_snprintf(prefix, sizeof(prefix), "%s: ", d->name);
+        console_write(prefix, (size_t)n);
+    }
+    console_write(d->line, d->line_len);
+    d->line_len = 0;
+}
+
 static void console_flush_line(struct domain *d)
 {
-    char prefix[DOMAIN_NAME_MAX + 3];
-    int n = format_snprintf(prefix, sizeof(prefix), "%s: ", d->name);
-    console_write(prefix, (size_t)n);
-    console_write(d->line, d->line_len);
+    console_show_line(d);
     console_write("\n", 1);
-    d->line_len = 0;
+}
+
+/* Domain 0 is about to read what is typed: show its unfinished line (a prompt, or the echo of
+ * what it has read so far) now, not when the line ends. */
+void domain_console_show_prompt(struct domain *d)
+{
+    if (!d->line_len)
+        return;
+    console_show_line(d);
+    console_leave_partial(d->id);
 }
 
 static void remember(struct domain *d, char c)
@@ -80,8 +98,9 @@ void domain_console_write(struct domain *d, const char *s, uint32_t len)
         }
         if (c == '\r')
             continue;
-        /* Show control characters as '.', so a guest cannot drive the terminal. */
-        d->line[d->line_len++] = (c < 0x20 && c != '\t') || c == 0x7F ? '.' : c;
+        /* Show control characters as '.', so a guest cannot drive the terminal (a backspace, to
+         * erase a typed character, is let through). */
+        d->line[d->line_len++] = (c < 0x20 && c != '\t' && c != '\b') || c == 0x7F ? '.' : c;
         if (d->line_len == CONSOLE_LINE_MAX)
             console_flush_line(d);
     }

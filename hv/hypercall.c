@@ -40,6 +40,7 @@ static long do_console_io(uint32_t cmd, uint32_t count, uint32_t buffer, uint32_
         /* Serial input goes to domain 0, the console's guest (VIRQ_CONSOLE says when). */
         if (current_domain()->id != 0 || !count)
             return 0;
+        domain_console_show_prompt(current_domain());
         uint32_t n = count < CONSOLE_CHUNK ? count : CONSOLE_CHUNK;
         long got = console_read_input(chunk, n);
         if (got > 0 && copy_to_guest(buffer, chunk, (uint32_t)got) < 0)

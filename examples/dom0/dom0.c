@@ -12,32 +12,38 @@
 static char line[128];
 static volatile uint32_t line_len, line_ready;
 
-static void on_console(evtchn_port_t port)
+/* Take what is typed, a character at a time, echoing it, until a whole line is there. Only the
+ * shell reads (the upcall just wakes it), so text typed ahead is echoed after the prompt that
+ * reads it. */
+static int take_typed(void)
 {
-    (void)port;
     char c;
     while (!line_ready && HYPERVISOR_console_io(CONSOLEIO_read, 1, &c) == 1) {
         if (c == '\n' || c == '\r') {
             line[line_len] = 0;
-            line_ready = line_len > 0;
-            if (!line_ready)
-                continue;
-        } else if (line_len < sizeof(line) - 1) {
+            line_ready = 1;
+            printf("\n");
+        } else if ((c == '\b' || c == 0x7F) && line_len) {
+            line_len--;
+            printf("\b \b");
+        } else if (c >= ' ' && c < 0x7F && line_len < sizeof(line) - 1) {
             line[line_len++] = c;
+            printf("%c", c);
         }
     }
+    return line_ready;
 }
 
-/* Serve the store until a whole line has been typed, and take it. Console input is read with
- * events masked, so the upcall's on_console never runs in the middle of ours. */
+static void on_console(evtchn_port_t port) { (void)port; }   /* waking read_line is all it does */
+
+/* Serve the store until a whole line has been typed, and take it. */
 static const char *read_line(void)
 {
     static char taken[sizeof(line)];
     for (;;) {
         xsd_poll();
         events_mask();
-        on_console(0);
-        if (line_ready)
+        if (take_typed())
             break;
         if (xsd_kicked())
             events_unmask();
@@ -202,13 +208,14 @@ int main(void)
     events_unmask();
     xsd_init();
     introduce_all();
-    printf("domain 0 shell: list, create NAME, pause ID, unpause ID, wait ID, console ID, destroy ID,\n"
-           "                mem ID KB, store [PATH], write PATH VALUE, quit\n");
+    printf("domain 0 shell: list, create NAME, pause ID, unpause ID, wait ID [SECONDS], console ID,\n"
+           "                destroy ID, mem ID KB, store [PATH], write PATH VALUE, quit\n");
     for (;;) {
         printf("dom0> ");
         const char *cmd = read_line();
-        printf("%s\n", cmd);
-        if (strcmp(cmd, "list") == 0)
+        if (!cmd[0])
+            continue;
+        else if (strcmp(cmd, "list") == 0)
             list();
         else if (strncmp(cmd, "create ", 7) == 0)
             create(cmd + 7);

@@ -140,6 +140,7 @@ void domain_free(struct domain *d);
 
 /* Print guest console output, a line at a time, prefixed with the domain's name. */
 void domain_console_write(struct domain *d, const char *s, uint32_t len);
+void domain_console_show_prompt(struct domain *d);
 /* Copy the domU's console ring to the monitor console. */
 void domain_console_drain(struct domain *d);
 

@@ -16,6 +16,8 @@ enum log_level { LOG_ALWAYS, LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 void console_init(void);
 void console_write(const char *s, size_t n);
 void console_drain(void);
+int console_claim(int owner);
+void console_leave_partial(int owner);
 int log_set_level(const char *name);     /* -1 for an unknown name */
 void printk(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
