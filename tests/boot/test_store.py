@@ -28,6 +28,8 @@ def test_pingpong_meets_through_the_store_and_talks_over_a_grant():
     assert "domain 1 is off" in run.console and "domain 2 is off" in run.console
     at_boot, at_end = frames(run)
     assert at_end == at_boot, "the granted page went back to the pool after its last unmap"
+    strays = [line for line in run.console.splitlines() if not re.match(r"(hv|dom0|ping|pong): ", line)]
+    assert strays == [], "domain 0's prompts share no line with the others' output"
     assert run.status == 0
 
 
