@@ -496,9 +496,22 @@ void xsd_init(void)
     xsd_set("/tool/store", "hv store: read write mkdir rm directory watch unwatch get-domain-path");
 }
 
+/* The tree below a path, in path order (a few hundred nodes: choosing the next one each time is
+ * simpler than keeping them sorted). */
 void xsd_dump(const char *below)
 {
-    for (unsigned i = 0; i < NODES; i++)
-        if (nodes[i].used && at_or_below(nodes[i].path, below))
-            printf("  %s = \"%s\"\n", nodes[i].path, nodes[i].value);
+    const struct node *last = NULL;
+    for (;;) {
+        const struct node *next = NULL;
+        for (unsigned i = 0; i < NODES; i++) {
+            const struct node *n = &nodes[i];
+            if (n->used && at_or_below(n->path, below) && (!last || strcmp(n->path, last->path) > 0) &&
+                (!next || strcmp(n->path, next->path) < 0))
+                next = n;
+        }
+        if (!next)
+            return;
+        printf("  %s = \"%s\"\n", next->path, next->value);
+        last = next;
+    }
 }
