@@ -215,8 +215,9 @@ static void setup_table(struct domain *d, struct gnttab_setup_table *op)
     op->status = GNTST_okay;
 }
 
-/* The builder's part: grant domain 0 the domain's store ring in the reserved entry, as Xen's
- * toolstack seeds it, so that the store in domain 0 can map it with an ordinary map_grant_ref. */
+/* Tour step 1 (the store): the builder grants domain 0 the domain's store ring in the reserved
+ * entry, as Xen's toolstack seeds it, so that the store in domain 0 (examples/dom0/xenstored.c)
+ * can map it with an ordinary map_grant_ref. */
 int grant_seed_store(struct domain *d)
 {
     if (grow_table(d, 1) < 0)

@@ -321,9 +321,11 @@ long do_callback_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32
     return -XEN_ENOSYS;
 }
 
-/* Tour step 3 (bounced trap): the guest returns from its handler with the iret hypercall, because
- * a real `iret` in ring 1 could not restore its virtual IF. Its stack holds EAX (pushed by the
- * hypercall page's slot 23), EIP, CS, EFLAGS and, returning to ring 2 or 3, ESP and SS. */
+/* Tour step 3 (bounced trap): the guest returns from its handler with the iret hypercall when its
+ * virtual IF must change on the way (a real `iret` in ring 1 cannot restore it) or an event is
+ * waiting; otherwise a plain `iret` does, as the SDK's exit and Linux's xen_iret choose. Its
+ * stack holds EAX (pushed by the hypercall page's slot 23), EIP, CS, EFLAGS and, returning to
+ * ring 2 or 3, ESP and SS. */
 long do_iret(uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5)
 {
     (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
