@@ -58,21 +58,22 @@ static int frame_still_mapped(uint32_t mfn)
 }
 
 /* Drop the references a mapping holds, and the granter's "in use" flags if nobody else maps it.
- * A frame whose granter has ended goes back to the pool with its last mapping. */
+ * A frame whose granter has ended (the mapping's granter is OWNER_ENDED) goes back to the pool
+ * with its last mapping. */
 static void release_mapping(struct domain *d, struct grant_mapping *m)
 {
-    struct domain *g = &domains[m->granter];
     if (!m->readonly)
         put_page_type(m->mfn);
     frame_table[m->mfn].ref_count--;
     m->in_use = 0;
-    if (frame_table[m->mfn].owner == OWNER_ENDED) {
+    if (m->granter == OWNER_ENDED) {
         if (!frame_still_mapped(m->mfn)) {
             frame_set_owner(m->mfn, DOMID_XEN);
             frames_free(&machine_frames, m->mfn);
         }
         return;
     }
+    struct domain *g = &domains[m->granter];
     for (unsigned i = 0; i < MAX_DOMAINS; i++)
         for (unsigned h = 0; h < GRANT_MAPTRACK; h++)
             if (domains[i].maptrack[h].in_use && domains[i].maptrack[h].granter == m->granter &&
@@ -295,8 +296,9 @@ long do_grant_table_op(uint32_t cmd, uint32_t uop, uint32_t count, uint32_t a4, 
 }
 
 /* A domain ends: its own mappings let go of their frames. Frames of its that other domains still
- * map stay where they are, owned by OWNER_ENDED, so that domain_free leaves them and no mapper
- * ever faults on a page it was granted; the last unmap returns them (release_mapping). */
+ * map stay where they are, owned by OWNER_ENDED (and the mappings' granter too), so that
+ * domain_free leaves them and no mapper ever faults on a page it was granted; the last unmap
+ * returns them (release_mapping). */
 void grant_release_domain(struct domain *d)
 {
     for (unsigned h = 0; h < GRANT_MAPTRACK; h++)
@@ -306,7 +308,9 @@ void grant_release_domain(struct domain *d)
         struct domain *o = &domains[i];
         for (unsigned h = 0; o != d && h < GRANT_MAPTRACK; h++) {
             struct grant_mapping *m = &o->maptrack[h];
-            if (m->in_use && m->granter == d->id && frame_table[m->mfn].owner == d->id) {
+            if (m->in_use && m->granter == d->id) {
+                /* Its id may be given to a new domain: this mapping no longer names it. */
+                m->granter = OWNER_ENDED;
                 m2p_set(m->mfn, INVALID_M2P_ENTRY);
                 frame_table[m->mfn].owner = OWNER_ENDED;
             }

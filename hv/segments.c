@@ -57,24 +57,20 @@ static void set_entry(uint16_t selector, uint64_t descriptor)
     reserved_gdt[(selector >> 3) - FIRST_RESERVED_GDT_ENTRY] = descriptor;
 }
 
-/* An entry already right is left alone: switching between domains without GDT or LDT pages of
- * their own then writes nothing here. */
 static void map_perdomain(unsigned page, uint32_t pa, int writable)
 {
-    pte_t e = pa ? ((pte_t)pa | PTE_P | PTE_A | PTE_D | (writable ? PTE_RW : 0)) : 0;
-    if (perdomain_l1[page] == e)
-        return;
-    perdomain_l1[page] = e;
+    perdomain_l1[page] = pa ? ((pte_t)pa | PTE_P | PTE_A | PTE_D | (writable ? PTE_RW : 0)) : 0;
     __asm__ volatile("invlpg (%0)" :: "r"(PERDOMAIN_START + page * PAGE_SIZE) : "memory");
 }
+
+/* GDT pages from gdt_shown up show the empty page, LDT pages from ldt_shown up show nothing: a
+ * switch rewrites only the pages the last vCPU or the next one uses (none at all between two
+ * domains without descriptor tables of their own). */
+static unsigned gdt_shown = RESERVED_PAGE, ldt_shown = LDT_MAX_PAGES;
 
 /* Show a vCPU's GDT frames (machine frame numbers, or 0 for none) in pages 0-13. They are
  * writable here because the CPU sets accessed bits in descriptors; the guest itself holds no
  * writable mapping of them (they are typed as descriptor pages). */
-/* GDT pages from gdt_shown up show the empty page, LDT pages from ldt_shown up show nothing: a
- * switch rewrites only the pages the last vCPU or the next one uses. */
-static unsigned gdt_shown = RESERVED_PAGE, ldt_shown = LDT_MAX_PAGES;
-
 void gdt_load_frames(const uint32_t *frames, unsigned nr)
 {
     unsigned upto = nr > gdt_shown ? nr : gdt_shown;

@@ -1,17 +1,18 @@
 /* share.c - two domains share a page through a grant and signal each other over an inter-domain
- * event channel (guest ring 1). Boot it twice:
+ * event channel (guest ring 1), with the SDK's grant helpers (guest-sdk/grants.c shows the
+ * hypercalls underneath). Boot it twice:
  *     share.elf=role=offer peer=1      (domain 0: grants the page, offers the channel)
  *     share.elf=role=map peer=0        (domain 1: maps the page, binds the channel)
- * Until the store service exists, the two sides agree on the grant reference (0) and the port (the
- * offerer's first, 1) by convention; a real system would advertise them in the store.
+ * Here the two sides agree on the grant reference (the first the SDK hands out) and the port (the
+ * offerer's first, 1) by convention, with no store; examples/pingpong advertises them in the
+ * store, as a real system does.
  */
 #include "sdk.h"
 
 #define ROUNDS 3
-#define REF 0
+#define REF GNTTAB_NR_RESERVED_ENTRIES      /* the first reference grant_access hands out */
 #define OFFERED_PORT 1
 
-static uint8_t table_window[4096] __attribute__((aligned(4096)));
 static volatile char page[4096] __attribute__((aligned(4096)));   /* offer: ours; map: the mapping */
 static volatile unsigned events;
 static evtchn_port_t port;
@@ -26,14 +27,8 @@ static void wait_events(unsigned n)
 
 static void offer(domid_t peer)
 {
-    xen_pfn_t frame;
-    struct gnttab_setup_table setup = { .dom = DOMID_SELF, .nr_frames = 1, .frame_list = &frame };
-    hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_setup_table, &setup, 1);
-    map_page(table_window, frame, PTE_P | PTE_RW | PTE_A | PTE_D);
-    struct grant_entry_v1 *table = (struct grant_entry_v1 *)table_window;
-    table[REF] = (struct grant_entry_v1){ .domid = peer, .frame = virt_to_mfn((void *)page) };
-    __asm__ volatile("" ::: "memory");
-    table[REF].flags = GTF_permit_access;       /* last: the entry is complete before it is valid */
+    if (grant_access(peer, (const void *)page, 0) != REF)
+        panic("grant_access did not hand out reference %u", REF);
 
     struct evtchn_alloc_unbound a = { .dom = DOMID_SELF, .remote_dom = peer };
     HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &a);
@@ -51,14 +46,9 @@ static void offer(domid_t peer)
 
 static void map(domid_t peer)
 {
-    struct gnttab_map_grant_ref m = { .host_addr = (uint32_t)(uintptr_t)page, .flags = GNTMAP_host_map, .ref = REF, .dom = peer };
-    map_page((void *)page, 0, 0);              /* an empty entry to map the grant into */
-    for (;;) {                                  /* the offerer may not have run yet */
-        hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_map_grant_ref, &m, 1);
-        if (m.status == GNTST_okay)
-            break;
-        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-    }
+    grant_handle_t handle;
+    while (grant_map(peer, REF, (void *)page, &handle) != GNTST_okay)
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);   /* the offerer may not have run yet */
     struct evtchn_bind_interdomain b = { .remote_dom = peer, .remote_port = OFFERED_PORT };
     while (HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &b) != 0)
         HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
@@ -72,8 +62,7 @@ static void map(domid_t peer)
         format_snprintf((char *)page, 64, "pong %u", i);
         event_send(port);
     }
-    struct gnttab_unmap_grant_ref u = { .host_addr = (uint32_t)(uintptr_t)page, .handle = m.handle };
-    hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_unmap_grant_ref, &u, 1);
+    grant_unmap((void *)page, handle);
 }
 
 int main(void)

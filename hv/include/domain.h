@@ -44,7 +44,7 @@ enum vcpu_run_state { VCPU_RUNNABLE, VCPU_BLOCKED };
 /* A grant mapping this domain holds (hv/grant_table.c); its index is the handle. */
 struct grant_mapping {
     uint8_t in_use, readonly;
-    uint16_t granter;
+    uint16_t granter;          /* the granting domain, or OWNER_ENDED once it has ended */
     uint32_t ref, mfn;
     uint32_t host_addr;
     uint32_t l1_mfn, slot;     /* the L1 entry the monitor wrote */

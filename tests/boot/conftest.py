@@ -63,6 +63,13 @@ def guest(name):
     return f"{GUESTS}/{name}.elf"
 
 
+def free_frames(run):
+    """The monitor's free frames at boot and at power-off: equal when no frame was lost."""
+    at_boot = int(re.search(r"^hv: frames: (\d+) free", run.console, re.M).group(1))
+    at_end = int(re.search(r"ended cleanly; (\d+) frames free$", run.console, re.M).group(1))
+    return at_boot, at_end
+
+
 def checks(run, name):
     """The (result, what) pairs a test guest printed as "NAME: ok WHAT" or "NAME: FAIL WHAT"."""
     return re.findall(rf"^{name}: (ok|FAIL) (.*)$", run.console, re.M)

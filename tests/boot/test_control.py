@@ -1,9 +1,7 @@
 """Domain 0 controls the others through domctl: create from an image it holds, pause, unpause,
 inspect, read the console of, destroy; a hundred times without losing a frame. Other domains are
 refused."""
-import re
-
-from conftest import HELLO, boot, checks, failures, guest
+from conftest import HELLO, boot, checks, failures, free_frames, guest
 
 
 def test_domain0_creates_runs_and_destroys_domains():
@@ -12,8 +10,7 @@ def test_domain0_creates_runs_and_destroys_domains():
     assert failures(results) == [], run.console
     assert len(results) >= 13
     assert "hv: module 1: attached to module 0's domain" in run.console
-    at_boot = int(re.search(r"^hv: frames: (\d+) free", run.console, re.M).group(1))
-    at_end = int(re.search(r"ended cleanly; (\d+) frames free$", run.console, re.M).group(1))
+    at_boot, at_end = free_frames(run)
     assert at_end == at_boot, "100 create/destroy cycles leak no frame"
     assert run.status == 0
 

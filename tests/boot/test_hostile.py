@@ -3,7 +3,7 @@ keeps checking its own memory: the canary keeps running and finds its memory int
 well-behaved domain ends cleanly."""
 import re
 
-from conftest import boot, guest
+from conftest import boot, free_frames, guest
 
 
 def test_canary_survives_hostile_neighbours():
@@ -38,7 +38,6 @@ def test_hypercall_fuzzing_harms_neither_the_monitor_nor_a_neighbour():
     assert "MONITOR FAULT" not in run.console and "PANIC" not in run.console
     m = re.search(r"^canary: (\d+) checks of 64 pages: (.*)$", run.console, re.M)
     assert m and m.group(2) == "memory intact", run.console[-3000:]
-    at_boot = int(re.search(r"^hv: frames: (\d+) free", run.console, re.M).group(1))
-    at_end = int(re.search(r"ended cleanly; (\d+) frames free$", run.console, re.M).group(1))
+    at_boot, at_end = free_frames(run)
     assert at_end == at_boot, "every fuzzed domain's frames came back"
     assert run.status == 0

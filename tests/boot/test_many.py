@@ -2,7 +2,7 @@
 powering off, and every frame back in the pool at the end."""
 import re
 
-from conftest import HELLO, boot
+from conftest import HELLO, boot, free_frames
 
 
 def test_64_domains_of_2_mib():
@@ -11,8 +11,7 @@ def test_64_domains_of_2_mib():
     assert run.status == 0, run.console[-3000:]
     assert len(re.findall(r"^d\d+: Hello from ring 1$", run.console, re.M)) == 64
     assert "hv: 64 domain(s) ran, 64 ended cleanly" in run.console
-    at_boot = int(re.search(r"^hv: frames: (\d+) free", run.console, re.M).group(1))
-    at_end = int(re.search(r"ended cleanly; (\d+) frames free$", run.console, re.M).group(1))
+    at_boot, at_end = free_frames(run)
     assert at_end == at_boot
 
 

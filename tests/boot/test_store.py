@@ -3,16 +3,10 @@
 protocol; the shell creates, lists, pauses, reads and destroys domains."""
 import re
 
-from conftest import HELLO, boot, checks, failures, guest
+from conftest import HELLO, boot, checks, failures, free_frames, guest
 
 DOM0 = "build/examples/dom0.elf"
 PINGPONG = "build/examples/pingpong.elf"
-
-
-def frames(run):
-    at_boot = int(re.search(r"^hv: frames: (\d+) free", run.console, re.M).group(1))
-    at_end = int(re.search(r"ended cleanly; (\d+) frames free$", run.console, re.M).group(1))
-    return at_boot, at_end
 
 
 def test_pingpong_meets_through_the_store_and_talks_over_a_grant():
@@ -26,7 +20,7 @@ def test_pingpong_meets_through_the_store_and_talks_over_a_grant():
         assert f'ping: got "pong {i}"' in run.console
     assert 'dom0:   /local/domain/1/pingpong/state = "done"' in run.console
     assert "domain 1 is off" in run.console and "domain 2 is off" in run.console
-    at_boot, at_end = frames(run)
+    at_boot, at_end = free_frames(run)
     assert at_end == at_boot, "the granted page went back to the pool after its last unmap"
     strays = [line for line in run.console.splitlines() if not re.match(r"(hv|dom0|ping|pong): ", line)]
     assert strays == [], "domain 0's prompts share no line with the others' output"
@@ -60,6 +54,6 @@ def test_shell_creates_lists_pauses_and_destroys():
     assert "dom0: unknown command: bogus" in out
     last_list = out.rsplit("id name", 1)[1]
     assert "first" not in last_list and "second" not in last_list
-    at_boot, at_end = frames(run)
+    at_boot, at_end = free_frames(run)
     assert at_end == at_boot
     assert run.status == 0
