@@ -27,6 +27,7 @@ sdk_stub_\vector:
     movl $FLAT_KERNEL_DS, %eax
     movl %eax, %ds
     movl %eax, %es
+    cld                               /* C code needs DF clear; ring 3 may have left it set */
     pushl %esp                        /* sdk_handlers[vector](struct regs *) */
     call *sdk_handlers + 4 * \vector
     addl $4, %esp
@@ -97,6 +98,7 @@ sdk_failsafe_entry:
     movl $FLAT_KERNEL_DS, %eax
     movl %eax, %ds
     movl %eax, %es
+    cld
     pushl %esp
     call sdk_failsafe                 /* does not return */
 

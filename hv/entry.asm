@@ -94,6 +94,7 @@ high_start:
     mov ax, HV_DS
     mov ds, ax
     mov es, ax
+    cld                               ; C code needs DF clear; the guest may have left it set
 %ifdef HV_MEASURE
     rdtsc                             ; the benchmark's build counts the monitor's own time
     mov [entry_tsc], eax

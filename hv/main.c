@@ -108,7 +108,7 @@ static void timer_start(void)
     timer_init();
     uint64_t start = timer_ticks();
     while (timer_ticks() < start + 3)
-        wait_for_interrupt();
+        halt_until_interrupt();
     hv_info("timer: PIT at %u Hz, ticking\n", TIMER_HZ);
     time_init();
 }
@@ -148,7 +148,7 @@ void hv_main(uint32_t magic, uint32_t mbi_pa)
     if (cmdline_get(args, "selftest-hang", NULL, 0)) {
         hv_info("selftest: hanging with the timer running, for the runner's timeout\n");
         for (;;)
-            wait_for_interrupt();
+            halt_until_interrupt();
     }
 
     build_domains();

@@ -78,15 +78,27 @@ static uint32_t read_wallclock(void)
     return days_from_civil(year, month, day) * 86400 + hour * 3600 + min * 60 + sec;
 }
 
+uint64_t halted_tsc;
+
+/* Halt until the next interrupt, counting the TSC ticks it takes (the handler of the interrupt
+ * that ends it included): under QEMU's -icount they are waiting, not instructions, and the boot
+ * report subtracts them. */
+void halt_until_interrupt(void)
+{
+    uint64_t t0 = rdtsc();
+    wait_for_interrupt();
+    halted_tsc += rdtsc() - t0;
+}
+
 /* Measure the TSC against the PIT for a few ticks (interrupts on, at boot). */
 void time_init(void)
 {
     uint64_t t = timer_ticks();
     while (timer_ticks() == t)
-        wait_for_interrupt();
+        halt_until_interrupt();
     uint64_t tsc0 = rdtsc(), start = timer_ticks();
     while (timer_ticks() < start + CALIBRATION_TICKS)
-        wait_for_interrupt();
+        halt_until_interrupt();
     uint64_t tsc_hz = (rdtsc() - tsc0) * TIMER_HZ / CALIBRATION_TICKS;
     tsc_at_boot = rdtsc();
     set_scale(tsc_hz);

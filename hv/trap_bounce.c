@@ -55,36 +55,34 @@ struct bounce {
  * code; a failsafe frame ends with DS, ES, FS, GS. */
 static int bounce_to(struct vcpu *v, struct trap_frame *f, const struct bounce *b)
 {
-    uint32_t frame[10], n = 0, ss, esp;
+    uint32_t frame[10], *top = &frame[10], *p = top;     /* filled downwards, as a stack is */
+    uint32_t ss = f->ss, esp = f->esp;
     uint8_t saved_mask = v->info->evtchn_upcall_mask;
     if (ring_of(f->cs) != 1) {
         ss = v->kernel_ss;
         esp = v->kernel_sp;
-        frame[9 - n++] = f->ss;
-        frame[9 - n++] = f->esp;
-    } else {
-        ss = f->ss;
-        esp = f->esp;
+        *--p = f->ss;
+        *--p = f->esp;
     }
-    frame[9 - n++] = (f->eflags & ~EFLAGS_IF) | (saved_mask ? 0 : EFLAGS_IF);
-    frame[9 - n++] = (f->cs & 0xFFFF) | (uint32_t)saved_mask << 16;
-    frame[9 - n++] = f->eip;
+    *--p = (f->eflags & ~EFLAGS_IF) | (saved_mask ? 0 : EFLAGS_IF);
+    *--p = (f->cs & 0xFFFF) | (uint32_t)saved_mask << 16;
+    *--p = f->eip;
     if (b->has_error)
-        frame[9 - n++] = b->error_code;
+        *--p = b->error_code;
     if (b->failsafe) {
-        frame[9 - n++] = f->gs;
-        frame[9 - n++] = f->fs;
-        frame[9 - n++] = f->es;
-        frame[9 - n++] = f->ds;
+        *--p = f->gs;
+        *--p = f->fs;
+        *--p = f->es;
+        *--p = f->ds;
     }
-    esp -= n * 4;
-    if (copy_to_guest(esp, &frame[10 - n], n * 4) < 0) {
+    uint32_t size = (uint32_t)(top - p) * 4;
+    if (copy_to_guest(esp - size, p, size) < 0) {
         domain_crash(v->domain, "bad kernel stack %04x:%08x while delivering a trap from eip %08x",
-                     ss, esp + n * 4, f->eip);
+                     ss, esp, f->eip);
         return -1;
     }
     f->ss = ss;
-    f->esp = esp;
+    f->esp = esp - size;
     f->cs = b->cs;
     f->eip = b->eip;
     f->eflags &= ~(EFLAGS_TF | EFLAGS_NT | EFLAGS_RF | EFLAGS_VM);

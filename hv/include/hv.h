@@ -45,6 +45,8 @@ const char *symbol_lookup(uint32_t addr, uint32_t *offset);
 void backtrace_print(uint32_t eip, uint32_t ebp);
 
 extern uint64_t boot_tsc;
+extern uint64_t halted_tsc;               /* TSC ticks spent halted (hv/time.c) */
+void halt_until_interrupt(void);
 
 /* Timer. */
 #define TIMER_HZ 100

@@ -1,20 +1,28 @@
-/* kstring.c - byte-at-a-time string and memory functions, small over fast (monitor and guests). */
+/* kstring.c - the string and memory functions freestanding code needs (monitor and guests).
+ * memset and memcpy use the string instructions, whole dwords then the bytes left: booting a
+ * domain clears and copies megabytes. They rely on the direction flag being clear, as the C
+ * calling convention promises and every entry path (hv/entry.asm, guest-sdk/entry.S) ensures.
+ */
 #include "kstring.h"
+#include <stdint.h>
 
 void *memset(void *dst, int c, size_t n)
 {
-    unsigned char *d = dst;
-    while (n--)
-        *d++ = (unsigned char)c;
+    void *d = dst;
+    size_t dwords = n / 4, bytes = n % 4;
+    uint32_t fill = (unsigned char)c * 0x01010101u;
+    __asm__ volatile("rep stosl" : "+D"(d), "+c"(dwords) : "a"(fill) : "memory");
+    __asm__ volatile("rep stosb" : "+D"(d), "+c"(bytes) : "a"(fill) : "memory");
     return dst;
 }
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
-    unsigned char *d = dst;
-    const unsigned char *s = src;
-    while (n--)
-        *d++ = *s++;
+    void *d = dst;
+    const void *s = src;
+    size_t dwords = n / 4, bytes = n % 4;
+    __asm__ volatile("rep movsl" : "+D"(d), "+S"(s), "+c"(dwords) :: "memory");
+    __asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(bytes) :: "memory");
     return dst;
 }
 

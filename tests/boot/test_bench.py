@@ -21,5 +21,8 @@ def test_bench_produces_every_figure():
         assert line.startswith("weights ") and int(line.split("\t")[1]) > 0, line
     for line in lines[1:17]:
         assert int(line.split("\t")[1]) > 0, line
+    size, boot = lines[17].split("\t")[1], lines[18].split("\t")[1]
+    assert all(int(part) > 0 for part in size.split(" / ")), lines[17]
+    assert int(boot) > 0, lines[18]
     direct = next(line for line in lines if line.startswith("int $0x80 from ring 3, direct gate"))
     assert direct.split("\t")[2] == "0", "a direct system call spends nothing in the monitor"

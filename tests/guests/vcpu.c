@@ -6,6 +6,8 @@
  */
 #include "sdk.h"
 
+#define EFLAGS_DF 0x400
+
 static int failures;
 static struct regs last;           /* the last trap, as its handler saw it */
 static uint32_t skip;              /* bytes the handler skips (the faulting instruction) */
@@ -295,6 +297,29 @@ static void failsafe(void)
     check(1, "back from the failsafe callback");
 }
 
+/* The direction flag belongs to the guest. With it set, a hypercall whose handler clears and
+ * copies memory (the monitor's memset and memcpy use the string instructions) must still give
+ * the right answer without wrecking the monitor, a trap must reach our handler, and DF must be
+ * set again when each returns. */
+static void direction_flag(void)
+{
+    struct xen_compile_info info;
+    memset(&info, 0xAA, sizeof(info));
+    long rc;
+    static uint32_t flags;             /* static: popped to by absolute address, ESP moves */
+    uint32_t cmd = XENVER_compile_info, arg = (uint32_t)(uintptr_t)&info;
+    __asm__ volatile("std; call hypercall_page + %c[slot]; pushf; popl %[flags]; cld"
+                     : "=a"(rc), [flags] "=m"(flags), "+b"(cmd), "+c"(arg)
+                     : [slot] "i"(__HYPERVISOR_xen_version * 32) : "edx", "esi", "edi", "memory", "cc");
+    check(rc == 0 && strcmp(info.compile_by, "hv") == 0 && info.compile_date[sizeof(info.compile_date) - 1] == 0,
+          "xen_version(compile_info) with DF set: the right answer");
+    check(flags & EFLAGS_DF, "DF still set after the hypercall");
+    skip = 2;
+    last.vector = 0xFFFF;
+    __asm__ volatile("std; ud2; pushf; popl %0; cld" : "=m"(flags) :: "memory", "cc");
+    check(last.vector == 6 && (flags & EFLAGS_DF), "#UD with DF set delivered, DF set again after it");
+}
+
 int main(void)
 {
     char test[16] = "all";
@@ -316,6 +341,7 @@ int main(void)
         failsafe();
     else {
         exceptions_from_ring1();
+        direction_flag();
         single_step();
         lazy_fpu();
         fpu_errors();

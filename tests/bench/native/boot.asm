@@ -44,6 +44,7 @@ native_common:
     mov eax, 0x10
     mov ds, eax
     mov es, eax
+    cld                               ; as the guest SDK's entry does
     push esp
     call native_trap
     add esp, 4
