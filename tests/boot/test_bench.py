@@ -1,6 +1,7 @@
 """make bench: every figure is produced and sane (speed is reported by the benchmark, never
 asserted by a test)."""
 import os
+import re
 import subprocess
 
 from conftest import ROOT
@@ -26,3 +27,21 @@ def test_bench_produces_every_figure():
     assert int(boot) > 0, lines[18]
     direct = next(line for line in lines if line.startswith("int $0x80 from ring 3, direct gate"))
     assert direct.split("\t")[2] == "0", "a direct system call spends nothing in the monitor"
+
+
+def test_crossing_profile_counts_every_monitor_instruction():
+    """tools/crossing-profile single-steps a null hypercall and a bounced #PF through the monitor:
+    each total is the sum of its functions, and the functions are the ones the path goes through."""
+    proc = subprocess.run([f"{ROOT}/tools/crossing-profile", "xen_version", "pf"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    blocks = proc.stdout.split("\n\n")[1:]
+    assert len(blocks) == 2, proc.stdout
+    for block, must in zip(blocks, (["entry (hypercall_entry)", "do_xen_version", "exit (trap_return)"],
+                                    ["entry (stub_N, trap_common)", "guest_exception", "bounce_to", "guest_copy"])):
+        lines = block.strip().splitlines()
+        total = int(re.search(r": (\d+) instructions in the monitor$", lines[0]).group(1))
+        counts = {name: int(n) for n, name in (line.split(None, 1) for line in lines[1:])}
+        assert total > 0 and total == sum(counts.values()), block
+        for name in must:
+            assert counts.get(name, 0) > 0, (name, block)
