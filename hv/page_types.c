@@ -54,16 +54,6 @@ void frame_set_owner(uint32_t mfn, uint16_t owner)
     frame_table[mfn] = (struct frame_info){ .owner = owner };
 }
 
-int table_level(enum frame_type type)
-{
-    switch (type) {
-    case PGT_l1: return 1;
-    case PGT_l2: case PGT_l2_xen: return 2;
-    case PGT_l3: return 3;
-    default: return 0;
-    }
-}
-
 static int owned_by(uint16_t dom, uint64_t mfn)
 {
     return mfn < MAX_FRAMES && frame_table[mfn].owner == dom;

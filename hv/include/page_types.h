@@ -70,7 +70,12 @@ void put_page_type(uint32_t mfn);
  * taking the new entry's references before dropping the old one's. */
 int mod_table_entry(uint16_t dom, uint32_t table_mfn, unsigned slot, pte_t e, int preserve_ad);
 
-/* The level of a page-table type (1-3), or 0. */
-int table_level(enum frame_type type);
+/* 1, 2 or 3 for a page table of that level, 0 for any other type (on every page-table update:
+ * inline). */
+static inline int table_level(enum frame_type type)
+{
+    static const uint8_t level[] = { [PGT_l1] = 1, [PGT_l2] = 2, [PGT_l2_xen] = 2, [PGT_l3] = 3 };
+    return type < sizeof(level) ? level[type] : 0;
+}
 
 #endif
