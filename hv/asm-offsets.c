@@ -1,6 +1,8 @@
 /* asm-offsets.c - constants for the NASM sources, taken from the C headers at build time.
  * Compiled to assembly only; the Makefile turns each "->NAME value" line into a %define.
  */
+#include "domain.h"
+#include "hypercalls.h"
 #include "memlayout.h"
 #include "mmu.h"
 #include "multiboot.h"
@@ -37,4 +39,17 @@ void asm_offsets(void)
     DEFINE(FLAT_RING3_CS, FLAT_RING3_CS);
     DEFINE(FLAT_RING3_SS, FLAT_RING3_SS);
     DEFINE(STATS_MONITOR_TSC, offsetof(struct hv_stats, monitor_tsc));
+    DEFINE(STATS_ENTRIES, offsetof(struct hv_stats, entries));
+    DEFINE(STATS_HYPERCALLS, offsetof(struct hv_stats, hypercalls));
+    DEFINE(NR_HYPERCALLS, NR_HYPERCALLS);
+    DEFINE(XEN_ENOSYS, XEN_ENOSYS);
+    DEFINE(FRAME_EAX, offsetof(struct trap_frame, eax));
+    DEFINE(FRAME_EBX, offsetof(struct trap_frame, ebx));
+    DEFINE(FRAME_ECX, offsetof(struct trap_frame, ecx));
+    DEFINE(FRAME_EDX, offsetof(struct trap_frame, edx));
+    DEFINE(FRAME_ESI, offsetof(struct trap_frame, esi));
+    DEFINE(FRAME_EDI, offsetof(struct trap_frame, edi));
+    DEFINE(VCPU_INFO, offsetof(struct vcpu, info));
+    DEFINE(VCPU_INFO_UPCALL_PENDING, offsetof(struct vcpu_info, evtchn_upcall_pending));
+    DEFINE(VCPU_INFO_UPCALL_MASK, offsetof(struct vcpu_info, evtchn_upcall_mask));
 }

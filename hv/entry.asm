@@ -171,17 +171,52 @@ sysenter_entry:
 ; EAX holds the hypercall number, EBX, ECX, EDX, ESI, EDI its arguments; the result goes back in
 ; EAX (a negative errno on failure).
 global hypercall_entry
-extern hypercall_dispatch
+extern hypercall_table, deliver_pending_upcall, current, stats
 hypercall_entry:
     push dword 0
     push dword HYPERCALL_VECTOR
     SAVE_REGS
-    push esp                          ; hypercall_dispatch(struct trap_frame *)
-    call hypercall_dispatch
-    add esp, 4
-    ; fall through
+    inc dword [stats + STATS_ENTRIES + HYPERCALL_VECTOR * 4]
+    mov ebx, esp                      ; the struct trap_frame, kept across calls (callee-saved)
 
-; Leave the monitor: restore what trap_common saved (possibly changed by the handler) and iret.
+    ; Tour step 2 (hypercall): one look-up in hypercall_table (hv/hypercall.c). A number past its
+    ; end or an empty slot answers -ENOSYS, as Xen does for a hypercall it does not have. The
+    ; handler takes the guest's EBX, ECX, EDX, ESI, EDI, read back from the frame, as its five
+    ; C arguments (Xen's x86_32 entry does the same).
+    mov eax, [ebx + FRAME_EAX]
+    cmp eax, NR_HYPERCALLS
+    jae .no_such_call
+    mov ecx, [hypercall_table + eax * 4]
+    test ecx, ecx
+    jz .no_such_call
+    inc dword [stats + STATS_HYPERCALLS + eax * 4]
+    push dword [ebx + FRAME_EDI]
+    push dword [ebx + FRAME_ESI]
+    push dword [ebx + FRAME_EDX]
+    push dword [ebx + FRAME_ECX]
+    push dword [ebx + FRAME_EBX]
+    call ecx
+    mov esp, ebx
+.result:
+    mov [ebx + FRAME_EAX], eax
+
+    ; On the way out, an event that is pending and not masked goes to the guest first
+    ; (deliver_pending_upcall in hv/trap_bounce.c); these two bytes say whether to call it.
+    mov ecx, [current]                ; (the handler may have switched to another vCPU)
+    mov ecx, [ecx + VCPU_INFO]
+    cmp byte [ecx + VCPU_INFO_UPCALL_MASK], 0
+    jne trap_return
+    cmp byte [ecx + VCPU_INFO_UPCALL_PENDING], 0
+    je trap_return
+    push ebx                          ; deliver_pending_upcall(struct trap_frame *)
+    call deliver_pending_upcall
+    mov esp, ebx
+    jmp trap_return
+.no_such_call:
+    mov eax, -XEN_ENOSYS
+    jmp .result
+
+; Leave the monitor: restore what the entry saved (possibly changed by the handler) and iret.
 ; The segment registers are loaded without moving ESP, so that if a guest's selector is bad the
 ; fault finds its frame intact; traps.c knows these labels and sends such a fault, or one on the
 ; final iret, to the guest's failsafe callback.
@@ -267,7 +302,6 @@ align 32
 global monitor_l3
 monitor_l3:       resq 4              ; PAE L3 (PDPT): 32-byte aligned
 %ifdef HV_MEASURE
-extern stats
 entry_tsc:        resq 1              ; the TSC at the last entry (the benchmark build)
 %endif
 

@@ -1,8 +1,8 @@
-/* hypercall.c - hypercall dispatch and the hypercalls of the first guest ABI slice (ring 0, on the
- * `int $0x82` path, with the calling guest's frame at the top of the monitor stack).
+/* hypercall.c - the hypercall table and the hypercalls of the first guest ABI slice (ring 0, on
+ * the `int $0x82` path, with the calling guest's frame at the top of the monitor stack).
  *
- * Tour step 2 (hypercall): hypercall_dispatch looks the number up in one table; what is not in
- * it answers -ENOSYS, as Xen does for a hypercall it does not have. Each handler takes the
+ * hv/entry.asm looks the number up in hypercall_table below (tour step 2, hypercall); what is
+ * not in it answers -ENOSYS, as Xen does for a hypercall it does not have. Each handler takes the
  * guest's EBX, ECX, EDX, ESI, EDI as its arguments and returns the value for EAX.
  * hypercall-abi/ABI.md describes every entry.
  */
@@ -11,8 +11,6 @@
 #include "hypercalls.h"
 #include "mmu.h"
 #include <stddef.h>
-
-typedef long (*hypercall_fn)(uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5);
 
 #define HV_XEN_MAJOR 4              /* the Xen interface we follow: 4.2's, the last 32-bit one */
 #define HV_XEN_MINOR 2
@@ -63,12 +61,11 @@ static long copy_string_out(uint32_t arg, const char *s, uint32_t size)
 
 extern const char *hv_command_line;
 
-static long do_xen_version(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t a5)
+/* The answers that are strings or structures, copied out to the guest's buffer (kept apart from
+ * the numbers, which need no buffer on the monitor stack). */
+static long __attribute__((noinline)) xen_version_copy_out(uint32_t cmd, uint32_t arg)
 {
-    (void)a3, (void)a4, (void)a5;
     switch (cmd) {
-    case XENVER_version:
-        return HV_XEN_MAJOR << 16 | HV_XEN_MINOR;
     case XENVER_extraversion:
         return copy_string_out(arg, HV_EXTRAVERSION, sizeof(xen_extraversion_t));
     case XENVER_compile_info: {
@@ -97,8 +94,6 @@ static long do_xen_version(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4,
         fi.submap = 0;              /* none of the optional features (see ABI.md) */
         return copy_to_guest(arg, &fi, sizeof(fi));
     }
-    case XENVER_pagesize:
-        return PAGE_SIZE;
     case XENVER_guest_handle: {
         xen_domain_handle_t handle;
         memset(handle, 0, sizeof(handle));
@@ -109,6 +104,19 @@ static long do_xen_version(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4,
         return copy_string_out(arg, hv_command_line, sizeof(xen_commandline_t));
     default:
         return -XEN_ENOSYS;
+    }
+}
+
+static long do_xen_version(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    switch (cmd) {
+    case XENVER_version:
+        return HV_XEN_MAJOR << 16 | HV_XEN_MINOR;
+    case XENVER_pagesize:
+        return PAGE_SIZE;
+    default:
+        return xen_version_copy_out(cmd, arg);
     }
 }
 
@@ -222,7 +230,9 @@ static long do_hv_stats(uint32_t out, uint32_t a2, uint32_t a3, uint32_t a4, uin
 
 static long do_multicall(uint32_t calls, uint32_t nr, uint32_t a3, uint32_t a4, uint32_t a5);
 
-static const hypercall_fn hypercall_table[] = {
+_Static_assert(NR_HYPERCALLS == ARRAY_SIZE(stats.hypercalls), "one counter per hypercall number");
+
+const hypercall_fn hypercall_table[NR_HYPERCALLS] = {
     [__HYPERVISOR_set_trap_table]   = do_set_trap_table,
     [__HYPERVISOR_mmu_update]       = do_mmu_update,
     [__HYPERVISOR_set_gdt]          = do_set_gdt,
@@ -267,7 +277,7 @@ static long multicall_one(const struct multicall_entry *call)
 {
     if (call->op == __HYPERVISOR_multicall)
         return -XEN_EINVAL;                    /* no nesting */
-    if (call->op >= ARRAY_SIZE(hypercall_table) || !hypercall_table[call->op])
+    if (call->op >= NR_HYPERCALLS || !hypercall_table[call->op])
         return -XEN_ENOSYS;
     stats.hypercalls[call->op]++;
     in_multicall = 1;
@@ -300,18 +310,4 @@ static long do_multicall(uint32_t calls, uint32_t nr, uint32_t a3, uint32_t a4, 
             return -XEN_EFAULT;
     }
     return 0;
-}
-
-void hypercall_dispatch(struct trap_frame *f);
-void hypercall_dispatch(struct trap_frame *f)
-{
-    uint32_t nr = f->eax;
-    stats.entries[HYPERCALL_VECTOR]++;
-    if (nr >= ARRAY_SIZE(hypercall_table) || !hypercall_table[nr]) {
-        f->eax = (uint32_t)-XEN_ENOSYS;
-    } else {
-        stats.hypercalls[nr]++;
-        f->eax = (uint32_t)hypercall_table[nr](f->ebx, f->ecx, f->edx, f->esi, f->edi);
-    }
-    deliver_pending_upcall(f);
 }

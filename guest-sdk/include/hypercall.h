@@ -10,8 +10,10 @@
 
 extern char hypercall_page[4096];
 
-/* The one way in: a direct call to slot `nr` of the hypercall page. EBX..EDI are listed as
- * read-write because a hypercall may change them (multicall and iret do). */
+/* The one way in: a direct call to slot `nr` of the hypercall page. The argument registers are
+ * listed as read-write because a hypercall may change them (multicall and iret do); the ones a
+ * call does not use are left unset and listed as clobbered, as Linux's wrappers do (a debug build
+ * of Xen scribbles on them). */
 #define hypercall5(nr, a1, a2, a3, a4, a5) ({                                          \
         long ret_;                                                                       \
         uint32_t b_ = (uint32_t)(a1), c_ = (uint32_t)(a2), d_ = (uint32_t)(a3);          \
@@ -23,9 +25,35 @@ extern char hypercall_page[4096];
         ret_;                                                                            \
     })
 
-#define hypercall1(nr, a1)         hypercall5(nr, a1, 0, 0, 0, 0)
-#define hypercall2(nr, a1, a2)     hypercall5(nr, a1, a2, 0, 0, 0)
-#define hypercall3(nr, a1, a2, a3) hypercall5(nr, a1, a2, a3, 0, 0)
+#define hypercall3(nr, a1, a2, a3) ({                                                  \
+        long ret_;                                                                       \
+        uint32_t b_ = (uint32_t)(a1), c_ = (uint32_t)(a2), d_ = (uint32_t)(a3);          \
+        __asm__ volatile("call hypercall_page + %c[offset]"                              \
+                         : "=a"(ret_), "+b"(b_), "+c"(c_), "+d"(d_)                      \
+                         : [offset] "i"((nr) * 32)                                       \
+                         : "esi", "edi", "memory");                                      \
+        ret_;                                                                            \
+    })
+
+#define hypercall2(nr, a1, a2) ({                                                      \
+        long ret_;                                                                       \
+        uint32_t b_ = (uint32_t)(a1), c_ = (uint32_t)(a2);                               \
+        __asm__ volatile("call hypercall_page + %c[offset]"                              \
+                         : "=a"(ret_), "+b"(b_), "+c"(c_)                                \
+                         : [offset] "i"((nr) * 32)                                       \
+                         : "edx", "esi", "edi", "memory");                               \
+        ret_;                                                                            \
+    })
+
+#define hypercall1(nr, a1) ({                                                          \
+        long ret_;                                                                       \
+        uint32_t b_ = (uint32_t)(a1);                                                    \
+        __asm__ volatile("call hypercall_page + %c[offset]"                              \
+                         : "=a"(ret_), "+b"(b_)                                          \
+                         : [offset] "i"((nr) * 32)                                       \
+                         : "ecx", "edx", "esi", "edi", "memory");                        \
+        ret_;                                                                            \
+    })
 
 static inline long HYPERVISOR_set_trap_table(const struct trap_info *table)
 {

@@ -12,6 +12,13 @@ struct vcpu;
 struct domain;
 
 #define HC_ARGS uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5
+typedef long (*hypercall_fn)(HC_ARGS);
+
+/* Indexed by hypercall number; an empty slot is a hypercall the monitor does not have. hv/entry.asm
+ * calls through it on `int $0x82`, do_multicall for each entry of a batch. */
+#define NR_HYPERCALLS 64
+extern const hypercall_fn hypercall_table[NR_HYPERCALLS];
+
 long do_set_trap_table(HC_ARGS);
 long do_stack_switch(HC_ARGS);
 long do_set_callbacks(HC_ARGS);
