@@ -201,8 +201,10 @@ hypercall_entry:
     mov [ebx + FRAME_EAX], eax
 
     ; On the way out, an event that is pending and not masked goes to the guest first
-    ; (deliver_pending_upcall in hv/trap_bounce.c); these two bytes say whether to call it.
-    mov ecx, [current]                ; (the handler may have switched to another vCPU)
+    ; (deliver_pending_upcall in hv/trap_bounce.c); these two bytes say whether to call it. (A
+    ; handler that gives the CPU to another vCPU never comes back here: schedule() leaves
+    ; through that vCPU's frame, so `current` is still the caller.)
+    mov ecx, [current]
     mov ecx, [ecx + VCPU_INFO]
     cmp byte [ecx + VCPU_INFO_UPCALL_MASK], 0
     jne trap_return
