@@ -150,6 +150,24 @@ void guest_exception(struct trap_frame *f)
     bounce_exception(v, f, f->vector, has_error_code(f->vector), f->error_code);
 }
 
+/* `sysenter` does not clear the trap flag (SDM vol. 2, SYSENTER), unlike every gate: a guest that
+ * single-steps over it takes a #DB in ring 0, on the first instruction of sysenter_entry, with
+ * the monitor's frame for it half built. That trap is the guest's, not a monitor fault: the entry
+ * resumes without TF, and sysenter_dispatch gives TF back to the guest's flags, so the guest's
+ * callback finds it in its frame and the single step goes on when it returns (Xen does the
+ * same). Returns 1 when f is such a trap. */
+static int sysenter_stepped;
+extern const char sysenter_entry[];
+
+int sysenter_single_step(struct trap_frame *f)
+{
+    if (f->vector != VEC_DB || f->eip != (uint32_t)(uintptr_t)sysenter_entry)
+        return 0;
+    f->eflags &= ~EFLAGS_TF;
+    sysenter_stepped = 1;
+    return 1;
+}
+
 /* `sysenter` from the guest: to its sysenter callback, with the frame hv/entry.asm built (EIP and
  * ESP 0); with no callback registered, the #GP the instruction would raise without SYSENTER. */
 void sysenter_dispatch(struct trap_frame *f);
@@ -157,6 +175,10 @@ void sysenter_dispatch(struct trap_frame *f)
 {
     struct vcpu *v = current;
     stats.entries[SYSENTER_VECTOR]++;
+    if (sysenter_stepped) {
+        f->eflags |= EFLAGS_TF;
+        sysenter_stepped = 0;
+    }
     if (!v->sysenter_callback.eip) {
         bounce_exception(v, f, VEC_GP, 1, 0);
     } else {

@@ -159,6 +159,8 @@ void trap_dispatch(struct trap_frame *f)
         /* A fault inside guest_copy is a bad guest pointer, not a monitor bug: resume at its exit. */
         f->eip = (uint32_t)(uintptr_t)guest_copy_fault;
         return;
+    } else if (sysenter_single_step(f)) {
+        return;                       /* a guest's trap flag, carried through sysenter */
     } else if (!current || !exit_fault(f)) {
         monitor_fault(f);
     }

@@ -53,6 +53,7 @@ struct trap_frame *guest_regs(void);
 void guest_exception(struct trap_frame *f);
 void deliver_pending_upcall(struct trap_frame *f);
 void bounce_failsafe(struct trap_frame *f);
+int sysenter_single_step(struct trap_frame *f);
 void trap_state_load(struct vcpu *v);
 /* traps.c */
 void guest_unhandled(struct trap_frame *f, uint32_t vector, uint32_t error_code);

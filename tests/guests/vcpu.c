@@ -166,6 +166,15 @@ USER_TEXT static void user_sysenter(void)
         ;
 }
 
+/* The same with the trap flag set: sysenter keeps it, so the CPU traps on the monitor's first
+ * instruction; the monitor must take that as the guest's, not as its own fault. */
+USER_TEXT static void user_sysenter_single_step(void)
+{
+    __asm__ volatile("pushf; orl $0x100, (%%esp); popf; mov $0x5157, %%eax; sysenter" ::: "eax", "memory", "cc");
+    for (;;)
+        ;
+}
+
 USER_TEXT static void user_syscall_once(void)
 {
     __asm__ volatile("int $0x80" :: "a"(SYS_EXIT) : "memory");
@@ -246,6 +255,10 @@ static void ring3(void)
     run_user(user_sysenter);
     check(last.vector == SDK_SYSENTER_VECTOR && last.eax == 0x5157 && (last.cs & 0xFFFF) == FLAT_USER_CS &&
           last.eip == 0, "sysenter from ring 3 reaches the sysenter callback (frame EIP 0, EAX kept)");
+    last.vector = 0xFFFF;
+    run_user(user_sysenter_single_step);
+    check(last.vector == SDK_SYSENTER_VECTOR && last.eax == 0x5157 && (last.eflags & 0x100),
+          "sysenter with the trap flag set: the callback, with TF in its frame (no monitor fault)");
 
     trap_set_handler(14, leave_user);
     last.vector = 0xFFFF;
