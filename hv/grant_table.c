@@ -228,6 +228,8 @@ int grant_seed_store(struct domain *d)
     return 0;
 }
 
+#define GNTTAB_BATCH 64           /* operations per entry before a continuation: 256 KiB of copy */
+
 /* Each sub-op: the size of one operation, and how to do it. */
 static long run_ops(struct domain *d, uint32_t cmd, uint32_t uop, uint32_t count)
 {
@@ -247,6 +249,8 @@ static long run_ops(struct domain *d, uint32_t cmd, uint32_t uop, uint32_t count
     } u;
     for (uint32_t i = 0; i < count; i++) {
         uint32_t at = uop + i * size[cmd];
+        if (i == GNTTAB_BATCH)       /* the rest later (hv/hypercall.c), as Xen does */
+            return hypercall_continuation(__HYPERVISOR_grant_table_op, cmd, at, count - i);
         if (copy_from_guest(&u, at, size[cmd]) < 0)
             return -XEN_EFAULT;
         switch (cmd) {

@@ -16,8 +16,9 @@
 #define HV_XEN_MINOR 2
 #define HV_EXTRAVERSION "-hv0.1"
 #define CONSOLE_CHUNK 128
+#define CONSOLE_BATCH 1024          /* bytes per entry before a continuation: the UART is slow */
 
-/* --- console_io: CONSOLEIO_write prints, CONSOLEIO_read has no input yet --------------------- */
+/* --- console_io: CONSOLEIO_write prints, CONSOLEIO_read reads the serial input (domain 0) ------- */
 static long do_console_io(uint32_t cmd, uint32_t count, uint32_t buffer, uint32_t a4, uint32_t a5)
 {
     (void)a4, (void)a5;
@@ -27,6 +28,9 @@ static long do_console_io(uint32_t cmd, uint32_t count, uint32_t buffer, uint32_
         if (!guest_range_ok(buffer, count))
             return -XEN_EFAULT;       /* before printing anything: no half-written garbage */
         for (uint32_t done = 0; done < count; ) {
+            if (done == CONSOLE_BATCH)
+                return hypercall_continuation(__HYPERVISOR_console_io, CONSOLEIO_write, count - done,
+                                              buffer + done);
             uint32_t n = count - done < CONSOLE_CHUNK ? count - done : CONSOLE_CHUNK;
             if (copy_from_guest(chunk, buffer + done, n) < 0)
                 return -XEN_EFAULT;
@@ -264,13 +268,40 @@ const hypercall_fn hypercall_table[NR_HYPERCALLS] = {
  * and its result is the guest's EAX). Long batches continue like mmu_update's. */
 #define MULTICALL_BATCH 64
 
-static int in_multicall;
+/* ---- continuations: a long hypercall gives the CPU back and goes on later -------------------- */
 
-/* A batch inside a multicall cannot be continued by re-executing `int $0x82` (that would restart
- * the whole multicall): there it runs to its end, bounded by the guest's memory. */
-int hypercall_preemptible(void)
+/* A hypercall with much to do (a long batch, a long console write) stops after a bounded amount
+ * and continues later, as Xen's do: the guest's registers are rewritten to describe what is left
+ * and its EIP moved back onto the `int $0x82`, so pending interrupts are served first (a timer
+ * tick may run another domain) and the call then starts again where it stopped. No guest can
+ * keep the monitor, and so every other domain, waiting. Inside a multicall the entry's own
+ * arguments are rewritten instead, and the multicall is continued from that entry. */
+static struct {
+    int inside;                 /* a multicall entry is running */
+    int continued;              /* ... and asked to continue with these arguments */
+    uint32_t args[3];
+} multicall;
+
+long hypercall_continuation(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3)
 {
-    return !in_multicall;
+    if (multicall.inside) {
+        multicall.continued = 1;
+        multicall.args[0] = a1, multicall.args[1] = a2, multicall.args[2] = a3;
+        return 0;               /* do_multicall writes the arguments back and continues */
+    }
+    struct trap_frame *f = guest_regs();
+    f->ebx = a1;
+    f->ecx = a2;
+    f->edx = a3;
+    f->eip -= 2;                /* cd 82 */
+    return nr;                  /* EAX must hold the hypercall's number again */
+}
+
+/* schedule() runs another vCPU: a multicall entry that gave the CPU away (a yield, a block, its
+ * domain's end) never comes back to do_multicall. */
+void multicall_abandon(void)
+{
+    multicall.inside = multicall.continued = 0;
 }
 
 static long multicall_one(const struct multicall_entry *call)
@@ -280,29 +311,30 @@ static long multicall_one(const struct multicall_entry *call)
     if (call->op >= NR_HYPERCALLS || !hypercall_table[call->op])
         return -XEN_ENOSYS;
     stats.hypercalls[call->op]++;
-    in_multicall = 1;
+    multicall.inside = 1;
     long result = hypercall_table[call->op](call->args[0], call->args[1], call->args[2], call->args[3], call->args[4]);
-    in_multicall = 0;
+    multicall.inside = 0;
     return result;
 }
 
 static long do_multicall(uint32_t calls, uint32_t nr, uint32_t a3, uint32_t a4, uint32_t a5)
 {
     (void)a3, (void)a4, (void)a5;
-    in_multicall = 0;
     for (uint32_t i = 0; i < nr; i++) {
         uint32_t at = calls + i * sizeof(struct multicall_entry);
-        if (i == MULTICALL_BATCH) {
-            struct trap_frame *f = guest_regs();
-            f->ebx = at;
-            f->ecx = nr - i;
-            f->eip -= 2;                       /* again from here, after pending interrupts */
-            return __HYPERVISOR_multicall;
-        }
+        if (i == MULTICALL_BATCH)
+            return hypercall_continuation(__HYPERVISOR_multicall, at, nr - i, 0);
         struct multicall_entry call;
         if (copy_from_guest(&call, at, sizeof(call)) < 0)
             return -XEN_EFAULT;
         long result = multicall_one(&call);
+        if (multicall.continued) {             /* this entry again, with what is left */
+            multicall.continued = 0;
+            if (copy_to_guest(at + offsetof(struct multicall_entry, args), multicall.args,
+                              sizeof(multicall.args)) < 0)
+                return -XEN_EFAULT;
+            return hypercall_continuation(__HYPERVISOR_multicall, at, nr - i, 0);
+        }
         if (call.op == __HYPERVISOR_iret)
             return result;
         call.result = (uint32_t)result;

@@ -81,19 +81,6 @@ static void invlpg(uint32_t va)
     __asm__ volatile("invlpg (%0)" :: "r"(va) : "memory");
 }
 
-/* A long batch gives the CPU back after MMU_BATCH entries: the guest's registers are rewritten
- * to describe what is left and its EIP moved back onto the `int $0x82`, so the hypercall starts
- * again where it stopped, after any pending interrupt (Xen's hypercall continuation). */
-static uint32_t continue_later(uint32_t nr, uint32_t next_reqs, uint32_t left, uint32_t done_out)
-{
-    struct trap_frame *f = guest_regs();
-    f->ebx = next_reqs;
-    f->ecx = left | MMU_UPDATE_PREEMPTED;
-    f->edx = done_out;
-    f->eip -= 2;                      /* cd 82 */
-    return nr;                        /* EAX must hold the hypercall's number again */
-}
-
 /* One mmu_update request. A frame in use as a page table is changed entry by entry through the
  * rules of page_types.c; any other frame of the domain is written plainly, as Xen does. */
 static int mmu_update_one(struct domain *d, const struct mmu_update *req)
@@ -155,11 +142,11 @@ static long run_batch(uint32_t nr, uint32_t list, uint32_t size, uint32_t count,
         return -XEN_EFAULT;
     count &= ~MMU_UPDATE_PREEMPTED;
     for (uint32_t i = 0; i < count && rc == 0; i++) {
-        if (i == MMU_BATCH && hypercall_preemptible()) {
+        if (i == MMU_BATCH) {         /* the rest later: a continued batch carries the flag */
             if (done_out && copy_to_guest(done_out, &done, sizeof(done)) < 0)
                 return -XEN_EFAULT;
             flush_tlb_if_needed();
-            return continue_later(nr, list + i * size, count - i, done_out);
+            return hypercall_continuation(nr, list + i * size, (count - i) | MMU_UPDATE_PREEMPTED, done_out);
         }
         rc = one(d, list + i * size);
         done += rc == 0;

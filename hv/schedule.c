@@ -122,6 +122,7 @@ static void report_first_entry(void)
 void schedule(void)
 {
     struct vcpu *next;
+    multicall_abandon();
     current = NULL;
     while (!(next = pick_next())) {
         if (!any_alive())

@@ -44,7 +44,10 @@ long do_update_descriptor(HC_ARGS);
 extern struct hv_stats stats;
 
 /* Whether a long hypercall may continue later by re-executing `int $0x82` (not inside multicall). */
-int hypercall_preemptible(void);
+/* Stop a long hypercall here and continue it later with these first three arguments (hv/hypercall.c);
+ * returns the value the handler returns. */
+long hypercall_continuation(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3);
+void multicall_abandon(void);
 
 /* The running guest's registers, at the top of the monitor stack. */
 struct trap_frame *guest_regs(void);

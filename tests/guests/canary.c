@@ -1,7 +1,7 @@
 /* canary.c - a guest that keeps checking its own memory while others misbehave around it (guest
  * ring 1, SDK). It fills its free pages with a pattern, then for `ms=` milliseconds re-reads them
- * every 20 ms, and says whether anything changed. With `flood`, it instead makes hypercalls as
- * fast as it can for that long: a domain that floods the monitor.
+ * every 20 ms, and says whether anything changed (`log`: and when each check ran). With `flood`,
+ * it instead makes hypercalls as fast as it can for that long: a domain that floods the monitor.
  */
 #include "sdk.h"
 
@@ -33,6 +33,7 @@ int main(void)
         for (unsigned w = 0; w < 1024; w++)
             pages[i][w] = i * 0x10001u ^ w * 0x9E3779B9u;
     }
+    int log = cmdline_option("log", NULL, 0);
     struct evtchn_bind_virq v = { .virq = VIRQ_TIMER };
     HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &v);
     while (clock_ns() < end) {
@@ -40,6 +41,8 @@ int main(void)
             for (unsigned w = 0; w < 1024; w++)
                 bad += pages[i][w] != (i * 0x10001u ^ w * 0x9E3779B9u);
         checks++;
+        if (log)
+            printf("check at %llu us\n", (unsigned long long)(clock_ns() / 1000));
         sleep_until(clock_ns() + 20000000ull);
     }
     printf("%u checks of %u pages: %s\n", checks, PAGES, bad ? "MEMORY CHANGED" : "memory intact");

@@ -175,6 +175,17 @@ static void multicalls(void)
         all &= calls[i].result == 4096;
     check(all, "each of 16 xen_version calls got its result");
     check((long)calls[16].result == -XEN_EINVAL, "a nested multicall: -EINVAL");
+
+    /* A long batch as an entry: continued inside the multicall, which goes on from that entry. */
+    uint32_t mfn = virt_to_mfn(window), done = 0;
+    for (unsigned i = 0; i < 300; i++)
+        batch[i] = (struct mmu_update){ (uint64_t)mfn << 12 | MMU_MACHPHYS_UPDATE, m2p()[mfn] };
+    calls[0] = (struct multicall_entry){ .op = __HYPERVISOR_mmu_update,
+                                         .args = { (uint32_t)(uintptr_t)batch, 300, (uint32_t)(uintptr_t)&done,
+                                                   DOMID_SELF } };
+    calls[1] = (struct multicall_entry){ .op = __HYPERVISOR_xen_version, .args = { XENVER_pagesize } };
+    check(hypercall2(__HYPERVISOR_multicall, calls, 2) == 0 && calls[0].result == 0 && done == 300 &&
+          calls[1].result == 4096, "300 updates as a multicall entry: continued past 256, then the next entry");
 }
 
 int main(void)
