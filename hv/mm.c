@@ -341,9 +341,17 @@ static int shrink(struct domain *d, uint32_t mfn)
     return 0;
 }
 
-/* increase_reservation, decrease_reservation, populate_physmap: one frame per extent (order 0).
- * Returns how many extents were done; the guest learns of a partial failure from that count. */
-static long reservation(struct domain *d, uint32_t cmd, uint32_t arg)
+/* A long memory_op continues after RESERVATION_BATCH extents (hv/hypercall.c); the extent to go
+ * on from rides in cmd's bits from MEMOP_EXTENT_SHIFT up, as in Xen (its xen/hypercall.h: not in
+ * the public headers, but fixed, since a guest saved in mid-call depends on it). */
+#define MEMOP_EXTENT_SHIFT 6
+#define MEMOP_CMD_MASK ((1u << MEMOP_EXTENT_SHIFT) - 1)
+#define RESERVATION_BATCH 256
+
+/* increase_reservation, decrease_reservation, populate_physmap: one frame per extent (order 0),
+ * from extent `start`. Returns how many extents were done in all; the guest learns of a partial
+ * failure from that count. */
+static long reservation(struct domain *d, uint32_t cmd, uint32_t start, uint32_t arg)
 {
     struct xen_memory_reservation r;
     if (copy_from_guest(&r, arg, sizeof(r)) < 0)
@@ -353,7 +361,9 @@ static long reservation(struct domain *d, uint32_t cmd, uint32_t arg)
     if (r.extent_order != 0)
         return 0;                                  /* no contiguous extents: none done */
     uint32_t list = (uint32_t)(uintptr_t)r.extent_start;
-    for (uint32_t i = 0; i < r.nr_extents; i++) {
+    for (uint32_t i = start; i < r.nr_extents; i++) {
+        if (i - start == RESERVATION_BATCH)
+            return hypercall_continuation(__HYPERVISOR_memory_op, cmd | i << MEMOP_EXTENT_SHIFT, arg, 0);
         uint32_t slot = list + i * sizeof(xen_pfn_t), value = 0, mfn;
         if (cmd != XENMEM_increase_reservation && copy_from_guest(&value, slot, sizeof(value)) < 0)
             return i ? (long)i : -XEN_EFAULT;
@@ -371,18 +381,20 @@ static long reservation(struct domain *d, uint32_t cmd, uint32_t arg)
             return i ? (long)i : -XEN_EFAULT;
         }
     }
-    return r.nr_extents;
+    return start > r.nr_extents ? start : r.nr_extents;
 }
 
 long do_memory_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t a5)
 {
     (void)a3, (void)a4, (void)a5;
     struct domain *d = current_domain();
+    uint32_t start = cmd >> MEMOP_EXTENT_SHIFT;
+    cmd &= MEMOP_CMD_MASK;
     switch (cmd) {
     case XENMEM_increase_reservation:
     case XENMEM_decrease_reservation:
     case XENMEM_populate_physmap:
-        return reservation(d, cmd, arg);
+        return reservation(d, cmd, start, arg);
     case XENMEM_maximum_ram_page:
         return machine_frames.limit - 1;
     case XENMEM_current_reservation:

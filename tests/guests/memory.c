@@ -139,6 +139,19 @@ static void memory_ops(void)
     struct xen_memory_reservation r = { .extent_start = &pfn, .nr_extents = 1, .domid = DOMID_SELF };
     check(memop(XENMEM_populate_physmap, &r) == 1 && m2p()[pfn] == 0x3FF, "populate_physmap: the M2P says the pfn we asked for");
     check(memop(99, NULL) == -XEN_ENOSYS, "memory_op 99: -ENOSYS");
+
+    static xen_pfn_t many[300];
+    struct xen_memory_reservation lots = { .extent_start = many, .nr_extents = 300, .domid = DOMID_SELF };
+    long before = memop(XENMEM_current_reservation, &self);
+    static struct hv_stats s0, s1;
+    HYPERVISOR_hv_stats(&s0);
+    long grown = memop(XENMEM_increase_reservation, &lots);
+    HYPERVISOR_hv_stats(&s1);
+    check(grown == 300 && memop(XENMEM_current_reservation, &self) == before + 300 &&
+          s1.hypercalls[__HYPERVISOR_memory_op] - s0.hypercalls[__HYPERVISOR_memory_op] == 2,
+          "300 extents in one increase_reservation: continued past 256 (the monitor entered twice)");
+    check(memop(XENMEM_decrease_reservation, &lots) == 300 && memop(XENMEM_current_reservation, &self) == before,
+          "and all given back in one decrease_reservation");
 }
 
 static volatile uint32_t faults;
