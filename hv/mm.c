@@ -146,7 +146,8 @@ static long run_batch(uint32_t nr, uint32_t list, uint32_t size, uint32_t count,
             if (done_out && copy_to_guest(done_out, &done, sizeof(done)) < 0)
                 return -XEN_EFAULT;
             flush_tlb_if_needed();
-            return hypercall_continuation(nr, list + i * size, (count - i) | MMU_UPDATE_PREEMPTED, done_out);
+            return hypercall_continuation(nr, list + i * size, (count - i) | MMU_UPDATE_PREEMPTED,
+                                          done_out);
         }
         rc = one(d, list + i * size);
         done += rc == 0;

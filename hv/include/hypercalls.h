@@ -43,9 +43,8 @@ long do_update_descriptor(HC_ARGS);
 /* Why the monitor was entered, counted since boot (the hv_stats extension hypercall reads them). */
 extern struct hv_stats stats;
 
-/* Whether a long hypercall may continue later by re-executing `int $0x82` (not inside multicall). */
-/* Stop a long hypercall here and continue it later with these first three arguments (hv/hypercall.c);
- * returns the value the handler returns. */
+/* Stop a long hypercall here and continue it later with these first three arguments
+ * (hv/hypercall.c); the handler returns what this returns. */
 long hypercall_continuation(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3);
 void multicall_abandon(void);
 
