@@ -28,7 +28,7 @@ static long do_console_io(uint32_t cmd, uint32_t count, uint32_t buffer, uint32_
         if (!guest_range_ok(buffer, count))
             return -XEN_EFAULT;       /* before printing anything: no half-written garbage */
         for (uint32_t done = 0; done < count; ) {
-            if (done == CONSOLE_BATCH)
+            if (done >= CONSOLE_BATCH)
                 return hypercall_continuation(__HYPERVISOR_console_io, CONSOLEIO_write, count - done,
                                               buffer + done);
             uint32_t n = count - done < CONSOLE_CHUNK ? count - done : CONSOLE_CHUNK;

@@ -157,7 +157,6 @@ void guest_exception(struct trap_frame *f)
  * callback finds it in its frame and the single step goes on when it returns (Xen does the
  * same). Returns 1 when f is such a trap. */
 static int sysenter_stepped;
-extern const char sysenter_entry[];
 
 int sysenter_single_step(struct trap_frame *f)
 {

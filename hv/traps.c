@@ -24,7 +24,7 @@ struct __attribute__((packed)) gate {
 static struct gate idt[256] __attribute__((aligned(8)));
 /* hv/entry.asm */
 extern const uint32_t trap_stubs[NR_EXCEPTIONS + NR_IRQS];
-extern const char hypercall_entry[], guest_copy_insn[], guest_copy_bytes[], guest_copy_fault[], sysenter_entry[];
+extern const char hypercall_entry[], guest_copy_insn[], guest_copy_bytes[], guest_copy_fault[];
 extern const char exit_load_segments[], exit_load_segments_end[], exit_iret[];
 
 static const char *const exception_names[NR_EXCEPTIONS] = {

@@ -75,7 +75,7 @@ int mod_table_entry(uint16_t dom, uint32_t table_mfn, unsigned slot, pte_t e, in
 static inline int table_level(enum frame_type type)
 {
     static const uint8_t level[] = { [PGT_l1] = 1, [PGT_l2] = 2, [PGT_l2_xen] = 2, [PGT_l3] = 3 };
-    return type < sizeof(level) ? level[type] : 0;
+    return (unsigned)type < sizeof(level) ? level[type] : 0;
 }
 
 #endif
