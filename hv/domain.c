@@ -34,8 +34,11 @@ struct domain *domain_alloc(void)
 
 /* Give every frame back: whatever the domain owns now (its pages, grown or shrunk by memory_op,
  * its shared_info and grant-table frames), and the monitor's copy of its first p2m. */
+_Static_assert(MAX_DOMAINS <= PT_OWNERS, "every domain has a queue of tables being released");
+
 void domain_free(struct domain *d)
 {
+    release_forget(d->id);                  /* its tables go with the rest of its frames */
     for (uint32_t mfn = 0; mfn < MAX_FRAMES; mfn++) {
         if (frame_table[mfn].owner != d->id)
             continue;

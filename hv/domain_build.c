@@ -21,6 +21,7 @@
 #include "memlayout.h"
 #include "mm.h"
 #include "mmu.h"
+#include "page_types.h"
 
 #define DEFAULT_MEM_KB (4 * 1024)
 
@@ -190,14 +191,27 @@ static void write_page_tables(struct domain *d, const struct layout *l)
 
 /* Account for the tables just written, through the same rules as every later guest update: the
  * L3 is the base pointer and pinned (as Xen's builder pins it), which validates every entry
- * below it and gives each frame its type. The monitor's slot-3 entries are filled in here. */
+ * below it and gives each frame its type. The monitor's slot-3 entries are filled in here. These
+ * are the monitor's own tables, of a size it chose: no budget limits their validation. */
 static int type_initial_tables(struct domain *d)
 {
-    if (get_page_type(d->id, d->l3_mfn, PGT_l3) < 0)
-        return -1;
-    get_page_type(d->id, d->l3_mfn, PGT_l3);
-    frame_table[d->l3_mfn].pinned = 1;
-    return 0;
+    pt_budget = PT_BUDGET_UNLIMITED;
+    int rc = get_page_type(d->id, d->l3_mfn, PGT_l3);
+    if (rc == 0) {
+        get_page_type(d->id, d->l3_mfn, PGT_l3);
+        frame_table[d->l3_mfn].pinned = 1;
+    }
+    pt_budget = 0;
+    return rc;
+}
+
+/* A frame the monitor itself writes for as long as the domain lives (shared_info, the console
+ * ring): typed writable for good, with a reference of the monitor's that is never given back, so
+ * the guest can map it but never make it a page table or a descriptor page, and cannot hand it
+ * back with decrease_reservation (Xen's share_xen_page_with_guest does the same). */
+static void share_for_good(struct domain *d, uint32_t mfn)
+{
+    get_page_type(d->id, mfn, PGT_writable);
 }
 
 static void write_start_info(struct domain *d, const struct layout *l, const char *guest_args)
@@ -228,6 +242,7 @@ static int make_shared_info(struct domain *d)
         return -1;
     frame_set_owner(d->shared_info_mfn, d->id);    /* the guest maps it (writable) itself */
     frame_table[d->shared_info_mfn].xenheap = 1;    /* but may never give it back */
+    share_for_good(d, d->shared_info_mfn);
     d->shared_info = phys_to_virt(d->shared_info_mfn << PAGE_SHIFT);
     memset(d->shared_info, 0, PAGE_SIZE);
     d->shared_info->arch.max_pfn = d->nr_pages;
@@ -311,6 +326,8 @@ static const char *build(struct domain *d, const uint8_t *image, uint32_t len, c
     if (l.console_va) {
         d->console_mfn = d->p2m[layout_pfn(&l, l.console_va)];
         d->store_mfn = d->p2m[layout_pfn(&l, l.store_va)];
+        share_for_good(d, d->console_mfn);         /* the monitor drains it (domain.c) */
+        share_for_good(d, d->store_mfn);           /* granted to the store in domain 0 */
         if (grant_seed_store(d) < 0)
             return "no room: the machine is out of free frames";
     }

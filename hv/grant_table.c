@@ -65,6 +65,7 @@ static void release_mapping(struct domain *d, struct grant_mapping *m)
     if (!m->readonly)
         put_page_type(m->mfn);
     frame_table[m->mfn].ref_count--;
+    frame_table[m->l1_mfn].ref_count--;        /* the L1 it was written into may go now */
     m->in_use = 0;
     if (m->granter == OWNER_ENDED) {
         if (!frame_still_mapped(m->mfn)) {
@@ -89,6 +90,7 @@ static void map_one(struct domain *d, struct gnttab_map_grant_ref *op)
 {
     uint32_t mfn, l1_mfn, va = (uint32_t)op->host_addr;
     unsigned slot, h;
+    int found = 0;
     int write = !(op->flags & GNTMAP_readonly);
     struct domain *g = running_domain(op->dom, d);
     op->handle = ~0u;
@@ -104,8 +106,13 @@ static void map_one(struct domain *d, struct gnttab_map_grant_ref *op)
     if ((op->status = (int16_t)granted_frame(d, g, op->ref, write, &mfn)) != GNTST_okay)
         return;
     if (op->host_addr >= HYPERVISOR_VIRT_START || (va & (PAGE_SIZE - 1)) ||
-        find_l1_entry(d, va, &l1_mfn, &slot) < 0 || (frame_contents(l1_mfn)[slot] & PTE_P)) {
+        (found = find_l1_entry(d, va, &l1_mfn, &slot)) == -XEN_ENOENT || (found == 0 && (frame_contents(l1_mfn)[slot] & PTE_P))) {
         op->status = GNTST_bad_virt_addr;          /* needs an empty entry of a present L1 */
+        return;
+    }
+    if (found < 0) {
+        hv_warn("domain %u: map_grant_ref at %08x refused: %s\n", d->id, va, refusal);
+        op->status = GNTST_general_error;          /* Xen's answer: the table is not an L1 */
         return;
     }
     for (h = 0; h < GRANT_MAPTRACK && d->maptrack[h].in_use; h++)
@@ -119,6 +126,7 @@ static void map_one(struct domain *d, struct gnttab_map_grant_ref *op)
         return;
     }
     frame_table[mfn].ref_count++;
+    frame_table[l1_mfn].ref_count++;               /* unmap writes into it: it may not be freed */
     d->maptrack[h] = (struct grant_mapping){ 1, (uint8_t)!write, g->id, op->ref, mfn, va, l1_mfn, slot };
     frame_contents(l1_mfn)[slot] = (pte_t)mfn << PAGE_SHIFT | PTE_P | PTE_A | PTE_D | PTE_GNT |
                                    (write ? PTE_RW : 0) | ((op->flags & GNTMAP_application_map) ? PTE_US : 0);
@@ -127,11 +135,14 @@ static void map_one(struct domain *d, struct gnttab_map_grant_ref *op)
     op->status = GNTST_okay;
 }
 
-/* Remove a mapping's L1 entry (if it is still the one the monitor wrote) and flush the TLB. */
-static void clear_mapping_entry(struct grant_mapping *m)
+/* Remove a mapping's L1 entry, if the frame is still an L1 of the mapper's in use (it may have
+ * been released since, and be a writable page now) and the entry still the one the monitor
+ * wrote; flush the TLB. */
+static void clear_mapping_entry(struct domain *d, struct grant_mapping *m)
 {
     pte_t *e = &frame_contents(m->l1_mfn)[m->slot];
-    if ((*e & PTE_GNT) && (uint32_t)(*e >> PAGE_SHIFT) == m->mfn)
+    if (frame_table[m->l1_mfn].owner == d->id && frame_table[m->l1_mfn].type == PGT_l1 &&
+        table_in_use(m->l1_mfn) && (*e & PTE_GNT) && (uint32_t)(*e >> PAGE_SHIFT) == m->mfn)
         *e = 0;
     write_cr3(read_cr3());
 }
@@ -147,40 +158,53 @@ static void unmap_one(struct domain *d, struct gnttab_unmap_grant_ref *op)
         op->status = GNTST_bad_virt_addr;
         return;
     }
-    clear_mapping_entry(m);
+    clear_mapping_entry(d, m);
     release_mapping(d, m);
     op->status = GNTST_okay;
 }
 
-/* One side of a copy: a granted frame (by reference) or one of our own (by machine frame). */
-static int copy_side(struct domain *d, const struct gnttab_copy_ptr *p, int by_ref, int write, uint32_t *mfn)
+/* One side of a copy: a granted frame (by reference) or one of our own (by machine frame), and
+ * who owns it. */
+static int copy_side(struct domain *d, const struct gnttab_copy_ptr *p, int by_ref, int write,
+                     uint32_t *mfn, domid_t *owner)
 {
     if (by_ref) {
         struct domain *g = running_domain(p->domid, d);
-        return g ? granted_frame(d, g, p->u.ref, write, mfn) : GNTST_bad_domain;
+        if (!g)
+            return GNTST_bad_domain;
+        *owner = g->id;
+        return granted_frame(d, g, p->u.ref, write, mfn);
     }
     if (p->domid != DOMID_SELF && p->domid != d->id)
         return GNTST_permission_denied;
     if (p->u.gmfn >= MAX_FRAMES || frame_table[p->u.gmfn].owner != d->id)
         return GNTST_bad_page;
-    if (write && table_level(frame_table[p->u.gmfn].type) && frame_table[p->u.gmfn].type_count)
-        return GNTST_bad_page;                     /* never into a page table */
+    *owner = d->id;
     *mfn = p->u.gmfn;
     return GNTST_okay;
 }
 
+/* The destination takes a writable type for the copy, as Xen's does: a frame in use as a page
+ * table or a descriptor page is written by no one but the rules (GNTST_general_error). */
 static void copy_one(struct domain *d, struct gnttab_copy *op)
 {
     uint32_t src, dst;
+    domid_t src_owner, dst_owner;
     if (op->source.offset + op->len > PAGE_SIZE || op->dest.offset + op->len > PAGE_SIZE) {
         op->status = GNTST_bad_copy_arg;
         return;
     }
-    if ((op->status = (int16_t)copy_side(d, &op->source, op->flags & GNTCOPY_source_gref, 0, &src)) != GNTST_okay ||
-        (op->status = (int16_t)copy_side(d, &op->dest, op->flags & GNTCOPY_dest_gref, 1, &dst)) != GNTST_okay)
+    if ((op->status = (int16_t)copy_side(d, &op->source, op->flags & GNTCOPY_source_gref, 0, &src, &src_owner)) != GNTST_okay ||
+        (op->status = (int16_t)copy_side(d, &op->dest, op->flags & GNTCOPY_dest_gref, 1, &dst, &dst_owner)) != GNTST_okay)
         return;
+    if (get_page_type(dst_owner, dst, PGT_writable) < 0) {
+        hv_warn("domain %u: grant copy into frame %x refused: %s\n", d->id, dst, refusal);
+        op->status = GNTST_general_error;
+        return;
+    }
     memmove((uint8_t *)phys_to_virt(dst << PAGE_SHIFT) + op->dest.offset,
             (uint8_t *)phys_to_virt(src << PAGE_SHIFT) + op->source.offset, op->len);
+    put_page_type(dst);
 }
 
 /* Lend the domain grant-table frames until it has n. */
@@ -193,6 +217,7 @@ static int grow_table(struct domain *d, uint32_t n)
         memset(phys_to_virt(mfn << PAGE_SHIFT), 0, PAGE_SIZE);
         frame_set_owner(mfn, d->id);
         frame_table[mfn].xenheap = 1;              /* lent by the monitor: never given back */
+        get_page_type(d->id, mfn, PGT_writable);   /* and the monitor writes it: writable for good */
         d->gnt_frames[d->gnt_nr_frames++] = mfn;
     }
     return 0;

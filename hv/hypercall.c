@@ -10,6 +10,7 @@
 #include "hv.h"
 #include "hypercalls.h"
 #include "mmu.h"
+#include "page_types.h"
 #include <stddef.h>
 
 #define HV_XEN_MAJOR 4              /* the Xen interface we follow: 4.2's, the last 32-bit one */
@@ -304,6 +305,11 @@ void multicall_abandon(void)
     multicall.inside = multicall.continued = 0;
 }
 
+int multicall_entry(void)
+{
+    return multicall.inside;
+}
+
 static long multicall_one(const struct multicall_entry *call)
 {
     if (call->op == __HYPERVISOR_multicall)
@@ -320,6 +326,7 @@ static long multicall_one(const struct multicall_entry *call)
 static long do_multicall(uint32_t calls, uint32_t nr, uint32_t a3, uint32_t a4, uint32_t a5)
 {
     (void)a3, (void)a4, (void)a5;
+    pt_budget = PT_BUDGET_CROSSING;            /* one page-table budget for all the entries */
     for (uint32_t i = 0; i < nr; i++) {
         uint32_t at = calls + i * sizeof(struct multicall_entry);
         if (i == MULTICALL_BATCH)

@@ -96,7 +96,7 @@ static int mmu_update_one(struct domain *d, const struct mmu_update *req)
         if (ptr & 7)
             return -XEN_EINVAL;               /* not an entry: PAE entries are 8 bytes */
         unsigned slot = (ptr & (PAGE_SIZE - 1)) >> 3;
-        if (frame_table[mfn].type_count && table_level(frame_table[mfn].type))
+        if (table_in_use((uint32_t)mfn))
             return mod_table_entry(d->id, (uint32_t)mfn, slot, req->val, cmd == MMU_PT_UPDATE_PRESERVE_AD);
         int rc = get_page_type(d->id, (uint32_t)mfn, PGT_writable);
         if (rc == 0) {
@@ -120,16 +120,35 @@ static long mmu_update_at(struct domain *d, uint32_t at)
     if (copy_from_guest(&req, at, sizeof(req)) < 0)
         return -XEN_EFAULT;
     long rc = mmu_update_one(d, &req);
-    if (rc < 0)
+    if (rc < 0 && rc != -XEN_ERESTART)
         hv_warn("domain %u: mmu_update %llx <- %llx refused (%ld): %s\n", d->id,
                 (unsigned long long)req.ptr, (unsigned long long)req.val, rc, refusal);
     return rc;
 }
 
+/* A page-table hypercall's work starts with a fresh budget (page_types.h), unless it is an entry
+ * of a multicall, whose budget covers all its entries: either way, one per crossing. */
+static void budget_start(void)
+{
+    if (!multicall_entry())
+        pt_budget = PT_BUDGET_CROSSING;
+}
+
+/* The rest of a batch later, from `list`: a continued batch carries MMU_UPDATE_PREEMPTED in its
+ * count, and the number done so far in `done_out`, as Xen's do. */
+static long continue_batch(uint32_t nr, uint32_t list, uint32_t left, uint32_t done_out, uint32_t done)
+{
+    if (done_out && copy_to_guest(done_out, &done, sizeof(done)) < 0)
+        return -XEN_EFAULT;
+    flush_tlb_if_needed();
+    return hypercall_continuation(nr, list, left | MMU_UPDATE_PREEMPTED, done_out);
+}
+
 /* A batch of `count` elements of `size` bytes at `list` (mmu_update, mmuext_op): stops at the
- * first error, writes the number done to `done_out`, and after MMU_BATCH elements continues
- * later. A continued batch carries MMU_UPDATE_PREEMPTED in its count, and the number done so far
- * in `done_out`, as Xen's do. */
+ * first error and writes the number done to `done_out`. It continues later after MMU_BATCH
+ * elements, when a table's validation runs out of the crossing's budget (that element again),
+ * and while tables an element began to release still hold references: no element starts, and
+ * the batch does not return, before those releases are done. */
 static long run_batch(uint32_t nr, uint32_t list, uint32_t size, uint32_t count, uint32_t done_out,
                       uint32_t foreigndom, long (*one)(struct domain *, uint32_t))
 {
@@ -141,15 +160,16 @@ static long run_batch(uint32_t nr, uint32_t list, uint32_t size, uint32_t count,
     if ((count & MMU_UPDATE_PREEMPTED) && done_out && copy_from_guest(&done, done_out, sizeof(done)) < 0)
         return -XEN_EFAULT;
     count &= ~MMU_UPDATE_PREEMPTED;
-    for (uint32_t i = 0; i < count && rc == 0; i++) {
-        if (i == MMU_BATCH) {         /* the rest later: a continued batch carries the flag */
-            if (done_out && copy_to_guest(done_out, &done, sizeof(done)) < 0)
-                return -XEN_EFAULT;
-            flush_tlb_if_needed();
-            return hypercall_continuation(nr, list + i * size, (count - i) | MMU_UPDATE_PREEMPTED,
-                                          done_out);
-        }
+    budget_start();
+    for (uint32_t i = 0;; i++) {
+        int releases_left = release_pending(d->id);
+        if (rc < 0 || (i == count && !releases_left))
+            break;
+        if (releases_left || i == MMU_BATCH)
+            return continue_batch(nr, list + i * size, count - i, done_out, done);
         rc = one(d, list + i * size);
+        if (rc == -XEN_ERESTART)
+            return continue_batch(nr, list + i * size, count - i, done_out, done);
         done += rc == 0;
     }
     flush_tlb_if_needed();
@@ -166,17 +186,35 @@ long do_mmu_update(uint32_t reqs, uint32_t count, uint32_t done_out, uint32_t fo
                      foreigndom, mmu_update_at);
 }
 
-/* The L1 entry that maps va in the domain's current page tables: its table frame and slot. */
+/* The frame an entry points to, bounded: out of range, it is FRAME_NONE (table_in_use says no). */
+static uint32_t entry_frame(pte_t e)
+{
+    uint64_t mfn = (e & PTE_ADDR_MASK) >> PAGE_SHIFT;
+    return mfn < MAX_FRAMES ? (uint32_t)mfn : FRAME_NONE;
+}
+
+/* The L1 entry that maps va in the domain's current page tables: its table frame and slot. The
+ * table the walk ends in must be an L1 in use: through a linear entry it would be an L2 (even
+ * the one carrying the monitor's entries), whose slots the monitor must never write on the
+ * guest's behalf (Xen's callers of guest_map_l1e check for PGT_l1_page_table). Returns 0,
+ * -XEN_ENOENT when no table maps va, or -XEN_EINVAL when the one that does is not an L1. */
 static int find_l1(struct domain *d, uint32_t va, uint32_t *l1_mfn, unsigned *slot)
 {
+    if (va >= HYPERVISOR_VIRT_START)
+        return -XEN_ENOENT;
     pte_t l3e = direct_map_frame(d->l3_mfn)[va >> 30];
-    if (!(l3e & PTE_P))
-        return -XEN_EINVAL;
-    pte_t l2e = direct_map_frame((uint32_t)(l3e >> PAGE_SHIFT) & 0xFFFFFF)[(va >> 21) & 511];
+    uint32_t l2 = entry_frame(l3e);
+    if (!(l3e & PTE_P) || !table_in_use(l2))
+        return -XEN_ENOENT;
+    pte_t l2e = direct_map_frame(l2)[L2_SLOT(va)];
     if (!(l2e & PTE_P))
+        return -XEN_ENOENT;
+    *l1_mfn = entry_frame(l2e);
+    *slot = (va >> PAGE_SHIFT) & (L1_ENTRIES - 1);
+    if (!table_in_use(*l1_mfn) || frame_table[*l1_mfn].type != PGT_l1) {
+        refusal = "the table that maps the address is not an L1 (a linear mapping?)";
         return -XEN_EINVAL;
-    *l1_mfn = (uint32_t)(l2e >> PAGE_SHIFT) & 0xFFFFFF;
-    *slot = (va >> PAGE_SHIFT) & 511;
+    }
     return 0;
 }
 
@@ -193,9 +231,9 @@ int guest_frame_of(struct domain *d, uint32_t va, uint32_t *mfn)
     if (find_l1(d, va, &l1_mfn, &slot) < 0)
         return -1;
     pte_t e = direct_map_frame(l1_mfn)[slot];
-    if (!(e & PTE_P))
+    if (!(e & PTE_P) || entry_frame(e) == FRAME_NONE)
         return -1;
-    *mfn = (uint32_t)(e >> PAGE_SHIFT) & 0xFFFFFF;
+    *mfn = entry_frame(e);
     return 0;
 }
 
@@ -206,12 +244,15 @@ long do_update_va_mapping(uint32_t va, uint32_t lo, uint32_t hi, uint32_t flags,
     struct domain *d = current_domain();
     uint32_t l1_mfn;
     unsigned slot;
-    if (va >= HYPERVISOR_VIRT_START || find_l1(d, va, &l1_mfn, &slot) < 0)
-        return -XEN_EINVAL;
-    long rc = mod_table_entry(d->id, l1_mfn, slot, (pte_t)hi << 32 | lo, 0);
+    budget_start();
+    if (release_pending(d->id))        /* tables still being released may hold the frame */
+        return hypercall_continuation(__HYPERVISOR_update_va_mapping, va, lo, hi);
+    int found = find_l1(d, va, &l1_mfn, &slot);
+    long rc = found < 0 ? -XEN_EINVAL : mod_table_entry(d->id, l1_mfn, slot, (pte_t)hi << 32 | lo, 0);
     if (rc < 0) {
         hv_warn("domain %u: update_va_mapping %08x <- %llx refused (%ld): %s\n", d->id, va,
-                (unsigned long long)((pte_t)hi << 32 | lo), rc, refusal);
+                (unsigned long long)((pte_t)hi << 32 | lo), rc,
+                found == -XEN_ENOENT ? "no L1 maps the address" : refusal);
         return rc;
     }
     if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_TLB_FLUSH)
@@ -292,7 +333,7 @@ static long mmuext_at(struct domain *d, uint32_t at)
         return -XEN_EFAULT;
     refusal = "not allowed for this command";
     long rc = mmuext_one(d, &op);
-    if (rc < 0)
+    if (rc < 0 && rc != -XEN_ERESTART)
         hv_warn("domain %u: mmuext_op %u on mfn %x refused (%ld): %s\n", d->id, op.cmd, op.arg1.mfn,
                 rc, refusal);
     return rc;

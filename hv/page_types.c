@@ -7,10 +7,13 @@
  *       a page table or descriptor page); PWT, PCD, PAT, G, the grant marker (PTE_GNT) and bits
  *       52-63 are refused, and a grant mapping cannot be overwritten.
  *   L2: present -> the frame becomes an L1 table (validated); superpages (PS) refused. An entry
- *       to an L2 ("linear" page tables) only read-only, to itself or to an L2 in use (Xen's rule).
+ *       to an L2 ("linear" page tables) only read-only, to itself or to an L2 in use (Xen's rule),
+ *       and never to the L2 that carries the monitor's entries.
  *   L3: only the present bit and the address; slot 3 must stay present, and its L2 becomes a
  *       monitor-carrying L2 (PGT_l2_xen), whose slots from FIRST_MONITOR_L2_SLOT are the
  *       monitor's: the guest may not write them (-XEN_EPERM).
+ * Validating or releasing a whole table costs one unit of the crossing's budget per entry, and
+ * stops between entries when the budget is spent (-XEN_ERESTART): docs/MEMORY.md, "Bounded work".
  */
 #include "page_types.h"
 #include "descriptor.h"
@@ -22,6 +25,13 @@ pte_t *(*frame_contents)(uint32_t mfn);
 int tlb_flush_needed;
 const char *refusal;
 pte_t monitor_l2_entries[512];
+int32_t pt_budget;
+
+/* Per owner, the tables whose release is under way, the newest first (linked through `next`):
+ * releasing a table can release the tables its entries used, which go to the front, so the
+ * work is done depth first without recursion, however long a chain of tables a guest built. */
+static uint32_t release_queue[PT_OWNERS];
+static int releasing;                  /* release_pending is running: a new release only queues */
 
 #define PTE_P   0x001ull
 #define PTE_RW  0x002ull
@@ -47,6 +57,8 @@ void frame_table_init(void)
 {
     for (uint32_t i = 0; i < MAX_FRAMES; i++)
         frame_table[i] = (struct frame_info){ .owner = DOMID_XEN };
+    for (unsigned i = 0; i < PT_OWNERS; i++)
+        release_queue[i] = FRAME_NONE;
 }
 
 void frame_set_owner(uint32_t mfn, uint16_t owner)
@@ -69,6 +81,14 @@ static int guest_slot(enum frame_type type, unsigned slot)
     return slot < ENTRIES;
 }
 
+int table_in_use(uint32_t mfn)
+{
+    if (mfn >= MAX_FRAMES)
+        return 0;
+    const struct frame_info *fi = &frame_table[mfn];
+    return fi->type_count && table_level((enum frame_type)fi->type) && fi->transit == TRANSIT_NONE;
+}
+
 /* l3_accessed_bit: RW, US, A and D are reserved in a PAE PDPTE (SDM table 4-8). But QEMU's TCG
  * sets bit 5 as if it were an accessed bit, so a guest that copies its own L3 entries brings it
  * along, and guests written for a 64-bit Xen (XTF) set RW, US, A and D in L3 entries, where they
@@ -87,15 +107,19 @@ static int is_l2(uint8_t type) { return type == PGT_l2 || type == PGT_l2_xen; }
 
 /* A linear (recursive) L2 entry, as Xen allows it: read-only, to this very table or to another
  * L2 already in use, which it then keeps in use. It lets a kernel read its page tables through
- * its own address space; writing them still goes through the monitor. */
-static int get_linear(uint32_t self, uint64_t mfn, pte_t e)
+ * its own address space; writing them still goes through the monitor. Never to an L2 that
+ * carries the monitor's entries: seen through a linear mapping, its 2 MiB direct-map entries
+ * would act as 4 KiB entries and show the guest the first page of every 2 MiB of machine memory. */
+static int get_linear(uint32_t self, enum frame_type table, uint64_t mfn, pte_t e)
 {
     if (e & PTE_RW)
         return refuse(-XEN_EINVAL, "a writable linear (L2 to L2) entry");
+    if (mfn == self ? table == PGT_l2_xen : frame_table[mfn].type == PGT_l2_xen)
+        return refuse(-XEN_EINVAL, "a linear entry to the L2 that carries the monitor's entries");
     if (mfn == self)
         return 0;
     struct frame_info *fi = &frame_table[mfn];
-    if (!is_l2(fi->type) || !fi->type_count)
+    if (!is_l2(fi->type) || !table_in_use((uint32_t)mfn))
         return refuse(-XEN_EINVAL, "a linear entry to a frame not in use as an L2");
     fi->type_count++;
     fi->ref_count++;
@@ -120,7 +144,7 @@ static int get_entry(uint16_t dom, enum frame_type table, unsigned slot, pte_t e
         if (e & L2_REFUSED)
             return refuse(-XEN_EINVAL, "L2 entry with refused bits (superpage, PWT, PCD, G, 52-63)");
         if (mfn == self || (is_l2(frame_table[mfn].type) && frame_table[mfn].type_count))
-            rc = get_linear(self, mfn, e);
+            rc = get_linear(self, table, mfn, e);
         else
             rc = get_page_type(dom, (uint32_t)mfn, PGT_l1);
         break;
@@ -135,22 +159,24 @@ static int get_entry(uint16_t dom, enum frame_type table, unsigned slot, pte_t e
     return rc;
 }
 
+/* Give back what entry e of a table holds. The frame number is bounded whatever the entry says:
+ * an index into the frame table is never taken on trust. */
 static void put_entry(enum frame_type table, pte_t e, uint32_t self)
 {
     if (!(e & PTE_P) || (table_level(table) == 1 && (e & PTE_GNT)))
         return;                        /* a grant mapping's references belong to the grant */
-    uint32_t mfn = (uint32_t)((e & ADDR_MASK) >> 12);
-    if (mfn == self)
+    uint64_t mfn = (e & ADDR_MASK) >> 12;
+    if (mfn == self || mfn >= MAX_FRAMES)
         return;                        /* a linear entry to itself holds nothing */
     frame_table[mfn].ref_count--;
     if (table_level(table) != 1 || (e & PTE_RW))
-        put_page_type(mfn);
+        put_page_type((uint32_t)mfn);
 }
 
-/* ---- whole tables ------------------------------------------------------------------------------- */
+/* ---- validating a whole table, a budget at a time ------------------------------------------ */
 
-/* Take every entry's references; on a refused entry, give back those taken and fail. */
-static int validate_table(uint16_t dom, uint32_t mfn, enum frame_type type)
+/* Before its first entry: the monitor's slots of a slot-3 L2, and the L3 rules on the whole. */
+static int prepare_table(uint32_t mfn, enum frame_type type)
 {
     pte_t *t = frame_contents(mfn);
     if (type == PGT_l2_xen)
@@ -161,50 +187,101 @@ static int validate_table(uint16_t dom, uint32_t mfn, enum frame_type type)
     if (type == PGT_l3)
         for (unsigned i = 0; i < L3_ENTRIES; i++)
             t[i] &= ~L3_DROPPED;               /* see l3_accessed_bit below */
-    for (unsigned i = 0; i < ENTRIES; i++) {
+    return 0;
+}
+
+static void put_entries(enum frame_type type, const pte_t *t, uint32_t mfn, unsigned upto)
+{
+    for (unsigned i = 0; i < upto; i++)
+        if (guest_slot(type, i))
+            put_entry(type, t[i], mfn);
+}
+
+/* Take the references of the entries from `progress` on, one budget unit each. Out of budget, or
+ * when a table below ran out, the place is kept and -XEN_ERESTART returned; on a refused entry,
+ * the entries before it give theirs back. The table cannot change meanwhile: it is typed as a
+ * table (so mapped nowhere writable) and not in use (so mod_table_entry refuses it). */
+static int validate_entries(uint16_t dom, uint32_t mfn, enum frame_type type)
+{
+    struct frame_info *fi = &frame_table[mfn];
+    const pte_t *t = frame_contents(mfn);
+    for (unsigned i = fi->progress; i < ENTRIES; i++) {
         if (!guest_slot(type, i))
             continue;
-        int rc = get_entry(dom, type, i, t[i], mfn);
+        int rc = pt_budget > 0 ? (pt_budget--, get_entry(dom, type, i, t[i], mfn)) : -XEN_ERESTART;
+        if (rc == -XEN_ERESTART) {
+            fi->progress = (uint16_t)i;
+            return rc;
+        }
         if (rc < 0) {
-            while (i--)
-                if (guest_slot(type, i))
-                    put_entry(type, t[i], mfn);
+            put_entries(type, t, mfn, i);
             return rc;
         }
     }
     return 0;
 }
 
-static void release_table(uint32_t mfn, enum frame_type type)
+/* A refused table takes nothing: not even its type. */
+static void abandon_validation(struct frame_info *fi)
 {
-    pte_t *t = frame_contents(mfn);
-    for (unsigned i = 0; i < ENTRIES; i++)
-        if (guest_slot(type, i))
-            put_entry(type, t[i], mfn);
+    fi->type_count = 0;
+    fi->ref_count--;
+    fi->type = PGT_none;
+    fi->transit = TRANSIT_NONE;
+    fi->progress = 0;
 }
+
+/* Go on validating a table in transit; whoever completes it holds the reference the transit
+ * held (Xen's rule for a partially validated page: the next get of that type finishes it). */
+static int finish_validation(uint16_t dom, uint32_t mfn, enum frame_type type)
+{
+    struct frame_info *fi = &frame_table[mfn];
+    int rc = validate_entries(dom, mfn, type);
+    if (rc == -XEN_ERESTART)
+        return rc;
+    if (rc < 0)
+        abandon_validation(fi);
+    fi->transit = TRANSIT_NONE;
+    fi->progress = 0;
+    return rc;
+}
+
+/* A table holds references to frames, which hold references to tables: a loop would validate
+ * forever. The type is claimed first (with the transit's own reference), so a loop finds it busy. */
+static int start_validation(uint16_t dom, uint32_t mfn, enum frame_type type)
+{
+    struct frame_info *fi = &frame_table[mfn];
+    fi->type = (uint8_t)type;
+    fi->type_count = 1;
+    fi->ref_count++;
+    fi->transit = TRANSIT_VALIDATING;
+    fi->progress = 0;
+    /* It may have been mapped writable a moment ago, and the guest may run before the validation
+     * ends: no stale TLB entry may survive the next return to it. */
+    tlb_flush_needed = 1;
+    int rc = prepare_table(mfn, type);
+    if (rc < 0) {
+        abandon_validation(fi);
+        return rc;
+    }
+    return finish_validation(dom, mfn, type);
+}
+
+/* ---- the type system's two operations ------------------------------------------------------ */
 
 int get_page_type(uint16_t dom, uint32_t mfn, enum frame_type type)
 {
     if (!owned_by(dom, mfn))
         return refuse(-XEN_EINVAL, "the frame is not the domain's");
     struct frame_info *fi = &frame_table[mfn];
+    if (fi->transit == TRANSIT_RELEASING)
+        return refuse(-XEN_EINVAL, "a table whose release is still under way");
+    if (fi->transit == TRANSIT_VALIDATING)
+        return fi->type == type ? finish_validation(dom, mfn, type)
+                                : refuse(-XEN_EINVAL, "the frame is being validated as another table");
     if (fi->type_count == 0) {
-        if (table_level(type)) {
-            /* A table holds references to frames, which hold references to tables: a loop
-             * would validate forever. Claim the type first, so a loop finds it busy. */
-            fi->type = (uint8_t)type;
-            fi->type_count = 1;
-            int rc = validate_table(dom, mfn, type);
-            if (rc < 0) {
-                fi->type_count = 0;
-                fi->type = PGT_none;
-                return rc;
-            }
-            /* It may have been mapped writable a moment ago: no stale TLB entry may survive. */
-            tlb_flush_needed = 1;
-            fi->ref_count++;
-            return 0;
-        }
+        if (table_level(type))
+            return start_validation(dom, mfn, type);
         if (type == PGT_seg_desc && check_descriptor_page((uint64_t *)frame_contents(mfn)) < 0)
             return refuse(-XEN_EINVAL, "a descriptor the rules refuse (descriptor.c)");
         if (type != PGT_writable && fi->type == PGT_writable)
@@ -218,22 +295,88 @@ int get_page_type(uint16_t dom, uint32_t mfn, enum frame_type type)
     return 0;
 }
 
+/* ---- releasing a table, a budget at a time -------------------------------------------------- */
+
+/* The last use of a table has gone: its reference passes to the release, which queues the table
+ * and gives its entries' references back as the budget allows. */
+static void start_release(uint32_t mfn)
+{
+    struct frame_info *fi = &frame_table[mfn];
+    fi->transit = TRANSIT_RELEASING;
+    fi->progress = 0;
+    if (fi->owner >= PT_OWNERS)
+        return;                        /* never a table's owner: it would stay busy, never reused */
+    fi->next = release_queue[fi->owner];
+    release_queue[fi->owner] = mfn;
+    if (!releasing)
+        release_pending(fi->owner);
+}
+
 void put_page_type(uint32_t mfn)
 {
     struct frame_info *fi = &frame_table[mfn];
+    if (fi->type_count == 1 && table_level((enum frame_type)fi->type) && fi->transit == TRANSIT_NONE) {
+        start_release(mfn);
+        return;
+    }
+    fi->type_count--;
     fi->ref_count--;
-    if (--fi->type_count == 0 && table_level((enum frame_type)fi->type))
-        release_table(mfn, (enum frame_type)fi->type);
+}
+
+/* Give back the entries of the table at the front of the queue, one budget unit each, until it is
+ * done or a table it released comes in front of it. Returns 0 when out of budget. */
+static int release_step(uint32_t *queue)
+{
+    uint32_t mfn = *queue;
+    struct frame_info *fi = &frame_table[mfn];
+    const pte_t *t = frame_contents(mfn);
+    enum frame_type type = (enum frame_type)fi->type;
+    while (fi->progress < ENTRIES && *queue == mfn) {
+        unsigned i = fi->progress;
+        if (guest_slot(type, i)) {
+            if (pt_budget <= 0)
+                return 0;
+            pt_budget--;
+        }
+        fi->progress++;
+        if (guest_slot(type, i))
+            put_entry(type, t[i], mfn);
+    }
+    if (*queue == mfn) {               /* every entry given back: the frame is free of its type */
+        *queue = fi->next;
+        fi->transit = TRANSIT_NONE;
+        fi->progress = 0;
+        fi->type_count = 0;
+        fi->ref_count--;
+    }
+    return 1;
+}
+
+int release_pending(uint16_t owner)
+{
+    if (owner >= PT_OWNERS)
+        return 0;
+    int more = 0;
+    releasing = 1;
+    while (release_queue[owner] != FRAME_NONE && !(more = !release_step(&release_queue[owner])))
+        ;
+    releasing = 0;
+    return more;
+}
+
+void release_forget(uint16_t owner)
+{
+    if (owner < PT_OWNERS)
+        release_queue[owner] = FRAME_NONE;
 }
 
 /* Tour step 2 (page-table update): the new entry takes its references before the old one gives
  * its own back, so a frame's counts never dip to zero in between. */
 int mod_table_entry(uint16_t dom, uint32_t table_mfn, unsigned slot, pte_t e, int preserve_ad)
 {
-    struct frame_info *fi = &frame_table[table_mfn];
-    enum frame_type type = (enum frame_type)fi->type;
-    if (!owned_by(dom, table_mfn) || fi->type_count == 0 || !table_level(type) || slot >= ENTRIES)
+    if (!owned_by(dom, table_mfn) || !table_in_use(table_mfn) || slot >= ENTRIES)
         return refuse(-XEN_EINVAL, "not a page table of the domain in use");
+    enum frame_type type = (enum frame_type)frame_table[table_mfn].type;
     if (!guest_slot(type, slot))
         return type == PGT_l2_xen ? refuse(-XEN_EPERM, "a slot of the monitor's area")
                                   : refuse(-XEN_EINVAL, "an L3 slot beyond the fourth");

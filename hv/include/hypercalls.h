@@ -47,6 +47,8 @@ extern struct hv_stats stats;
  * (hv/hypercall.c); the handler returns what this returns. */
 long hypercall_continuation(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3);
 void multicall_abandon(void);
+/* A multicall entry is running (its page-table budget is the multicall's). */
+int multicall_entry(void);
 
 /* The running guest's registers, at the top of the monitor stack. */
 struct trap_frame *guest_regs(void);

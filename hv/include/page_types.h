@@ -27,15 +27,26 @@ enum frame_type {
     PGT_seg_desc,              /* a GDT or LDT page */
 };
 
+/* A page table whose validation or release is under way: it stops between two entries when the
+ * crossing has spent its budget, and goes on in the next (Xen's PGT_partial, XSA-45). While in
+ * transit the table holds one type reference of its own, so nothing else can use the frame. */
+enum frame_transit {
+    TRANSIT_NONE,
+    TRANSIT_VALIDATING,        /* entries [0, progress) hold their references */
+    TRANSIT_RELEASING,         /* entries [0, progress) have given theirs back */
+};
+
 struct frame_info {
     uint16_t owner;            /* domain id; DOMID_XEN for the monitor's, DOMID_INVALID free,
                                 * OWNER_ENDED: its domain ended while another still maps it */
     uint8_t type;              /* enum frame_type */
     uint8_t pinned;            /* the guest pinned it as a page table (holds one type reference) */
     uint8_t xenheap;           /* the monitor's page lent to the domain (shared_info, grant table) */
-    uint8_t _pad[3];
+    uint8_t transit;           /* enum frame_transit */
+    uint16_t progress;         /* in transit: entries done so far */
     uint32_t type_count;       /* references that need the type */
     uint32_t ref_count;        /* all references: mappings and type uses */
+    uint32_t next;             /* releasing: the next table in its owner's release queue */
 };
 
 extern struct frame_info frame_table[MAX_FRAMES];
@@ -60,11 +71,33 @@ extern pte_t monitor_l2_entries[512];
 void frame_table_init(void);
 void frame_set_owner(uint32_t mfn, uint16_t owner);
 
+/* The work budget of one crossing, in page-table entries validated or released: a crossing that
+ * has spent it stops (-XEN_ERESTART) and the hypercall continues, so no single crossing costs
+ * more than this, whatever tables the guest built. 0 outside the page-table hypercalls; the
+ * builder, which checks the monitor's own initial tables, runs unlimited. */
+#define PT_BUDGET_CROSSING 2048
+#define PT_BUDGET_UNLIMITED 0x7FFFFFFF
+extern int32_t pt_budget;
+
 /* Take or drop a typed reference for domain `dom`. get returns 0, or a negative Xen errno:
- * -XEN_EINVAL when the frame is not the domain's, is busy with another type, or (for a table)
- * holds an entry the rules refuse. */
+ * -XEN_EINVAL when the frame is not the domain's, is busy with another type, is in transit, or
+ * (for a table) holds an entry the rules refuse; -XEN_ERESTART when a table's validation ran out
+ * of budget (the same get, made again, goes on where it stopped and then holds the reference). */
 int get_page_type(uint16_t dom, uint32_t mfn, enum frame_type type);
+/* The last reference of a table starts its release, which the budget may leave unfinished: see
+ * release_pending. */
 void put_page_type(uint32_t mfn);
+
+/* Go on with the releases under way of the owner's tables, as the budget allows. Returns 1 while
+ * some remain (the caller continues later), 0 when none is left. */
+int release_pending(uint16_t owner);
+/* The owner has ended and every frame of its is being given back: forget its queue. */
+void release_forget(uint16_t owner);
+/* Release queues exist for owners below this (domain ids). */
+#define PT_OWNERS 64
+
+/* A page table of any level whose validation is complete and that something uses. */
+int table_in_use(uint32_t mfn);
 
 /* Replace entry `slot` of table frame `table_mfn` (which must be in use as a table) by `e`,
  * taking the new entry's references before dropping the old one's. */

@@ -2,6 +2,8 @@
  * ring 1, SDK). It fills its free pages with a pattern, then for `ms=` milliseconds re-reads them
  * every 20 ms, and says whether anything changed (`log`: and when each check ran). With `flood`,
  * it instead makes hypercalls as fast as it can for that long: a domain that floods the monitor.
+ * With `latency`, it instead spins reading the clock for that long and reports the longest time
+ * it went without the CPU: how long a neighbour kept it waiting.
  */
 #include "sdk.h"
 
@@ -25,6 +27,16 @@ int main(void)
             calls += 2;
         }
         printf("flooded the monitor with %llu hypercalls\n", (unsigned long long)calls);
+        return 0;
+    }
+    if (cmdline_option("latency", NULL, 0)) {
+        uint64_t last = clock_ns(), longest = 0;
+        for (uint64_t now = last; now < end; last = now) {
+            now = clock_ns();
+            if (now - last > longest)
+                longest = now - last;
+        }
+        printf("longest wait for the CPU: %llu us\n", (unsigned long long)(longest / 1000));
         return 0;
     }
     uint32_t *pages[PAGES];

@@ -60,6 +60,22 @@ static uint32_t foreign_frame(void)
     return 0;
 }
 
+/* A read-only linear entry, as Xen allows it, to an L2 of our own in use: through it, that L2's
+ * entries are the L1 entries of a 2 MiB window, and its L1s readable as pages. */
+static void linear_tables(void)
+{
+    uint32_t va = (uint32_t)(uintptr_t)canary, l2 = table_alloc();
+    const uint64_t *l3 = (const uint64_t *)start_info->pt_base;
+    const uint64_t *slot3 = (const uint64_t *)mfn_to_virt((uint32_t)(l3[3] >> 12));
+    uint32_t canary_l1 = (uint32_t)(slot3[(va >> 21) & 511] >> 12);
+    check(l2 && table_pin(l2, 2) == 0 && mmu1((uint64_t)l2 << 12, (uint64_t)canary_l1 << 12 | PTE_P | PTE_A) == 0,
+          "an L2 of our own, pinned, whose first entry is the canary's L1");
+    check(mmu1(l2_slot(0xE0000000), (uint64_t)l2 << 12 | PTE_P | PTE_A) == 0, "a read-only linear entry to it: allowed, as in Xen");
+    const volatile uint64_t *linear = (const volatile uint64_t *)0xE0000000;
+    check((uint32_t)(linear[(va >> 12) & 511] >> 12) == virt_to_mfn(canary), "through it, our L1 entry for the canary page reads back");
+    check(mmu1(l2_slot(0xE0000000), 0) == 0 && ext1(MMUEXT_UNPIN_TABLE, l2) == 0, "and the linear entry comes out again");
+}
+
 static void refusals(void)
 {
     const uint64_t *l3 = (const uint64_t *)start_info->pt_base;
@@ -74,11 +90,9 @@ static void refusals(void)
     check(map_page(window, virt_to_mfn(canary), PTE_P | PTE_RW | PTE_A | 0x100) == -XEN_EINVAL, "a global (G) L1 entry: -EINVAL");
     check(mmu1(l2_slot(0xE0000000), (uint64_t)slot3_l2 << 12 | PTE_P | PTE_RW) == -XEN_EINVAL, "a linear (L2 to L2) entry: -EINVAL");
     check(mmu1(l2_slot(0xE0000000), (uint64_t)virt_to_mfn(canary) << 12 | PTE_P | PTE_RW | 0x80) == -XEN_EINVAL, "a superpage: -EINVAL");
-    check(mmu1(l2_slot(0xE0000000), (uint64_t)slot3_l2 << 12 | PTE_P | PTE_A) == 0, "a read-only linear entry (the L2 to itself): allowed, as in Xen");
-    uint32_t va = (uint32_t)(uintptr_t)canary;
-    const volatile uint64_t *linear = (const volatile uint64_t *)(0xE0000000 + ((va >> 21) & 511) * 4096);
-    check((uint32_t)(linear[(va >> 12) & 511] >> 12) == virt_to_mfn(canary), "through it, our L1 entry for the canary page reads back");
-    check(mmu1(l2_slot(0xE0000000), 0) == 0, "and the linear entry comes out again");
+    check(mmu1(l2_slot(0xE0000000), (uint64_t)slot3_l2 << 12 | PTE_P | PTE_A) == -XEN_EINVAL,
+          "a read-only linear entry to the L2 that carries the monitor's entries: -EINVAL");
+    linear_tables();
     check(mmu1((uint64_t)slot3_l2 << 12 | 428 * 8, 0) == -XEN_EPERM, "an L2 slot in the monitor area: -EPERM");
     check(mmu1((uint64_t)slot3_l2 << 12 | 4, 0) == -XEN_EINVAL, "a misaligned mmu_update pointer: -EINVAL");
     check(HYPERVISOR_update_va_mapping(0xF5800000, 0, 0) == -XEN_EINVAL, "update_va_mapping in the monitor area: -EINVAL");

@@ -12,7 +12,7 @@
 
 #define DOM 1
 #define OTHER 2
-#define NFRAMES 64
+#define NFRAMES 1024
 #define P 0x1ull
 #define RW 0x2ull
 #define PS 0x80ull
@@ -33,6 +33,7 @@ static int setup(void **state)
     frame_set_owner(61, DOMID_XEN);
     for (unsigned i = FIRST_MONITOR_L2_SLOT; i < 512; i++)
         monitor_l2_entries[i] = entry(62, P | RW);
+    pt_budget = PT_BUDGET_UNLIMITED;
     return 0;
 }
 
@@ -171,6 +172,131 @@ static void failed_validation_takes_nothing(void **state)
     assert_int_equal(frame_table[1].type_count, 0);
 }
 
+static void linear_mapping_of_the_monitors_l2_is_refused(void **state)
+{
+    (void)state;
+    mem[4][3] = entry(3, P);
+    assert_int_equal(get_page_type(DOM, 4, PGT_l3), 0);                          /* frame 3: PGT_l2_xen */
+    assert_int_equal(mod_table_entry(DOM, 3, 5, entry(3, P), 0), -XEN_EINVAL);   /* itself */
+    assert_int_equal(get_page_type(DOM, 2, PGT_l2), 0);
+    assert_int_equal(mod_table_entry(DOM, 2, 5, entry(3, P), 0), -XEN_EINVAL);   /* from another L2 */
+    mem[5][7] = entry(3, P);
+    assert_int_equal(get_page_type(DOM, 5, PGT_l2), -XEN_EINVAL);                /* nor when validated */
+    assert_int_equal(frame_table[3].type_count, 1);
+}
+
+/* Frame 2: an L2 whose first `n` entries are L1s 100.. , each mapping frame 40 read-only 512 times. */
+static void build_costly_l2(unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        mem[2][i] = entry(100 + i, P | RW);
+        for (unsigned j = 0; j < 512; j++)
+            mem[100 + i][j] = entry(40, P);
+    }
+}
+
+static void validation_stops_when_the_budget_is_spent_and_goes_on(void **state)
+{
+    (void)state;
+    build_costly_l2(10);
+    unsigned crossings = 0;
+    int rc;
+    do {
+        pt_budget = 100;
+        rc = get_page_type(DOM, 2, PGT_l2);
+        crossings++;
+        if (rc == -XEN_ERESTART) {
+            assert_int_equal(frame_table[2].transit, TRANSIT_VALIDATING);
+            assert_int_equal(get_page_type(DOM, 2, PGT_l1), -XEN_EINVAL);        /* busy */
+            assert_int_equal(mod_table_entry(DOM, 2, 20, entry(9, P), 0), -XEN_EINVAL);
+            assert_false(table_in_use(2));
+        }
+    } while (rc == -XEN_ERESTART);
+    assert_int_equal(rc, 0);
+    assert_int_equal(crossings, (512 + 10 * 512 + 99) / 100);   /* a unit an entry, empty or not */
+    assert_true(table_in_use(2));
+    assert_int_equal(frame_table[2].type_count, 1);
+    assert_int_equal(frame_table[105].type_count, 1);
+    assert_int_equal(frame_table[40].ref_count, 10 * 512);
+}
+
+static void a_refused_entry_after_restarts_takes_nothing(void **state)
+{
+    (void)state;
+    build_costly_l2(6);
+    mem[105][511] = entry(60, P);                       /* another domain's frame, at the very end */
+    int rc;
+    do {
+        pt_budget = 300;
+        rc = get_page_type(DOM, 2, PGT_l2);
+    } while (rc == -XEN_ERESTART);
+    assert_int_equal(rc, -XEN_EINVAL);
+    pt_budget = PT_BUDGET_UNLIMITED;
+    assert_int_equal(release_pending(DOM), 0);
+    for (unsigned f = 100; f < 106; f++)
+        assert_int_equal(frame_table[f].type_count, 0);
+    assert_int_equal(frame_table[2].type_count, 0);
+    assert_int_equal(frame_table[40].ref_count, 0);
+    assert_int_equal(get_page_type(DOM, 105, PGT_writable), 0);   /* no longer an L1 */
+}
+
+static void release_goes_on_in_steps(void **state)
+{
+    (void)state;
+    build_costly_l2(8);
+    assert_int_equal(get_page_type(DOM, 2, PGT_l2), 0);
+    pt_budget = 100;
+    put_page_type(2);
+    unsigned crossings = 1;
+    assert_int_equal(frame_table[2].transit, TRANSIT_RELEASING);
+    assert_int_equal(get_page_type(DOM, 2, PGT_l2), -XEN_EINVAL);      /* not before it is done */
+    assert_int_equal(get_page_type(DOM, 100, PGT_writable), -XEN_EINVAL);
+    do {
+        pt_budget = 100;
+        crossings++;
+    } while (release_pending(DOM));
+    assert_int_equal(crossings, (512 + 8 * 512 + 99) / 100);
+    assert_int_equal(frame_table[2].type_count, 0);
+    assert_int_equal(frame_table[2].ref_count, 0);
+    assert_int_equal(frame_table[107].type_count, 0);
+    assert_int_equal(frame_table[40].ref_count, 0);
+    assert_int_equal(get_page_type(DOM, 100, PGT_writable), 0);
+}
+
+static void a_validation_left_half_way_is_finished_by_the_next_get(void **state)
+{
+    (void)state;
+    build_costly_l2(4);
+    mem[4][0] = entry(2, P);
+    mem[4][3] = entry(3, P);
+    pt_budget = 1000;
+    assert_int_equal(get_page_type(DOM, 4, PGT_l3), -XEN_ERESTART);   /* stopped inside frame 2 */
+    assert_int_equal(frame_table[2].transit, TRANSIT_VALIDATING);
+    pt_budget = PT_BUDGET_UNLIMITED;
+    assert_int_equal(get_page_type(DOM, 2, PGT_l2), 0);               /* a pin, say, finishes it */
+    assert_int_equal(frame_table[2].type_count, 1);
+    assert_int_equal(get_page_type(DOM, 4, PGT_l3), 0);               /* and the L3 goes on */
+    assert_int_equal(frame_table[2].type_count, 2);
+    assert_int_equal(frame_table[40].ref_count, 4 * 512);
+}
+
+static void a_long_chain_of_linear_tables_is_released_without_recursion(void **state)
+{
+    (void)state;
+    enum { FIRST = 100, LAST = 1000 };
+    assert_int_equal(get_page_type(DOM, FIRST, PGT_l2), 0);
+    for (unsigned k = FIRST + 1; k <= LAST; k++) {         /* each L2 maps the one before it */
+        mem[k][0] = entry(k - 1, P);
+        assert_int_equal(get_page_type(DOM, k, PGT_l2), 0);
+        put_page_type(k - 1);                              /* now only the chain holds it */
+    }
+    assert_int_equal(frame_table[FIRST].type_count, 1);
+    put_page_type(LAST);                                   /* 900 tables go, one after another */
+    for (unsigned k = FIRST; k <= LAST; k++)
+        assert_int_equal(frame_table[k].type_count, 0);
+    assert_int_equal(frame_table[FIRST].ref_count, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -184,6 +310,12 @@ int main(void)
         cmocka_unit_test_setup(preserve_ad_keeps_accessed_and_dirty, setup),
         cmocka_unit_test_setup(descriptor_pages, setup),
         cmocka_unit_test_setup(failed_validation_takes_nothing, setup),
+        cmocka_unit_test_setup(linear_mapping_of_the_monitors_l2_is_refused, setup),
+        cmocka_unit_test_setup(validation_stops_when_the_budget_is_spent_and_goes_on, setup),
+        cmocka_unit_test_setup(a_refused_entry_after_restarts_takes_nothing, setup),
+        cmocka_unit_test_setup(release_goes_on_in_steps, setup),
+        cmocka_unit_test_setup(a_validation_left_half_way_is_finished_by_the_next_get, setup),
+        cmocka_unit_test_setup(a_long_chain_of_linear_tables_is_released_without_recursion, setup),
     };
     return cmocka_run_group_tests_name("page_types", tests, NULL, NULL);
 }
