@@ -186,13 +186,6 @@ long do_mmu_update(uint32_t reqs, uint32_t count, uint32_t done_out, uint32_t fo
                      foreigndom, mmu_update_at);
 }
 
-/* The frame an entry points to, bounded: out of range, it is FRAME_NONE (table_in_use says no). */
-static uint32_t entry_frame(pte_t e)
-{
-    uint64_t mfn = (e & PTE_ADDR_MASK) >> PAGE_SHIFT;
-    return mfn < MAX_FRAMES ? (uint32_t)mfn : FRAME_NONE;
-}
-
 /* The L1 entry that maps va in the domain's current page tables: its table frame and slot. The
  * table the walk ends in must be an L1 in use: through a linear entry it would be an L2 (even
  * the one carrying the monitor's entries), whose slots the monitor must never write on the
@@ -326,6 +319,13 @@ static long mmuext_one(struct domain *d, const struct mmuext_op *op)
     }
 }
 
+/* Whether an mmuext_op's arg1 is a linear address (else a machine frame), for the messages. */
+static int takes_address(uint32_t cmd)
+{
+    return cmd == MMUEXT_INVLPG_LOCAL || cmd == MMUEXT_INVLPG_MULTI || cmd == MMUEXT_INVLPG_ALL ||
+           cmd == MMUEXT_SET_LDT;
+}
+
 static long mmuext_at(struct domain *d, uint32_t at)
 {
     struct mmuext_op op;
@@ -334,8 +334,8 @@ static long mmuext_at(struct domain *d, uint32_t at)
     refusal = "not allowed for this command";
     long rc = mmuext_one(d, &op);
     if (rc < 0 && rc != -XEN_ERESTART)
-        hv_warn("domain %u: mmuext_op %u on mfn %x refused (%ld): %s\n", d->id, op.cmd, op.arg1.mfn,
-                rc, refusal);
+        hv_warn("domain %u: mmuext_op %u on %s %x refused (%ld): %s\n", d->id, op.cmd,
+                takes_address(op.cmd) ? "address" : "mfn", op.arg1.mfn, rc, refusal);
     return rc;
 }
 

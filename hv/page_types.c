@@ -30,7 +30,7 @@ int32_t pt_budget;
 /* Per owner, the tables whose release is under way, the newest first (linked through `next`):
  * releasing a table can release the tables its entries used, which go to the front, so the
  * work is done depth first without recursion, however long a chain of tables a guest built. */
-static uint32_t release_queue[PT_OWNERS];
+uint32_t release_queue[PT_OWNERS];
 static int releasing;                  /* release_pending is running: a new release only queues */
 
 #define PTE_P   0x001ull
@@ -66,7 +66,7 @@ void frame_set_owner(uint32_t mfn, uint16_t owner)
     frame_table[mfn] = (struct frame_info){ .owner = owner };
 }
 
-static int owned_by(uint16_t dom, uint64_t mfn)
+static int owned_by(uint16_t dom, uint32_t mfn)
 {
     return mfn < MAX_FRAMES && frame_table[mfn].owner == dom;
 }
@@ -79,14 +79,6 @@ static int guest_slot(enum frame_type type, unsigned slot)
     if (type == PGT_l2_xen)
         return slot < FIRST_MONITOR_L2_SLOT;
     return slot < ENTRIES;
-}
-
-int table_in_use(uint32_t mfn)
-{
-    if (mfn >= MAX_FRAMES)
-        return 0;
-    const struct frame_info *fi = &frame_table[mfn];
-    return fi->type_count && table_level((enum frame_type)fi->type) && fi->transit == TRANSIT_NONE;
 }
 
 /* l3_accessed_bit: RW, US, A and D are reserved in a PAE PDPTE (SDM table 4-8). But QEMU's TCG
@@ -110,7 +102,7 @@ static int is_l2(uint8_t type) { return type == PGT_l2 || type == PGT_l2_xen; }
  * its own address space; writing them still goes through the monitor. Never to an L2 that
  * carries the monitor's entries: seen through a linear mapping, its 2 MiB direct-map entries
  * would act as 4 KiB entries and show the guest the first page of every 2 MiB of machine memory. */
-static int get_linear(uint32_t self, enum frame_type table, uint64_t mfn, pte_t e)
+static int get_linear(uint32_t self, enum frame_type table, uint32_t mfn, pte_t e)
 {
     if (e & PTE_RW)
         return refuse(-XEN_EINVAL, "a writable linear (L2 to L2) entry");
@@ -119,7 +111,7 @@ static int get_linear(uint32_t self, enum frame_type table, uint64_t mfn, pte_t 
     if (mfn == self)
         return 0;
     struct frame_info *fi = &frame_table[mfn];
-    if (!is_l2(fi->type) || !table_in_use((uint32_t)mfn))
+    if (!is_l2(fi->type) || !table_in_use(mfn))
         return refuse(-XEN_EINVAL, "a linear entry to a frame not in use as an L2");
     fi->type_count++;
     fi->ref_count++;
@@ -130,7 +122,7 @@ static int get_entry(uint16_t dom, enum frame_type table, unsigned slot, pte_t e
 {
     if (!(e & PTE_P))
         return 0;
-    uint64_t mfn = (e & ADDR_MASK) >> 12;
+    uint32_t mfn = entry_frame(e);
     if (!owned_by(dom, mfn))
         return refuse(-XEN_EINVAL, "the entry maps a frame the domain does not own");
     int rc;
@@ -138,7 +130,7 @@ static int get_entry(uint16_t dom, enum frame_type table, unsigned slot, pte_t e
     case 1:
         if (e & L1_REFUSED)
             return refuse(-XEN_EINVAL, "L1 entry with refused bits (PWT, PCD, PAT, G, grant marker, 52-63)");
-        rc = (e & PTE_RW) ? get_page_type(dom, (uint32_t)mfn, PGT_writable) : 0;
+        rc = (e & PTE_RW) ? get_page_type(dom, mfn, PGT_writable) : 0;
         break;
     case 2:
         if (e & L2_REFUSED)
@@ -146,12 +138,12 @@ static int get_entry(uint16_t dom, enum frame_type table, unsigned slot, pte_t e
         if (mfn == self || (is_l2(frame_table[mfn].type) && frame_table[mfn].type_count))
             rc = get_linear(self, table, mfn, e);
         else
-            rc = get_page_type(dom, (uint32_t)mfn, PGT_l1);
+            rc = get_page_type(dom, mfn, PGT_l1);
         break;
     default:
         if (e & ~L3_ALLOWED)
             return refuse(-XEN_EINVAL, "L3 entry with bits other than present and the address");
-        rc = get_page_type(dom, (uint32_t)mfn, slot == 3 ? PGT_l2_xen : PGT_l2);
+        rc = get_page_type(dom, mfn, slot == 3 ? PGT_l2_xen : PGT_l2);
         break;
     }
     if (rc == 0 && mfn != self)
@@ -165,12 +157,12 @@ static void put_entry(enum frame_type table, pte_t e, uint32_t self)
 {
     if (!(e & PTE_P) || (table_level(table) == 1 && (e & PTE_GNT)))
         return;                        /* a grant mapping's references belong to the grant */
-    uint64_t mfn = (e & ADDR_MASK) >> 12;
-    if (mfn == self || mfn >= MAX_FRAMES)
+    uint32_t mfn = entry_frame(e);
+    if (mfn == self || mfn == FRAME_NONE)
         return;                        /* a linear entry to itself holds nothing */
     frame_table[mfn].ref_count--;
     if (table_level(table) != 1 || (e & PTE_RW))
-        put_page_type((uint32_t)mfn);
+        put_page_type(mfn);
 }
 
 /* ---- validating a whole table, a budget at a time ------------------------------------------ */
@@ -309,7 +301,7 @@ static void start_release(uint32_t mfn)
     fi->next = release_queue[fi->owner];
     release_queue[fi->owner] = mfn;
     if (!releasing)
-        release_pending(fi->owner);
+        release_work(fi->owner);
 }
 
 void put_page_type(uint32_t mfn)
@@ -352,10 +344,8 @@ static int release_step(uint32_t *queue)
     return 1;
 }
 
-int release_pending(uint16_t owner)
+int release_work(uint16_t owner)
 {
-    if (owner >= PT_OWNERS)
-        return 0;
     int more = 0;
     releasing = 1;
     while (release_queue[owner] != FRAME_NONE && !(more = !release_step(&release_queue[owner])))

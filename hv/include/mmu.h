@@ -18,7 +18,6 @@
 #define PTE_D    0x040   /* dirty */
 #define PTE_PS   0x080   /* in an L2 entry: 2 MiB page */
 #define PTE_G    0x100   /* global */
-#define PTE_ADDR_MASK 0x000FFFFFFFFFF000ull   /* the frame's address, bits 12-51 */
 
 /* A PAE PDPTE (our L3) takes only P, PWT and PCD: RW/US are reserved there (SDM 4.4.1). */
 #define L3_ENTRIES 4

@@ -88,16 +88,29 @@ int get_page_type(uint16_t dom, uint32_t mfn, enum frame_type type);
  * release_pending. */
 void put_page_type(uint32_t mfn);
 
+/* Release queues exist for owners below this (domain ids): per owner, the tables whose release
+ * is under way, the newest first, linked through frame_info.next (FRAME_NONE: none). */
+#define PT_OWNERS 64
+extern uint32_t release_queue[PT_OWNERS];
+int release_work(uint16_t owner);
+
 /* Go on with the releases under way of the owner's tables, as the budget allows. Returns 1 while
- * some remain (the caller continues later), 0 when none is left. */
-int release_pending(uint16_t owner);
+ * some remain (the caller continues later), 0 when none is left (inline: before every element of
+ * every page-table batch). */
+static inline int release_pending(uint16_t owner)
+{
+    return owner < PT_OWNERS && release_queue[owner] != FRAME_NONE && release_work(owner);
+}
 /* The owner has ended and every frame of its is being given back: forget its queue. */
 void release_forget(uint16_t owner);
-/* Release queues exist for owners below this (domain ids). */
-#define PT_OWNERS 64
 
-/* A page table of any level whose validation is complete and that something uses. */
-int table_in_use(uint32_t mfn);
+/* The frame an entry points to, or FRAME_NONE past the frame table: an index into it taken from
+ * an entry is bounded first, validated or not. (Address bits 32-51 set: far past it.) */
+static inline uint32_t entry_frame(pte_t e)
+{
+    uint32_t mfn = (uint32_t)e >> 12;
+    return ((uint32_t)(e >> 32) & 0xFFFFF) || mfn >= MAX_FRAMES ? FRAME_NONE : mfn;
+}
 
 /* Replace entry `slot` of table frame `table_mfn` (which must be in use as a table) by `e`,
  * taking the new entry's references before dropping the old one's. */
@@ -109,6 +122,15 @@ static inline int table_level(enum frame_type type)
 {
     static const uint8_t level[] = { [PGT_l1] = 1, [PGT_l2] = 2, [PGT_l2_xen] = 2, [PGT_l3] = 3 };
     return (unsigned)type < sizeof(level) ? level[type] : 0;
+}
+
+/* A page table of any level whose validation is complete and that something uses. */
+static inline int table_in_use(uint32_t mfn)
+{
+    if (mfn >= MAX_FRAMES)
+        return 0;
+    const struct frame_info *fi = &frame_table[mfn];
+    return fi->type_count && table_level((enum frame_type)fi->type) && fi->transit == TRANSIT_NONE;
 }
 
 #endif
