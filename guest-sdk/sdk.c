@@ -5,6 +5,7 @@
 
 struct start_info *start_info;
 static struct xencons_interface *console_ring;   /* a domU's console, or NULL */
+static struct byte_ring console_out;               /* its out[]: ours to produce, the monitor's to drain */
 
 /* Every domain but domain 0 gets a console ring: start_info gives its machine frame, the M2P
  * (read-only at MACH2PHYS_VIRT_START) turns that into a pfn, and the start-of-day mapping puts
@@ -15,7 +16,10 @@ static void console_init(void)
         return;
     const uint32_t *m2p = (const uint32_t *)MACH2PHYS_VIRT_START;
     uint32_t pfn = m2p[start_info->console.domU.mfn];
-    console_ring = (struct xencons_interface *)(GUEST_VIRT_BASE + pfn * 4096);
+    struct xencons_interface *ring = (struct xencons_interface *)(GUEST_VIRT_BASE + pfn * 4096);
+    console_out = (struct byte_ring){ .buf = ring->out, .size = sizeof(ring->out), .cons = &ring->out_cons,
+                                      .prod = &ring->out_prod };
+    console_ring = ring;
 }
 
 void sdk_start(struct start_info *si);
@@ -35,26 +39,36 @@ static void console_notify(void)
 }
 
 /* Produce into the ring's out[] and tell the other end; when the ring is full, the notification
- * lets the monitor drain it before we go on. */
-static void ring_write(const char *s, size_t len)
+ * lets the monitor drain it before we go on. Returns -XEN_EIO, having written nothing more, if
+ * the ring's indexes are corrupt. */
+static long ring_write(const char *s, size_t len)
 {
-    XENCONS_RING_IDX prod = console_ring->out_prod;
-    for (size_t i = 0; i < len; i++) {
-        while (prod - console_ring->out_cons >= sizeof(console_ring->out))
-            console_notify();
-        console_ring->out[prod % sizeof(console_ring->out)] = s[i];
-        prod++;
-        __asm__ volatile("" ::: "memory");   /* the data before the index (x86 keeps store order) */
-        console_ring->out_prod = prod;
+    for (size_t done = 0; done < len; ) {
+        long n = byte_ring_put(&console_out, s + done, (uint32_t)(len - done));
+        if (n < 0)
+            return n;
+        done += (size_t)n;
+        console_notify();
     }
-    console_notify();
+    return 0;
+}
+
+/* A console ring whose indexes are corrupt can print nothing reliably: say so, once, through
+ * console_io, and write there from now on (Linux's hvc_xen refuses such a ring with -EINVAL). */
+static void console_ring_corrupt(void)
+{
+    char why[96];
+    int n = format_snprintf(why, sizeof(why), "console ring is corrupt (out_cons %#x, out_prod %#x): "
+                            "writing through console_io\n", console_out.seen_cons, console_out.seen_prod);
+    console_ring = NULL;
+    HYPERVISOR_console_io(CONSOLEIO_write, n < (int)sizeof(why) ? (uint32_t)n : sizeof(why) - 1, why);
 }
 
 void console_write(const char *s, size_t len)
 {
-    if (console_ring)
-        ring_write(s, len);
-    else
+    if (console_ring && ring_write(s, len) < 0)
+        console_ring_corrupt();
+    if (!console_ring)
         HYPERVISOR_console_io(CONSOLEIO_write, len, (char *)s);
 }
 

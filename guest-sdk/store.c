@@ -3,6 +3,9 @@
  * store_evtchn), in the xenstore wire protocol (hypercall-abi/xs_wire.h).
  * One request at a time: write it into the request ring, kick the port, sleep until the whole
  * reply is in the reply ring. Watch events that arrive meanwhile are kept for store_wait_watch.
+ * Every access to the rings checks their indexes (byte_ring.c); a corrupt ring, a message the
+ * store cannot have meant, or a store that says it has stopped serving us (the page's error
+ * field) ends the connection: every call answers -XEN_EIO from then on.
  */
 #include "sdk.h"
 
@@ -17,36 +20,32 @@ static uint32_t watch_queued;
 
 static void on_store_event(evtchn_port_t p) { (void)p; }   /* waking us is all it has to do */
 
-/* ---- the rings (also used by the store itself, in examples/dom0) ------------------------------ */
+/* ---- the ring page's two directions (also used by the store itself, in examples/dom0) --------- */
 
-uint32_t xs_ring_put(char *buf, XENSTORE_RING_IDX cons, volatile XENSTORE_RING_IDX *prod, const void *data, uint32_t len)
+struct byte_ring store_requests(struct xenstore_domain_interface *intf)
 {
-    uint32_t room = XENSTORE_RING_SIZE - (*prod - cons), n = len < room ? len : room;
-    for (uint32_t i = 0; i < n; i++)
-        buf[MASK_XENSTORE_IDX(*prod + i)] = ((const char *)data)[i];
-    __sync_synchronize();                     /* the bytes are there before the index says so */
-    *prod += n;
-    return n;
+    return (struct byte_ring){ .buf = intf->req, .size = XENSTORE_RING_SIZE, .cons = &intf->req_cons,
+                               .prod = &intf->req_prod };
 }
 
-uint32_t xs_ring_get(const char *buf, volatile XENSTORE_RING_IDX *cons, XENSTORE_RING_IDX prod, void *data, uint32_t len)
+struct byte_ring store_replies(struct xenstore_domain_interface *intf)
 {
-    uint32_t avail = prod - *cons, n = len < avail ? len : avail;
-    __sync_synchronize();                     /* read the index before the bytes it covers */
-    for (uint32_t i = 0; i < n; i++)
-        ((char *)data)[i] = buf[MASK_XENSTORE_IDX(*cons + i)];
-    __sync_synchronize();
-    *cons += n;
-    return n;
+    return (struct byte_ring){ .buf = intf->rsp, .size = XENSTORE_RING_SIZE, .cons = &intf->rsp_cons,
+                               .prod = &intf->rsp_prod };
 }
 
 /* ---- the client -------------------------------------------------------------------------------- */
+
+static struct byte_ring requests, replies;
+static long broken;                           /* -XEN_EIO once the connection is gone for good */
 
 long store_init(void)
 {
     if (!start_info->store_mfn)
         return -XEN_ENODEV;                   /* domain 0: the store is ours, not a ring away */
     ring = mfn_to_virt((uint32_t)start_info->store_mfn);
+    requests = store_requests(ring);
+    replies = store_replies(ring);
     port = start_info->store_evtchn;
     event_set_handler(port, on_store_event);
     return 0;
@@ -65,25 +64,55 @@ static void wait_for(int (*cond)(void))
     }
 }
 
-static int request_room(void) { return ring->req_prod - ring->req_cons < XENSTORE_RING_SIZE; }
-static int reply_bytes(void) { return ring->rsp_prod != ring->rsp_cons; }
+/* The store has stopped serving us and said why in the ring page (xenstore-ring.txt). */
+static int store_gave_up(void)
+{
+    return (ring->server_features & XENSTORE_SERVER_FEATURE_ERROR) && ring->error != XENSTORE_ERROR_NONE;
+}
 
-static void send_bytes(const void *data, uint32_t len)
+/* Ready to go on: room (or bytes) in the ring, or a corrupt ring, or a store that gave up; the
+ * access that follows tells which. */
+static int request_room(void) { return byte_ring_used(&requests) != XENSTORE_RING_SIZE || store_gave_up(); }
+static int reply_bytes(void) { return byte_ring_used(&replies) != 0 || store_gave_up(); }
+
+/* A connection that failed stays failed: the byte stream is out of step, and nothing can put it
+ * back in step (we offer no reconnection). */
+static long fail(long rc, const char *what, const struct byte_ring *r)
+{
+    if (store_gave_up())
+        printf("store: the store stopped serving us (error %u)\n", ring->error);
+    else
+        printf("store: the %s ring is corrupt (cons %#x, prod %#x)\n", what, r->seen_cons, r->seen_prod);
+    broken = rc;
+    return rc;
+}
+
+static long send_bytes(const void *data, uint32_t len)
 {
     for (uint32_t done = 0; done < len; ) {
         wait_for(request_room);
-        done += xs_ring_put(ring->req, ring->req_cons, &ring->req_prod, (const char *)data + done, len - done);
+        long n = store_gave_up() ? -XEN_EIO : byte_ring_put(&requests, (const char *)data + done, len - done);
+        if (n < 0)
+            return fail(n, "request", &requests);
+        done += (uint32_t)n;
         event_send(port);
     }
+    return 0;
 }
 
-static void receive_bytes(void *data, uint32_t len)
+static long receive_bytes(void *data, uint32_t len)
 {
     for (uint32_t done = 0; done < len; ) {
         wait_for(reply_bytes);
-        done += xs_ring_get(ring->rsp, &ring->rsp_cons, ring->rsp_prod, (char *)data + done, len - done);
+        long n = byte_ring_get(&replies, (char *)data + done, len - done);
+        if (n == 0 && store_gave_up())
+            n = -XEN_EIO;
+        if (n < 0)
+            return fail(n, "reply", &replies);
+        done += (uint32_t)n;
         event_send(port);                     /* room for the store to write more */
     }
+    return 0;
 }
 
 /* The store names its errors (XS_ERROR "ENOENT"); these are the ones it sends. */
@@ -101,17 +130,51 @@ static long error_number(const char *name)
     return -XEN_EIO;
 }
 
-/* A watch event arrived (its header read): keep its payload for store_wait_watch. */
-static void keep_watch_event(uint32_t len)
+/* A message the store cannot have meant: the stream is out of step. */
+static long out_of_step(const struct xsd_sockmsg *r)
+{
+    printf("store: a message of type %u and %u bytes: out of step with the store\n", r->type, r->len);
+    broken = -XEN_EIO;
+    return broken;
+}
+
+/* A watch event arrived (its header read): keep its payload, path NUL token NUL, for
+ * store_wait_watch. */
+static long keep_watch_event(const struct xsd_sockmsg *r)
 {
     static char scratch[XENSTORE_PAYLOAD_MAX];
-    if (watch_queued + len > WATCH_QUEUE) {
-        receive_bytes(scratch, len);
+    int fits = watch_queued + r->len <= WATCH_QUEUE;
+    char *to = fits ? watch_queue + watch_queued : scratch;
+    long rc = receive_bytes(to, r->len);
+    if (rc < 0)
+        return rc;
+    uint32_t first = (uint32_t)strnlen(to, r->len);
+    if (first + 1 >= r->len || strnlen(to + first + 1, r->len - first - 1) != r->len - first - 2)
+        return out_of_step(r);                 /* not two NUL-ended strings */
+    if (fits)
+        watch_queued += r->len;
+    else
         printf("store: watch event dropped: queue full\n");
-        return;
+    return 0;
+}
+
+/* The next message that is not a watch event: its header, and its payload NUL-ended in payload. */
+static long receive_reply(struct xsd_sockmsg *r, char *payload)
+{
+    for (;;) {
+        long rc = receive_bytes(r, sizeof(*r));
+        if (rc < 0)
+            return rc;
+        if (r->len > XENSTORE_PAYLOAD_MAX)
+            return out_of_step(r);
+        if (r->type != XS_WATCH_EVENT) {
+            rc = receive_bytes(payload, r->len);
+            payload[r->len] = 0;
+            return rc;
+        }
+        if ((rc = keep_watch_event(r)) < 0)
+            return rc;
     }
-    receive_bytes(watch_queue + watch_queued, len);
-    watch_queued += len;
 }
 
 /* One request (a payload in two parts) and its reply, copied NUL-ended into reply[size].
@@ -120,32 +183,23 @@ static long transact(uint32_t type, const char *a, uint32_t a_len, const char *b
                      char *reply, uint32_t size)
 {
     static char payload[XENSTORE_PAYLOAD_MAX + 1];
-    struct xsd_sockmsg m = { .type = type, .req_id = next_req_id++, .len = a_len + b_len };
+    struct xsd_sockmsg m = { .type = type, .req_id = next_req_id++, .len = a_len + b_len }, r;
+    long rc;
     if (!ring)
         return -XEN_ENODEV;
+    if (broken)
+        return broken;
     if (m.len > XENSTORE_PAYLOAD_MAX)
         return -XEN_E2BIG;
-    send_bytes(&m, sizeof(m));
-    send_bytes(a, a_len);
-    send_bytes(b, b_len);
-    for (;;) {
-        struct xsd_sockmsg r;
-        receive_bytes(&r, sizeof(r));
-        if (r.len > XENSTORE_PAYLOAD_MAX)
-            panic("store: a reply of %u bytes: the ring is out of step", r.len);
-        if (r.type == XS_WATCH_EVENT) {
-            keep_watch_event(r.len);
-            continue;
-        }
-        receive_bytes(payload, r.len);
-        payload[r.len] = 0;
-        if (r.type == XS_ERROR)
-            return error_number(payload);
-        uint32_t n = r.len < size ? r.len : size - 1;
-        memcpy(reply, payload, n);
-        reply[n] = 0;
-        return r.len;
-    }
+    if ((rc = send_bytes(&m, sizeof(m))) < 0 || (rc = send_bytes(a, a_len)) < 0 ||
+        (rc = send_bytes(b, b_len)) < 0 || (rc = receive_reply(&r, payload)) < 0)
+        return rc;
+    if (r.type == XS_ERROR)
+        return error_number(payload);
+    uint32_t n = r.len < size ? r.len : size - 1;
+    memcpy(reply, payload, n);
+    reply[n] = 0;
+    return r.len;
 }
 
 long store_read(const char *path, char *value, size_t size)
@@ -179,15 +233,17 @@ long store_watch(const char *path, const char *token)
     return rc < 0 ? rc : 0;
 }
 
-/* Sleep until a watch fires; its path and token are copied out (NUL-ended, truncated to fit). */
-void store_wait_watch(char *path, size_t path_size, char *token, size_t token_size)
+long store_wait_watch(char *path, size_t path_size, char *token, size_t token_size)
 {
     while (!watch_queued) {
         struct xsd_sockmsg r;
-        receive_bytes(&r, sizeof(r));         /* no request is outstanding: only events come */
+        long rc = broken ? broken : receive_bytes(&r, sizeof(r));  /* no request is outstanding */
+        if (rc < 0)
+            return rc;
         if (r.type != XS_WATCH_EVENT || r.len > XENSTORE_PAYLOAD_MAX)
-            panic("store: unexpected message %u of %u bytes", r.type, r.len);
-        keep_watch_event(r.len);
+            return out_of_step(&r);
+        if ((rc = keep_watch_event(&r)) < 0)
+            return rc;
     }
     const char *p = watch_queue, *t = p + strlen(p) + 1;
     uint32_t used = (uint32_t)(t + strlen(t) + 1 - watch_queue);
@@ -195,4 +251,5 @@ void store_wait_watch(char *path, size_t path_size, char *token, size_t token_si
     strlcpy(token, t, token_size);
     memmove(watch_queue, watch_queue + used, watch_queued - used);
     watch_queued -= used;
+    return 0;
 }

@@ -63,9 +63,9 @@ struct xenstore_domain_interface {
     char rsp[XENSTORE_RING_SIZE];
     XENSTORE_RING_IDX req_cons, req_prod;
     XENSTORE_RING_IDX rsp_cons, rsp_prod;
-    uint32_t server_features;
+    uint32_t server_features;   /* XENSTORE_SERVER_FEATURE_*, set by the store */
     uint32_t connection;
-    uint32_t error;
+    uint32_t error;             /* XENSTORE_ERROR_*: why the store stopped talking to us */
 };
 ABI_OFFSET(struct xenstore_domain_interface, rsp, 1024);
 ABI_OFFSET(struct xenstore_domain_interface, req_cons, 2048);
@@ -74,6 +74,17 @@ ABI_OFFSET(struct xenstore_domain_interface, server_features, 2064);
 
 #endif
 
+/* What the store offers (docs/misc/xenstore-ring.txt): ours sets only the error field. */
+#define XENSTORE_SERVER_FEATURE_RECONNECTION 1
+#define XENSTORE_SERVER_FEATURE_ERROR        2
+
 #define XENSTORE_CONNECTED 0
+
+/* The error field: the store stopped serving this ring, and why (read it only if the store
+ * advertises XENSTORE_SERVER_FEATURE_ERROR). */
+#define XENSTORE_ERROR_NONE    0
+#define XENSTORE_ERROR_COMM    1   /* the event channel does not work */
+#define XENSTORE_ERROR_RINGIDX 2   /* a producer or consumer index out of range */
+#define XENSTORE_ERROR_PROTO   3   /* a message longer than XENSTORE_PAYLOAD_MAX */
 
 #endif

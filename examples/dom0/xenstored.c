@@ -5,21 +5,43 @@
  * A subset of Xen's xenstored: READ, WRITE, MKDIR, RM, DIRECTORY, WATCH, UNWATCH and
  * GET_DOMAIN_PATH; no transactions and no per-node permission lists. Instead one fixed rule:
  * every domain may read every key, and write only at or below its own /local/domain/ID (domain 0
- * anywhere). Everything a domain sends is checked: lengths, NULs, path characters.
+ * anywhere). Everything a domain sends is checked: the ring's indexes on every access, lengths,
+ * NULs, path characters; and what it may keep is bounded by per-domain quotas, as xenstored's.
+ * The rules, and xenstored's that they follow, are in docs/DOMAINS.md.
  */
 #include "sdk.h"
 #include "xenstored.h"
 
-#define NODES        256
-#define NODE_PATH    96          /* bytes of a path, NUL included */
-#define NODE_VALUE   128
-#define WATCHES      64
+#define NODE_PATH    96          /* bytes of a path, NUL included: a longer one is refused */
+#define NODE_VALUE   128         /* bytes of a value, NUL included */
 #define TOKEN_MAX    32
-#define CONNECTIONS  32
+#define CONNECTIONS  32          /* domains connected at once */
 #define OUT_SIZE     (sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX)
+#define REQUESTS_PER_POLL 8      /* a domain that keeps its ring full waits its turn behind the shell */
+
+/* Per-domain quotas, as xenstored keeps them (tools/xenstore/xenstored_core.c; its option and its
+ * default in brackets), smaller, for a store of fixed tables. Domain 0 is exempt, as it is from
+ * xenstored's; a domain at a quota alone gets the error, and the store says so once.
+ * - QUOTA_ENTRIES: nodes a domain has created (--entry-nb, 1000): ENOSPC.
+ * - QUOTA_WATCHES: watches a domain has set (--watch-nb, 128): E2BIG.
+ * - a value's size (--entry-size, 2048 bytes: ENOSPC) and a path's length (XENSTORE_ABS_PATH_MAX,
+ *   3072: EINVAL) are here the size of a node, NODE_VALUE and NODE_PATH, for every domain.
+ * - a message's payload: XENSTORE_PAYLOAD_MAX, or the store stops serving the domain.
+ * - transactions (--transaction, 10): none, TRANSACTION_START answers ENOSYS. */
+#define QUOTA_ENTRIES 32
+#define QUOTA_WATCHES 16
+
+/* The nodes are one pool: domain 0's share, then every connection's quota. A domU writes only
+ * below its own home and its nodes are charged to its connection until domain 0 releases it, so
+ * the domUs at their quotas hold at most CONNECTIONS * QUOTA_ENTRIES = 1024 nodes and domain 0
+ * always has DOM0_NODES: 7 of its own at start, 3 for each domain it connects (96 for 32), and
+ * 153 for its shell's writes. Watches are each connection's own, QUOTA_WATCHES of them. */
+#define DOM0_NODES   256
+#define NODES        (DOM0_NODES + CONNECTIONS * QUOTA_ENTRIES)
 
 struct node {
     uint8_t used;
+    domid_t owner;               /* who created it: whose quota it counts in */
     uint16_t value_len;
     char path[NODE_PATH];
     char value[NODE_VALUE];
@@ -27,17 +49,22 @@ struct node {
 
 struct watch {
     uint8_t used, relative;      /* relative: report paths relative to the domain's home */
-    domid_t domid;
     char path[NODE_PATH];
     char token[TOKEN_MAX];
 };
 
+enum { CONN_FREE, CONN_LIVE, CONN_DROPPED };   /* dropped: not served, its keys kept until released */
+enum { TOLD_ENTRIES = 1, TOLD_WATCHES = 2 };   /* quotas a domain has been told of */
+
 struct connection {
-    uint8_t used, broken;
+    uint8_t state, told;
     domid_t domid;
     evtchn_port_t port;
     grant_handle_t handle;
     struct xenstore_domain_interface *ring;
+    struct byte_ring req, rsp;   /* the ring page's two directions, checked on every access */
+    uint32_t entries;            /* nodes it has created, at most QUOTA_ENTRIES */
+    struct watch watches[QUOTA_WATCHES];
     union {                      /* the request being received: header, then payload */
         struct { struct xsd_sockmsg hdr; char payload[XENSTORE_PAYLOAD_MAX + 1]; } msg;
         char bytes[1];
@@ -48,7 +75,6 @@ struct connection {
 };
 
 static struct node nodes[NODES];
-static struct watch watches[WATCHES];
 static struct connection conns[CONNECTIONS];
 static uint8_t ring_pages[CONNECTIONS][4096] __attribute__((aligned(4096)));  /* where rings map */
 static volatile int kicked;
@@ -70,6 +96,28 @@ static char *last_slash(char *s)
     return last;
 }
 
+/* ---- connections ------------------------------------------------------------------------------- */
+
+/* The connection of a domain the store knows (served or dropped), or NULL. */
+static struct connection *connection_of(domid_t domid)
+{
+    for (unsigned i = 0; i < CONNECTIONS; i++)
+        if (conns[i].state != CONN_FREE && conns[i].domid == domid)
+            return &conns[i];
+    return NULL;
+}
+
+/* A domain asked for more than its quota: the error for it, and one line on the console the first
+ * time (a domain kept at its quota must not fill domain 0's console). */
+static const char *over_quota(struct connection *c, unsigned told, unsigned quota, const char *what,
+                              const char *error)
+{
+    if (!(c->told & told))
+        printf("store: domain %u reached its quota of %u %s: %s\n", c->domid, quota, what, error);
+    c->told |= told;
+    return error;
+}
+
 /* ---- the tree ------------------------------------------------------------------------------------ */
 
 static struct node *node_find(const char *path)
@@ -89,24 +137,56 @@ static int at_or_below(const char *b, const char *a)
     return strncmp(b, a, n) == 0 && (b[n] == 0 || b[n] == '/');
 }
 
-/* Create path and every node above it that is missing; its value is left as it was. */
-static struct node *node_make(const char *path)
+/* Cut a path to its parent's ("/a/b" -> "/a", "/a" -> "/"). */
+static void cut_to_parent(char *path)
+{
+    char *slash = last_slash(path);
+    if (slash)
+        *(slash == path ? slash + 1 : slash) = 0;
+}
+
+/* How many nodes writing path would create: it, and each missing node above it. */
+static unsigned nodes_missing(const char *path)
+{
+    char p[NODE_PATH];
+    unsigned missing = 0;
+    strlcpy(p, path, sizeof(p));
+    while (!node_find(p)) {
+        missing++;
+        if (strcmp(p, "/") == 0)
+            break;
+        cut_to_parent(p);
+    }
+    return missing;
+}
+
+static unsigned nodes_free(void)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < NODES; i++)
+        n += !nodes[i].used;
+    return n;
+}
+
+/* Create path and every node above it that is missing, charged to owner; its value is left as it
+ * was. The caller has made sure there is room. */
+static struct node *node_make(const char *path, domid_t owner)
 {
     struct node *n = node_find(path);
     if (n)
         return n;
     char parent[NODE_PATH];
     strlcpy(parent, path, sizeof(parent));
-    char *slash = last_slash(parent);
-    if (slash) {
-        *(slash == parent ? slash + 1 : slash) = 0;
-        if (strcmp(parent, path) != 0 && !node_make(parent))
-            return NULL;
-    }
+    cut_to_parent(parent);
+    if (strcmp(parent, path) != 0 && !node_make(parent, owner))
+        return NULL;
     for (unsigned i = 0; i < NODES; i++)
         if (!nodes[i].used) {
-            nodes[i] = (struct node){ .used = 1 };
+            struct connection *c = owner ? connection_of(owner) : NULL;
+            nodes[i] = (struct node){ .used = 1, .owner = owner };
             strlcpy(nodes[i].path, path, sizeof(nodes[i].path));
+            if (c)
+                c->entries++;
             return &nodes[i];
         }
     return NULL;
@@ -115,8 +195,12 @@ static struct node *node_make(const char *path)
 static void node_remove(const char *path)
 {
     for (unsigned i = 0; i < NODES; i++)
-        if (nodes[i].used && at_or_below(nodes[i].path, path))
+        if (nodes[i].used && at_or_below(nodes[i].path, path)) {
+            struct connection *c = nodes[i].owner ? connection_of(nodes[i].owner) : NULL;
             nodes[i].used = 0;
+            if (c)
+                c->entries--;
+        }
 }
 
 /* The name of a child of `path`, or NULL if n is not one. */
@@ -134,15 +218,7 @@ static const char *child_name(const struct node *n, const char *path)
     return name;
 }
 
-/* ---- sending to a domain --------------------------------------------------------------------------- */
-
-static struct connection *connection_of(domid_t domid)
-{
-    for (unsigned i = 0; i < CONNECTIONS; i++)
-        if (conns[i].used && conns[i].domid == domid)
-            return &conns[i];
-    return NULL;
-}
+/* ---- sending to a domain, and giving up on one ------------------------------------------------- */
 
 /* Queue a message: header, then two parts of payload. Returns -1 if there is no room. */
 static int queue(struct connection *c, uint32_t type, uint32_t req_id, const void *a, uint32_t a_len,
@@ -158,33 +234,70 @@ static int queue(struct connection *c, uint32_t type, uint32_t req_id, const voi
     return 0;
 }
 
+/* Let go of a domain's ring and port. */
+static void disconnect(struct connection *c)
+{
+    grant_unmap(c->ring, c->handle);
+    struct evtchn_close cl = { .port = c->port };
+    HYPERVISOR_event_channel_op(EVTCHNOP_close, &cl);
+    c->ring = NULL;
+    c->state = CONN_DROPPED;
+    memset(c->watches, 0, sizeof(c->watches));
+    c->in_len = c->out_len = 0;
+}
+
+/* Stop serving a domain that broke the protocol, for good, as xenstored ignores such a connection:
+ * say why in its ring page (XENSTORE_ERROR_*, xenstore-ring.txt), kick it once so that it looks,
+ * then let go of its ring, its port, its watches and its unfinished messages. Its keys stay,
+ * charged to it, until domain 0 releases it; every other domain is served as before. */
+static void drop(struct connection *c, uint32_t error)
+{
+    c->ring->error = error;
+    __sync_synchronize();                     /* the error is there before the kick */
+    event_send(c->port);
+    disconnect(c);
+}
+
+static void drop_corrupt(struct connection *c, const char *which, const char *cons, const char *prod,
+                         const struct byte_ring *r)
+{
+    printf("store: domain %u's %s ring is corrupt (%s %#x, %s %#x): not listening to it any more\n",
+           c->domid, which, cons, r->seen_cons, prod, r->seen_prod);
+    drop(c, XENSTORE_ERROR_RINGIDX);
+}
+
+/* Put what is queued into the reply ring, as much as fits: whether anything moved. */
 static int flush(struct connection *c)
 {
-    uint32_t n = xs_ring_put(c->ring->rsp, c->ring->rsp_cons, &c->ring->rsp_prod, c->out, c->out_len);
-    memmove(c->out, c->out + n, c->out_len - n);
-    c->out_len -= n;
+    long n = c->state == CONN_LIVE && c->out_len ? byte_ring_put(&c->rsp, c->out, c->out_len) : 0;
+    if (n < 0) {
+        drop_corrupt(c, "reply", "rsp_cons", "rsp_prod", &c->rsp);
+        return 0;
+    }
+    memmove(c->out, c->out + n, c->out_len - (uint32_t)n);
+    c->out_len -= (uint32_t)n;
     return n > 0;
 }
 
-static void fire_one(struct watch *w, const char *path)
+static void fire_one(struct connection *c, const struct watch *w, const char *path)
 {
-    struct connection *c = connection_of(w->domid);
     char home[32];
-    if (!c)
-        return;
-    format_snprintf(home, sizeof(home), "/local/domain/%u/", w->domid);
+    format_snprintf(home, sizeof(home), "/local/domain/%u/", c->domid);
     if (w->relative && strncmp(path, home, strlen(home)) == 0)
         path += strlen(home);
     if (queue(c, XS_WATCH_EVENT, 0, path, strlen(path) + 1, w->token, strlen(w->token) + 1) < 0)
-        printf("store: watch event for domain %u dropped: its ring is full\n", w->domid);
+        printf("store: watch event for domain %u dropped: its ring is full\n", c->domid);
 }
 
 /* Tell every watcher of path, or of a node above it; a removal also reaches the watchers below. */
 static void fire(const char *path, int removed)
 {
-    for (unsigned i = 0; i < WATCHES; i++)
-        if (watches[i].used && (at_or_below(path, watches[i].path) || (removed && at_or_below(watches[i].path, path))))
-            fire_one(&watches[i], path);
+    for (unsigned i = 0; i < CONNECTIONS; i++)
+        for (unsigned j = 0; conns[i].state == CONN_LIVE && j < QUOTA_WATCHES; j++) {
+            const struct watch *w = &conns[i].watches[j];
+            if (w->used && (at_or_below(path, w->path) || (removed && at_or_below(w->path, path))))
+                fire_one(&conns[i], w, path);
+        }
 }
 
 /* ---- requests ------------------------------------------------------------------------------------ */
@@ -208,14 +321,13 @@ static int valid_path(const char *p)
     return 1;
 }
 
-/* The absolute path a domain means: relative paths are below its home, /local/domain/ID. */
+/* The absolute path a domain means: relative paths are below its home, /local/domain/ID. A path
+ * that does not fit in a node is refused whole, never cut short and then checked. */
 static int resolve(domid_t domid, const char *raw, char *path)
 {
-    if (raw[0] == '/')
-        strlcpy(path, raw, NODE_PATH);
-    else if (format_snprintf(path, NODE_PATH, "/local/domain/%u/%s", domid, raw) >= NODE_PATH)
-        return -1;
-    return valid_path(path) ? 0 : -1;
+    int n = raw[0] == '/' ? format_snprintf(path, NODE_PATH, "%s", raw)
+                          : format_snprintf(path, NODE_PATH, "/local/domain/%u/%s", domid, raw);
+    return n < NODE_PATH && valid_path(path) ? 0 : -1;
 }
 
 static int may_write(domid_t domid, const char *path)
@@ -253,13 +365,25 @@ static const char *op_directory(struct request *r, const char *path)
     return NULL;
 }
 
-static const char *set(const char *path, const char *value, uint32_t len, int keep_value)
+/* Whether writer may create what writing path needs: within its quota (domain 0 has none), and
+ * within the pool (which only domain 0's own writes can fill). */
+static const char *room_for(domid_t writer, const char *path)
+{
+    unsigned missing = nodes_missing(path);
+    struct connection *c = writer ? connection_of(writer) : NULL;
+    if (c && c->entries + missing > QUOTA_ENTRIES)
+        return over_quota(c, TOLD_ENTRIES, QUOTA_ENTRIES, "entries", "ENOSPC");
+    return missing > nodes_free() ? "ENOSPC" : NULL;
+}
+
+static const char *set(domid_t writer, const char *path, const char *value, uint32_t len, int keep_value)
 {
     if (len >= NODE_VALUE)
-        return "E2BIG";
-    struct node *n = node_make(path);
-    if (!n)
-        return "ENOSPC";
+        return "ENOSPC";                       /* xenstored's answer for a node over --entry-size */
+    const char *full = room_for(writer, path);
+    if (full)
+        return full;
+    struct node *n = node_make(path, writer);
     if (!keep_value) {
         memcpy(n->value, value, len);
         n->value[len] = 0;
@@ -273,7 +397,7 @@ static const char *op_write(struct request *r, const char *path)
 {
     if (!may_write(r->c->domid, path))
         return "EACCES";
-    return set(path, r->rest, r->rest_len, r->hdr->type == XS_MKDIR);
+    return set(r->c->domid, path, r->rest, r->rest_len, r->hdr->type == XS_MKDIR);
 }
 
 static const char *op_rm(struct request *r, const char *path)
@@ -289,31 +413,38 @@ static const char *op_rm(struct request *r, const char *path)
 
 static const char *op_watch(struct request *r, const char *path)
 {
+    struct connection *c = r->c;
+    struct watch *w = NULL;
     if (r->nargs < 2 || strlen(r->arg[1]) >= TOKEN_MAX)
         return "EINVAL";
-    for (unsigned i = 0; i < WATCHES; i++)
-        if (!watches[i].used) {
-            struct watch *w = &watches[i];
-            *w = (struct watch){ .used = 1, .relative = r->arg[0][0] != '/', .domid = r->c->domid };
-            strlcpy(w->path, path, sizeof(w->path));
-            strlcpy(w->token, r->arg[1], sizeof(w->token));
-            queue(r->c, XS_WATCH, r->hdr->req_id, "OK", 3, NULL, 0);
-            fire_one(w, path);                 /* Xen's store fires a new watch once, at once */
-            return NULL;
-        }
-    return "ENOSPC";
+    for (unsigned i = 0; i < QUOTA_WATCHES; i++) {
+        struct watch *old = &c->watches[i];
+        if (old->used && strcmp(old->path, path) == 0 && strcmp(old->token, r->arg[1]) == 0)
+            return "EEXIST";                   /* the same path and token twice, as xenstored says */
+        if (!old->used && !w)
+            w = old;
+    }
+    if (!w)
+        return over_quota(c, TOLD_WATCHES, QUOTA_WATCHES, "watches", "E2BIG");
+    *w = (struct watch){ .used = 1, .relative = r->arg[0][0] != '/' };
+    strlcpy(w->path, path, sizeof(w->path));
+    strlcpy(w->token, r->arg[1], sizeof(w->token));
+    queue(c, XS_WATCH, r->hdr->req_id, "OK", 3, NULL, 0);
+    fire_one(c, w, path);                      /* Xen's store fires a new watch once, at once */
+    return NULL;
 }
 
 static const char *op_unwatch(struct request *r, const char *path)
 {
     if (r->nargs < 2)
         return "EINVAL";
-    for (unsigned i = 0; i < WATCHES; i++)
-        if (watches[i].used && watches[i].domid == r->c->domid && strcmp(watches[i].path, path) == 0 &&
-            strcmp(watches[i].token, r->arg[1]) == 0) {
-            watches[i].used = 0;
+    for (unsigned i = 0; i < QUOTA_WATCHES; i++) {
+        struct watch *w = &r->c->watches[i];
+        if (w->used && strcmp(w->path, path) == 0 && strcmp(w->token, r->arg[1]) == 0) {
+            w->used = 0;
             return NULL;
         }
+    }
     return "ENOENT";
 }
 
@@ -386,24 +517,37 @@ static void handle(struct connection *c)
         queue(c, type, r.hdr->req_id, "OK", 3, NULL, 0);
 }
 
-/* Take what the domain has written; handle each request once it is whole and the last reply
- * has gone out (so that a reply always has room). */
+/* The bytes still missing from the message being received: its header, then its payload. */
+static uint32_t still_needed(const struct connection *c)
+{
+    const uint32_t header = sizeof(struct xsd_sockmsg);
+    return c->in_len < header ? header - c->in_len : header + c->in.msg.hdr.len - c->in_len;
+}
+
+/* Take what the domain has written; handle each request once it is whole and the last reply has
+ * gone out (so that a reply always has room), at most REQUESTS_PER_POLL of them a call. Returns
+ * whether bytes moved. */
 static int serve(struct connection *c)
 {
+    const uint32_t header = sizeof(struct xsd_sockmsg);
     int moved = 0;
-    while (!c->broken && c->out_len == 0) {
-        uint32_t need = c->in_len < sizeof(struct xsd_sockmsg) ? sizeof(struct xsd_sockmsg) - c->in_len
-                                                               : sizeof(struct xsd_sockmsg) + c->in.msg.hdr.len - c->in_len;
-        uint32_t got = need ? xs_ring_get(c->ring->req, &c->ring->req_cons, c->ring->req_prod, c->in.bytes + c->in_len, need) : 0;
-        c->in_len += got;
+    for (unsigned handled = 0; c->state == CONN_LIVE && c->out_len == 0 && handled < REQUESTS_PER_POLL; ) {
+        uint32_t need = still_needed(c);
+        long got = need ? byte_ring_get(&c->req, c->in.bytes + c->in_len, need) : 0;
+        if (got < 0) {
+            drop_corrupt(c, "request", "req_cons", "req_prod", &c->req);
+            return moved;
+        }
+        c->in_len += (uint32_t)got;
         moved |= got > 0;
-        if (c->in_len == sizeof(struct xsd_sockmsg) && c->in.msg.hdr.len > XENSTORE_PAYLOAD_MAX) {
+        if (c->in_len == header && c->in.msg.hdr.len > XENSTORE_PAYLOAD_MAX) {
             printf("store: domain %u sent a message of %u bytes: not listening to it any more\n",
                    c->domid, c->in.msg.hdr.len);
-            c->broken = 1;
-        } else if (c->in_len >= sizeof(struct xsd_sockmsg) && c->in_len == sizeof(struct xsd_sockmsg) + c->in.msg.hdr.len) {
+            drop(c, XENSTORE_ERROR_PROTO);
+        } else if (c->in_len >= header && c->in_len == header + c->in.msg.hdr.len) {
             handle(c);
             c->in_len = 0;
+            handled++;
         } else if (!got) {
             break;
         }
@@ -418,22 +562,21 @@ static void on_kick(evtchn_port_t port) { (void)port; kicked = 1; }
 
 int xsd_kicked(void) { return kicked; }
 
+/* One pass over the domains; whoever moved is kicked, and the caller told to poll again (there
+ * may be more in its ring, or watch events queued for a domain served earlier in the pass). */
 void xsd_poll(void)
 {
     kicked = 0;
-    for (int again = 1; again; ) {
-        again = 0;
-        for (unsigned i = 0; i < CONNECTIONS; i++)
-            if (conns[i].used && serve(&conns[i])) {
-                event_send(conns[i].port);
-                again = 1;
-            }
-    }
+    for (unsigned i = 0; i < CONNECTIONS; i++)
+        if (conns[i].state == CONN_LIVE && serve(&conns[i]) && conns[i].state == CONN_LIVE) {
+            event_send(conns[i].port);
+            kicked = 1;
+        }
 }
 
 void xsd_set(const char *path, const char *value)
 {
-    const char *error = set(path, value, strlen(value), 0);
+    const char *error = valid_path(path) ? set(0, path, value, strlen(value), 0) : "EINVAL";
     if (error)
         printf("store: cannot write %s: %s\n", path, error);
 }
@@ -442,7 +585,7 @@ void xsd_set(const char *path, const char *value)
 int xsd_introduce(domid_t domid, evtchn_port_t remote_port, const char *name)
 {
     unsigned i = 0;
-    while (i < CONNECTIONS && conns[i].used)
+    while (i < CONNECTIONS && conns[i].state != CONN_FREE)
         i++;
     if (connection_of(domid))
         return -1;
@@ -456,10 +599,15 @@ int xsd_introduce(domid_t domid, evtchn_port_t remote_port, const char *name)
     struct evtchn_bind_interdomain b = { .remote_dom = domid, .remote_port = remote_port };
     if (rc != GNTST_okay || HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &b) < 0) {
         printf("store: cannot connect domain %u (%ld)\n", domid, rc);
+        if (rc == GNTST_okay)
+            grant_unmap(c->ring, c->handle);
         return -1;
     }
     c->port = b.local_port;
-    c->used = 1;
+    c->req = store_requests(c->ring);
+    c->rsp = store_replies(c->ring);
+    c->ring->server_features |= XENSTORE_SERVER_FEATURE_ERROR;
+    c->state = CONN_LIVE;
     event_set_handler(c->port, on_kick);
     char path[NODE_PATH], id[8];
     format_snprintf(id, sizeof(id), "%u", domid);
@@ -471,23 +619,24 @@ int xsd_introduce(domid_t domid, evtchn_port_t remote_port, const char *name)
     return 0;
 }
 
-/* Disconnect a domain about to be destroyed, and forget its keys and watches. */
+/* Forget a domain about to be destroyed: its ring and port if still held, its watches, its keys
+ * (as Xen's toolstack removes /local/domain/ID), and what it created anywhere else, which becomes
+ * domain 0's (as xenstored gives a dead domain's nodes to domain 0). */
 void xsd_release(domid_t domid)
 {
     struct connection *c = connection_of(domid);
     char home[32];
     if (!c)
         return;
-    grant_unmap(c->ring, c->handle);
-    struct evtchn_close cl = { .port = c->port };
-    HYPERVISOR_event_channel_op(EVTCHNOP_close, &cl);
-    c->used = 0;
-    for (unsigned i = 0; i < WATCHES; i++)
-        if (watches[i].domid == domid)
-            watches[i].used = 0;
+    if (c->state == CONN_LIVE)
+        disconnect(c);
     format_snprintf(home, sizeof(home), "/local/domain/%u", domid);
     node_remove(home);
     fire(home, 1);
+    for (unsigned i = 0; i < NODES; i++)
+        if (nodes[i].used && nodes[i].owner == domid)
+            nodes[i].owner = 0;
+    c->state = CONN_FREE;
 }
 
 void xsd_init(void)

@@ -8,9 +8,9 @@ void xsd_init(void);
 int xsd_introduce(domid_t domid, evtchn_port_t remote_port, const char *name);
 /* Disconnect a domain before it is destroyed; its keys and watches go. */
 void xsd_release(domid_t domid);
-/* Serve every connected domain until none has anything more to say. */
+/* Serve every connected domain, a bounded amount each, so that the shell keeps its turn. */
 void xsd_poll(void);
-/* A domain kicked its port since the last xsd_poll. */
+/* A domain kicked its port, or has more to be served, since the last xsd_poll: poll again. */
 int xsd_kicked(void);
 /* Domain 0's own writes (no permission check) and a listing of the tree below a path. */
 void xsd_set(const char *path, const char *value);

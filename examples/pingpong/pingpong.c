@@ -13,7 +13,7 @@
 
 struct pingpong_page {
     volatile uint32_t ping_seq, pong_seq;     /* the last message each side has written */
-    char ping[64], pong[64];
+    char ping[64], pong[64];                  /* the peer's may lack a NUL: read no further */
 };
 
 static struct pingpong_page page __attribute__((aligned(4096)));     /* ping's, granted to pong */
@@ -49,7 +49,8 @@ static void wait_key(const char *path, const char *want)
     char value[64], fired[64], token[16];
     store_watch(path, "key");
     while (store_read(path, value, sizeof(value)) < 0 || strcmp(value, want) != 0)
-        store_wait_watch(fired, sizeof(fired), token, sizeof(token));
+        if (store_wait_watch(fired, sizeof(fired), token, sizeof(token)) < 0)
+            panic("lost the store while waiting for %s", path);
 }
 
 /* The domain id of the domain called `name`: look through /local/domain, and wait for the store
@@ -66,7 +67,8 @@ static domid_t find_peer(const char *name)
             if (store_read(path, value, sizeof(value)) >= 0 && strcmp(value, name) == 0)
                 return (domid_t)number(ids + at);
         }
-        store_wait_watch(path, sizeof(path), token, sizeof(token));
+        if (store_wait_watch(path, sizeof(path), token, sizeof(token)) < 0)
+            panic("lost the store while looking for %s", name);
     }
 }
 
@@ -94,7 +96,7 @@ static void ping(domid_t peer)
         shared->ping_seq = i;
         event_send(port);
         wait_seq(&shared->pong_seq, i);
-        printf("got \"%s\"\n", shared->pong);
+        printf("got \"%.*s\"\n", (int)sizeof(shared->pong), shared->pong);
     }
     store_write("pingpong/state", "done");
 }
@@ -122,7 +124,7 @@ static void pong(domid_t peer)
     store_write("pingpong/state", "connected");
     for (uint32_t i = 1; i <= ROUNDS; i++) {
         wait_seq(&shared->ping_seq, i);
-        printf("got \"%s\"\n", shared->ping);
+        printf("got \"%.*s\"\n", (int)sizeof(shared->ping), shared->ping);
         format_snprintf(shared->pong, sizeof(shared->pong), "pong %u", i);
         shared->pong_seq = i;
         event_send(port);

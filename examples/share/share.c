@@ -12,6 +12,7 @@
 #define ROUNDS 3
 #define REF GNTTAB_NR_RESERVED_ENTRIES      /* the first reference grant_access hands out */
 #define OFFERED_PORT 1
+#define MESSAGE 64                          /* bytes of a message at the start of the page */
 
 static volatile char page[4096] __attribute__((aligned(4096)));   /* offer: ours; map: the mapping */
 static volatile unsigned events;
@@ -37,10 +38,10 @@ static void offer(domid_t peer)
     printf("granted page as ref %u to domain %u, offered port %u\n", REF, peer, port);
     wait_events(1);                            /* the peer has mapped and bound */
     for (unsigned i = 1; i <= ROUNDS; i++) {
-        format_snprintf((char *)page, 64, "ping %u", i);
+        format_snprintf((char *)page, MESSAGE, "ping %u", i);
         event_send(port);
         wait_events(i + 1);
-        printf("got \"%s\"\n", (const char *)page);
+        printf("got \"%.*s\"\n", MESSAGE, (const char *)page);
     }
 }
 
@@ -58,8 +59,8 @@ static void map(domid_t peer)
     event_send(port);
     for (unsigned i = 1; i <= ROUNDS; i++) {
         wait_events(i);
-        printf("got \"%s\"\n", (const char *)page);
-        format_snprintf((char *)page, 64, "pong %u", i);
+        printf("got \"%.*s\"\n", MESSAGE, (const char *)page);
+        format_snprintf((char *)page, MESSAGE, "pong %u", i);
         event_send(port);
     }
     grant_unmap((void *)page, handle);

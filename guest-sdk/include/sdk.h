@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "byte_ring.h"
 #include "hypercall.h"
 #include "format.h"
 #include "kstring.h"
@@ -163,16 +164,21 @@ long grant_unmap(void *va, grant_handle_t handle);
 
 long store_init(void);
 /* Each returns 0 (or a length) or -errno (-XEN_ENOENT for a missing key, -XEN_EACCES for a key
- * outside our own /local/domain/ID). Paths without a leading '/' are relative to /local/domain/ID. */
+ * outside our own /local/domain/ID, -XEN_ENOSPC or -XEN_E2BIG at a quota, docs/DOMAINS.md).
+ * Paths without a leading '/' are relative to /local/domain/ID. -XEN_EIO means the connection is
+ * gone for good: the ring's indexes were corrupt, or the store stopped serving us (its error
+ * field); every later call answers the same. */
 long store_read(const char *path, char *value, size_t size);          /* the value's length */
 long store_write(const char *path, const char *value);
 long store_directory(const char *path, char *names, size_t size);     /* NUL-separated names */
 long store_rm(const char *path);
 long store_watch(const char *path, const char *token);
-void store_wait_watch(char *path, size_t path_size, char *token, size_t token_size);
-/* The ring primitives, shared with the store itself: bytes moved. */
-uint32_t xs_ring_put(char *buf, XENSTORE_RING_IDX cons, volatile XENSTORE_RING_IDX *prod, const void *data, uint32_t len);
-uint32_t xs_ring_get(const char *buf, volatile XENSTORE_RING_IDX *cons, XENSTORE_RING_IDX prod, void *data, uint32_t len);
+/* Sleep until a watch fires: 0, its path and token copied out (NUL-ended, truncated to fit). */
+long store_wait_watch(char *path, size_t path_size, char *token, size_t token_size);
+/* The two directions of a store ring page, for the store itself and for tests that speak the
+ * wire protocol by hand: requests to the store, replies and watch events from it. */
+struct byte_ring store_requests(struct xenstore_domain_interface *intf);
+struct byte_ring store_replies(struct xenstore_domain_interface *intf);
 
 /* Find `key=value` on the domain's command line; returns 1 and copies the value if present. */
 int cmdline_option(const char *key, char *value, size_t size);

@@ -32,26 +32,27 @@ static void check_keys(void)
 }
 
 /* Requests the SDK would never send, written straight into the ring. */
-static void send_raw(struct xenstore_domain_interface *ring, const struct xsd_sockmsg *m, const char *payload)
+static void send_raw(struct byte_ring *req, const struct xsd_sockmsg *m, const char *payload)
 {
-    xs_ring_put(ring->req, ring->req_cons, &ring->req_prod, m, sizeof(*m));
-    xs_ring_put(ring->req, ring->req_cons, &ring->req_prod, payload, strlen(payload) + 1);
+    byte_ring_put(req, m, sizeof(*m));
+    byte_ring_put(req, payload, strlen(payload) + 1);
     event_send(start_info->store_evtchn);
 }
 
 static void hostile(void)
 {
     struct xenstore_domain_interface *ring = mfn_to_virt((uint32_t)start_info->store_mfn);
+    struct byte_ring req = store_requests(ring), rsp = store_replies(ring);
     struct xsd_sockmsg m = { .type = XS_TRANSACTION_START, .req_id = 77, .len = 1 }, r;
-    char reply[16];
-    send_raw(ring, &m, "");
-    while (ring->rsp_prod - ring->rsp_cons < sizeof(r) + 7)
+    char reply[16] = "";
+    send_raw(&req, &m, "");
+    while (byte_ring_used(&rsp) < (long)sizeof(r) + 7)
         block();
-    xs_ring_get(ring->rsp, &ring->rsp_cons, ring->rsp_prod, &r, sizeof(r));
-    xs_ring_get(ring->rsp, &ring->rsp_cons, ring->rsp_prod, reply, r.len);
+    byte_ring_get(&rsp, &r, sizeof(r));
+    byte_ring_get(&rsp, reply, r.len < sizeof(reply) - 1 ? r.len : sizeof(reply) - 1);
     check(r.type == XS_ERROR && r.req_id == 77 && strcmp(reply, "ENOSYS") == 0, "a transaction: ENOSYS");
     m = (struct xsd_sockmsg){ .type = XS_READ, .req_id = 78, .len = XENSTORE_PAYLOAD_MAX + 1 };
-    send_raw(ring, &m, "x");
+    send_raw(&req, &m, "x");
     printf("sent a message longer than the protocol allows\n");
 }
 

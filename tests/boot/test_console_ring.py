@@ -1,0 +1,28 @@
+"""A domU's console ring with corrupt indexes (tests/guests/consolering.c): the SDK's writer refuses
+the ring as every ring reader and writer does (guest-sdk/byte_ring.h), says so once through
+console_io with the indexes it saw, and goes on printing there; nothing hangs, nothing is garbled."""
+import re
+
+from conftest import HELLO, boot, guest
+
+
+def run_corrupt_console():
+    return boot(HELLO, f"{guest('consolering')}=name=consolering")
+
+
+def test_console_writer_refuses_corrupt_indexes_and_goes_on_through_console_io():
+    run = run_corrupt_console()
+    lines = [line for line in run.console.splitlines() if line.startswith("consolering: ")]
+    assert len(lines) == 4, run.console
+    said = re.fullmatch(r"consolering: console ring is corrupt \(out_cons (0x[0-9a-f]+), out_prod (0x[0-9a-f]+)\): "
+                        r"writing through console_io", lines[1])
+    assert said and int(said.group(1), 16) == int(said.group(2), 16) + 0x80000000, lines
+    assert [lines[0]] + lines[2:] == ["consolering: setting out_cons half the index space past out_prod",
+                                      "consolering: ok the first line after it came out",
+                                      "consolering: ok and the next, through console_io"]
+
+
+def test_console_ring_guest_ends_cleanly():
+    run = run_corrupt_console()
+    assert "hv: domain 1 (consolering) shut down: poweroff" in run.console
+    assert run.status == 0
