@@ -109,17 +109,23 @@ void domain_console_write(struct domain *d, const char *s, uint32_t len)
     }
 }
 
-/* The domU console ring lives in guest memory: read the indexes once, and never trust them
- * beyond "some bytes to print". */
+/* The domU console ring lives in guest memory: read the indexes once, and use them only if they
+ * describe at most one ring's worth. A ring whose indexes say more is broken and no longer read,
+ * as xenconsoled treats one (every ring reader's rule, guest-sdk/byte_ring.h): a guest that
+ * scribbled on its ring page prints nothing more through it, and costs the monitor nothing. */
 void domain_console_drain(struct domain *d)
 {
-    if (!d->console_mfn || d->state == DOMAIN_FREE || !d->p2m)
+    if (!d->console_mfn || d->console_broken || d->state == DOMAIN_FREE || !d->p2m)
         return;
     struct xencons_interface *ring = phys_to_virt(d->console_mfn << PAGE_SHIFT);
     uint32_t cons = ring->out_cons, prod = ring->out_prod;
     __asm__ volatile("" ::: "memory");
-    if (prod - cons > sizeof(ring->out))
-        cons = prod - sizeof(ring->out);       /* a lying guest still gets only one ring's worth */
+    if (prod - cons > sizeof(ring->out)) {
+        d->console_broken = 1;
+        hv_warn("domain %u (%s): console ring corrupt (out_cons %#x, out_prod %#x): no longer read\n",
+                d->id, d->name, cons, prod);
+        return;
+    }
     for (; cons != prod; cons++) {
         char c = ring->out[cons % sizeof(ring->out)];
         domain_console_write(d, &c, 1);

@@ -104,6 +104,7 @@ struct domain {
     uint32_t shared_info_mfn;
     struct shared_info *shared_info;
     uint32_t console_mfn;      /* domU console ring (a page of the guest's own), or 0 */
+    uint8_t console_broken;    /* its indexes went corrupt: no longer read (domain.c) */
     uint32_t store_mfn;        /* domU xenstore ring (a page of the guest's own), or 0 */
     uint32_t vm_assist;        /* VMASST_TYPE_* bits the guest enabled */
     struct evtchn evtchn[EVTCHN_PORTS];

@@ -26,3 +26,19 @@ def test_console_ring_guest_ends_cleanly():
     run = run_corrupt_console()
     assert "hv: domain 1 (consolering) shut down: poweroff" in run.console
     assert run.status == 0
+
+
+def test_monitor_stops_reading_a_console_ring_left_corrupt():
+    """The monitor drains a domU's console ring at every tick: a ring whose indexes say more than a
+    ring holds is refused once, with the indexes, and never read again (as xenconsoled does),
+    while the domain goes on printing through console_io."""
+    run = boot(HELLO, f"{guest('consolering')}=name=consolering leave")
+    said = re.findall(r"^hv: domain 1 \(consolering\): console ring corrupt \(out_cons (0x[0-9a-f]+), "
+                      r"out_prod (0x[0-9a-f]+)\): no longer read$", run.console, re.M)
+    assert len(said) == 1, run.console
+    assert int(said[0][0], 16) == (int(said[0][1], 16) + 0x80000000) % 2**32
+    lines = [line for line in run.console.splitlines() if line.startswith("consolering: ")]
+    assert lines[0] == "consolering: setting out_cons half the index space past out_prod"
+    assert lines[-2:] == ["consolering: ok the ring left corrupt", "consolering: ok still printing, through console_io"]
+    assert "hv: domain 1 (consolering) shut down: poweroff" in run.console
+    assert run.status == 0

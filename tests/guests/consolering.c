@@ -1,7 +1,8 @@
 /* consolering.c - a guest whose console ring's indexes go corrupt (guest ring 1, SDK): it sets
  * out_cons half the index space past out_prod, as a kernel scribbling on its own ring page might,
  * and checks that the SDK's console writer refuses the ring instead of trusting it, says so once
- * through console_io, and goes on printing there (guest-sdk/byte_ring.h states the rule).
+ * through console_io, and goes on printing there (guest-sdk/byte_ring.h states the rule). With
+ * `leave`, the ring stays corrupt for a few ticks, and the monitor's reader must refuse it too.
  */
 #include "sdk.h"
 
@@ -17,6 +18,13 @@ int main(void)
     bind_virq(VIRQ_TIMER, on_timer);
     events_unmask();
     printf("setting out_cons half the index space past out_prod\n");
+    if (cmdline_option("leave", NULL, 0)) {
+        ring->out_cons = ring->out_prod + 0x80000000u;
+        printf("ok the ring left corrupt\n");
+        sleep_until(clock_ns() + 50000000ull);     /* five ticks: the monitor's drains see it */
+        printf("ok still printing, through console_io\n");
+        return 0;
+    }
     /* The monitor drains the ring of the running domain at every tick (and would put a corrupt
      * one right its own way): start just after a tick, and be done long before the next. */
     sleep_until(clock_ns() + 1000000ull);
