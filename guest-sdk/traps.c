@@ -96,6 +96,23 @@ long sysenter_set_handler(trap_handler handler)
     return HYPERVISOR_callback_op(CALLBACKOP_register, &cb);
 }
 
+uint32_t trap_entry(unsigned vector)
+{
+    if (vector < SDK_NR_EXCEPTIONS)
+        return (uint32_t)(uintptr_t)stubs[vector];
+    switch (vector) {
+    case SYSCALL_VECTOR:      return (uint32_t)(uintptr_t)sdk_stub_128;
+    case SDK_EVENT_VECTOR:    return (uint32_t)(uintptr_t)sdk_stub_256;
+    case SDK_SYSENTER_VECTOR: return (uint32_t)(uintptr_t)sdk_stub_257;
+    default:                  return 0;
+    }
+}
+
+uint32_t failsafe_entry(void)
+{
+    return (uint32_t)(uintptr_t)sdk_failsafe_entry;
+}
+
 void failsafe_set_handler(failsafe_handler handler)
 {
     on_failsafe = handler;

@@ -9,6 +9,8 @@
  *   call gate          only to a guest code selector (not the monitor's), RPL raised to 1
  *   type 0             harmless (the second half of a call gate)
  *   anything else      refused: TSS, LDT, task, interrupt and trap gates are the monitor's
+ *
+ * And the rules for the selectors a guest names (gates, callbacks, its kernel stack), below.
  */
 #include "descriptor.h"
 #include "xen.h"
@@ -19,12 +21,14 @@
 #define D_DPL_SHIFT 45
 #define D_P         (1ull << 47)
 #define D_G         (1ull << 55)
+#define D_DPL(d)    (((d) >> D_DPL_SHIFT) & 3)
 #define TYPE_CODE   0x8
 #define TYPE_EXPAND_DOWN 0x4                /* for data (for code: conforming) */
+#define TYPE_WRITABLE 0x2                   /* for data (for code: readable) */
 #define TYPE_CALL_GATE32 0xC
 #define PAGE 4096u
 
-static uint32_t base_of(uint64_t d)
+uint32_t descriptor_base(uint64_t d)
 {
     return (uint32_t)((d >> 16) & 0xFFFFFF) | (uint32_t)((d >> 56) & 0xFF) << 24;
 }
@@ -40,28 +44,54 @@ static uint64_t with_limit(uint64_t d, uint32_t limit)
     return d | (limit & 0xFFFF) | (uint64_t)((limit >> 16) & 0xF) << 48;
 }
 
-/* Xen's guest_gate_selector_okay, and no null selector. */
-static int gate_selector_ok(uint32_t sel)
+uint32_t fixup_guest_selector(uint32_t sel)
 {
-    if ((sel & ~3u) == 0)
-        return 0;
-    return (sel >> 3) < FIRST_RESERVED_GDT_ENTRY || (sel & ~3u) == (FLAT_RING1_CS & ~3u) || (sel & 4);
+    return SELECTOR_RPL(sel) == 0 ? sel | GUEST_KERNEL_RPL : sel;
 }
 
+/* The guest's own GDT entries (below the monitor's reserved ones) or any LDT entry. */
+static int in_guest_tables(uint32_t sel)
+{
+    return SELECTOR_INDEX(sel) < FIRST_RESERVED_GDT_ENTRY || (sel & SELECTOR_TI);
+}
+
+int guest_gate_selector_ok(uint32_t sel)
+{
+    return in_guest_tables(sel) || sel == FLAT_RING1_CS;
+}
+
+/* A call gate's target: Xen's gate rule, and (stricter than Xen) never the null selector. */
 static int check_call_gate(uint64_t *d)
 {
-    uint32_t sel = (uint32_t)(*d >> 16) & 0xFFFF;
-    if ((sel & 3) == 0)
-        sel |= 1;
-    if (!gate_selector_ok(sel) || (*d & (0xE0ull << 32)))   /* parameter count bits 5-7 reserved */
+    uint32_t sel = fixup_guest_selector((uint32_t)(*d >> 16) & 0xFFFF);
+    if ((sel & ~3u) == 0 || !guest_gate_selector_ok(sel) || (*d & (0xE0ull << 32)))   /* parameter count bits 5-7 reserved */
         return -1;
     *d = (*d & ~(0xFFFFull << 16)) | (uint64_t)sel << 16;
     return 0;
 }
 
+int guest_stack_selector_ok(uint32_t sel)
+{
+    return (sel & ~3u) != 0 && SELECTOR_RPL(sel) == GUEST_KERNEL_RPL &&
+           (in_guest_tables(sel) || sel == FLAT_RING1_SS);
+}
+
+int descriptor_is_ring1_stack(uint64_t d)
+{
+    uint32_t type = D_TYPE(d);
+    return (d & D_P) && (d & D_S) && !(type & (TYPE_CODE | TYPE_EXPAND_DOWN)) && (type & TYPE_WRITABLE) &&
+           D_DPL(d) == GUEST_KERNEL_RPL;
+}
+
+uint32_t descriptor_limit(uint64_t d)
+{
+    uint32_t limit = limit_of(d);
+    return d & D_G ? limit << 12 | (PAGE - 1) : limit;
+}
+
 static int check_segment(uint64_t *d)
 {
-    uint32_t base = base_of(*d);
+    uint32_t base = descriptor_base(*d);
     uint64_t limit = (uint64_t)limit_of(*d) + 1;
     if (base >= GUEST_SEGMENT_MAX_ADDR - PAGE)
         return -1;

@@ -55,12 +55,31 @@ static long alloc_port(struct domain *d)
     return -XEN_ENOSPC;
 }
 
-/* A domain ends: close every port, so that no channel points at it any more. */
+/* After a domain has ended, no port of another domain may keep naming its id: ids here are slots
+ * of the domain table and a new domain gets the same one, which could then bind a port meant for
+ * the old (a store's, or a backend's, whose owner still trusts it). Xen never gives an id again
+ * (it counts up), so there such a port stays unbound for a domain that never comes; here it
+ * becomes an orphan: it still reads as unbound for that id (EVTCHNOP_status, Xen's answer),
+ * sending on it is dropped, no one can bind it, and its owner can only close it. */
+static void orphan_ports_naming(domid_t id)
+{
+    for (unsigned i = 0; i < domain_slots; i++) {
+        for (evtchn_port_t p = 1; p < EVTCHN_PORTS; p++) {
+            struct evtchn *c = &domains[i].evtchn[p];
+            if ((c->state == ECS_UNBOUND || c->state == ECS_INTERDOMAIN) && c->remote_dom == id)
+                *c = (struct evtchn){ .state = ECS_ORPHANED, .remote_dom = id };
+        }
+    }
+}
+
+/* A domain ends: close every port, so that no channel points at it any more (the other ends
+ * become unbound for it, then orphans). */
 void evtchn_close_all(struct domain *d)
 {
     for (evtchn_port_t p = 1; p < EVTCHN_PORTS; p++)
         if (d->evtchn[p].state != ECS_FREE && d->evtchn[p].state != ECS_MONITOR)
             evtchn_close(d, p);
+    orphan_ports_naming(d->id);
 }
 
 /* Ports the builder sets up: a domU's console ring is signalled to the monitor on port 1, and
@@ -177,7 +196,8 @@ static long op_send(struct domain *d, evtchn_port_t port)
         domain_console_drain(d);      /* the monitor is this channel's other end */
         return 0;
     case ECS_UNBOUND:
-        return 0;                     /* nobody listens yet: dropped, as Xen does */
+    case ECS_ORPHANED:
+        return 0;                     /* nobody listens (yet, or any more): dropped, as Xen does */
     default:
         return -XEN_EINVAL;
     }
@@ -194,11 +214,12 @@ static long op_status(struct domain *d, struct evtchn_status *st)
         [ECS_FREE] = EVTCHNSTAT_closed, [ECS_UNBOUND] = EVTCHNSTAT_unbound,
         [ECS_INTERDOMAIN] = EVTCHNSTAT_interdomain, [ECS_VIRQ] = EVTCHNSTAT_virq,
         [ECS_IPI] = EVTCHNSTAT_ipi, [ECS_MONITOR] = EVTCHNSTAT_interdomain,
+        [ECS_ORPHANED] = EVTCHNSTAT_unbound,
     };
     st->status = status_of[c->state];
     st->vcpu = 0;
     memset(&st->u, 0, sizeof(st->u));
-    if (c->state == ECS_UNBOUND)
+    if (c->state == ECS_UNBOUND || c->state == ECS_ORPHANED)
         st->u.unbound.dom = c->remote_dom;
     else if (c->state == ECS_INTERDOMAIN || c->state == ECS_MONITOR)
         st->u.interdomain.dom = c->remote_dom, st->u.interdomain.port = c->remote_port;

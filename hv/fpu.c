@@ -1,6 +1,7 @@
 /* fpu.c - lazy FPU switching (ring 0). The monitor itself never uses the FPU (it is built with
  * -mno-80387 -mno-sse). The FPU registers stay with the vCPU that last used them; CR0.TS makes
- * another vCPU's first FPU instruction raise #NM, and only then are the registers swapped.
+ * another vCPU's first FPU instruction raise #NM, and only then are the registers swapped. A
+ * vCPU's very first use loads a clean image, never what the last user left in the FPU.
  * A guest kernel that does the same for its processes asks for TS with fpu_taskswitch; its own
  * #NM is bounced to it once its registers are in place.
  */
@@ -41,16 +42,52 @@ static void save(struct vcpu *v)
         __asm__ volatile("fnsave %0" : "=m"(v->fpu_state));
 }
 
+/* The first words of an FXSAVE image (SDM vol. 1, 10.5.1) and of an FNSAVE one in 32-bit
+ * protected mode (8.1.10); the registers follow. */
+struct fxsave_header {
+    uint16_t fcw, fsw;
+    uint8_t ftw, reserved;          /* abridged tag word: 0 = every register empty */
+    uint16_t fop;
+    uint32_t fip, fcs, fdp, fds, mxcsr, mxcsr_mask;
+};
+struct fnsave_header {
+    uint32_t fcw, fsw, ftw;         /* full tag word: 11b = empty, for each register */
+    uint32_t fip, fcs_fop, fdp, fds;
+};
+_Static_assert(sizeof(struct fxsave_header) == 32, "FXSAVE: ST0 at byte 32");
+_Static_assert(sizeof(struct fnsave_header) == 28, "FNSAVE: ST0 at byte 28");
+
+#define FCW_DEFAULT      0x037F     /* what FNINIT loads: every exception masked, 64-bit precision */
+#define MXCSR_DEFAULT    0x1F80     /* the power-up MXCSR: every SIMD exception masked */
+#define FTW_ALL_EMPTY    0xFFFF
+
+/* The image a vCPU starts with (Xen's since XSA-165, vcpu_init_fpu): every x87, MMX and SSE
+ * register zero, the control words at their defaults. FNINIT alone would leave the registers,
+ * XMM0-7 among them, as the FPU's last user left them: another domain's secrets. */
+static void clean_image(struct vcpu *v)
+{
+    memset(v->fpu_state, 0, sizeof(v->fpu_state));
+    if (have_fxsr) {
+        struct fxsave_header *h = (struct fxsave_header *)v->fpu_state;
+        h->fcw = FCW_DEFAULT;
+        h->mxcsr = MXCSR_DEFAULT;
+    } else {
+        struct fnsave_header *h = (struct fnsave_header *)v->fpu_state;
+        h->fcw = FCW_DEFAULT;
+        h->ftw = FTW_ALL_EMPTY;
+    }
+}
+
 static void restore(struct vcpu *v)
 {
     if (!v->fpu_initialised) {
-        __asm__ volatile("fninit");
+        clean_image(v);
         v->fpu_initialised = 1;
-    } else if (have_fxsr) {
-        __asm__ volatile("fxrstor %0" :: "m"(v->fpu_state));
-    } else {
-        __asm__ volatile("frstor %0" :: "m"(v->fpu_state));
     }
+    if (have_fxsr)
+        __asm__ volatile("fxrstor %0" :: "m"(v->fpu_state));
+    else
+        __asm__ volatile("frstor %0" :: "m"(v->fpu_state));
 }
 
 /* #NM from a guest. Returns 1 when handled here, 0 when the guest asked for TS and must get its

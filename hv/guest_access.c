@@ -31,6 +31,8 @@ int copy_to_guest(uint32_t guest_va, const void *src, uint32_t len)
 
 int copy_string_from_guest(char *dst, uint32_t guest_va, uint32_t size)
 {
+    if (size == 0)
+        return -XEN_EINVAL;            /* no room even for the terminating NUL */
     for (uint32_t i = 0; i + 1 < size; i++) {
         if (copy_from_guest(&dst[i], guest_va + i, 1) < 0)
             return -XEN_EFAULT;

@@ -5,6 +5,7 @@
  * read-only M2P table (MACH2PHYS_VIRT_END - 1), so no guest segment reaches the monitor's own
  * memory even before paging is consulted (Xen's "segment truncation").
  */
+#include "descriptor.h"
 #include "hv.h"
 #include "memlayout.h"
 #include "mm.h"
@@ -67,6 +68,7 @@ static void map_perdomain(unsigned page, uint32_t pa, int writable)
  * switch rewrites only the pages the last vCPU or the next one uses (none at all between two
  * domains without descriptor tables of their own). */
 static unsigned gdt_shown = RESERVED_PAGE, ldt_shown = LDT_MAX_PAGES;
+static uint32_t ldt_entries;        /* the running vCPU's LDT size, in descriptors */
 
 /* Show a vCPU's GDT frames (machine frame numbers, or 0 for none) in pages 0-13. They are
  * writable here because the CPU sets accessed bits in descriptors; the guest itself holds no
@@ -86,12 +88,31 @@ void ldt_load(const uint32_t *frames, unsigned nr_pages, uint32_t nr_entries)
     for (unsigned i = 0; i < upto; i++)
         map_perdomain(GDT_PAGES + i, i < nr_pages ? frames[i] << PAGE_SHIFT : 0, 1);
     ldt_shown = nr_pages;
+    ldt_entries = nr_entries;
     if (!nr_entries) {
         __asm__ volatile("lldt %w0" :: "r"(0));
         return;
     }
     set_entry(HV_LDT, make_descriptor(LDT_VIRT, nr_entries * 8 - 1, SEG_P | SEG_LDT, 0));
     __asm__ volatile("lldt %w0" :: "r"(HV_LDT));
+}
+
+/* The descriptor the CPU would find for a selector of the running vCPU, read where the CPU reads
+ * it: its GDT pages (or the empty page), the monitor's reserved entries, or its LDT. -1 for the
+ * null selector and an index past the table, which the CPU refuses as well. */
+int segment_descriptor(uint32_t sel, uint64_t *d)
+{
+    uint32_t index = SELECTOR_INDEX(sel);
+    if (sel & SELECTOR_TI) {
+        if (index >= ldt_entries)
+            return -1;
+        *d = ((const volatile uint64_t *)LDT_VIRT)[index];
+    } else {
+        if (index == 0 || index >= GDT_ENTRIES)
+            return -1;
+        *d = ((const volatile uint64_t *)GDT_VIRT)[index];
+    }
+    return 0;
 }
 
 /* Load the new GDT and reload every segment register from it. */

@@ -8,6 +8,7 @@
  * *bounced*: the monitor writes the frame the CPU would have written onto the guest kernel's
  * stack and resumes the guest at its handler, as if the hardware had delivered it there.
  */
+#include "descriptor.h"
 #include "domain.h"
 #include "hv.h"
 #include "hypercalls.h"
@@ -23,22 +24,6 @@
 
 static int ring_of(uint32_t cs) { return cs & 3; }
 
-/* Xen's rule for a selector a gate or callback will use (xen/include/asm-x86/x86_32/...):
- * the guest's own GDT or LDT entries, or the flat ring-1 code segment; never another of the
- * monitor's. RPL 0 is raised to the guest kernel's ring, 1. We also refuse the null selector. */
-static int fix_code_selector(uint32_t *sel)
-{
-    uint32_t s = *sel & 0xFFFF;
-    if ((s & 3) == 0)
-        s |= 1;
-    if ((s & ~3u) == 0)
-        return -1;
-    if ((s >> 3) >= FIRST_RESERVED_GDT_ENTRY && s != FLAT_RING1_CS && !(s & 4))
-        return -1;
-    *sel = s;
-    return 0;
-}
-
 /* ---- building a bounce frame ---------------------------------------------------------------- */
 
 struct bounce {
@@ -49,18 +34,14 @@ struct bounce {
     int failsafe;              /* also push the data segment selectors */
 };
 
-/* Tour step 2 (bounced trap): write the frame on the guest kernel's stack. From ring 3 the stack
- * is first switched to kernel_ss:kernel_sp and the old SS:ESP pushed; then EFLAGS (IF showing the
- * saved upcall mask, the guest's virtual IF), CS with that mask in bits 16-23, EIP, and the error
- * code; a failsafe frame ends with DS, ES, FS, GS. */
-static int bounce_to(struct vcpu *v, struct trap_frame *f, const struct bounce *b)
+/* The frame's words, filled downwards from `top` as a stack is; returns the lowest. EFLAGS has IF
+ * showing the saved upcall mask (the guest's virtual IF), CS that mask in bits 16-23. */
+static uint32_t *frame_words(const struct vcpu *v, const struct trap_frame *f, const struct bounce *b,
+                             uint32_t *top)
 {
-    uint32_t frame[10], *top = &frame[10], *p = top;     /* filled downwards, as a stack is */
-    uint32_t ss = f->ss, esp = f->esp;
+    uint32_t *p = top;
     uint8_t saved_mask = v->info->evtchn_upcall_mask;
     if (ring_of(f->cs) != 1) {
-        ss = v->kernel_ss;
-        esp = v->kernel_sp;
         *--p = f->ss;
         *--p = f->esp;
     }
@@ -75,10 +56,59 @@ static int bounce_to(struct vcpu *v, struct trap_frame *f, const struct bounce *
         *--p = f->es;
         *--p = f->ds;
     }
-    uint32_t size = (uint32_t)(top - p) * 4;
-    if (copy_to_guest(esp - size, p, size) < 0) {
-        domain_crash(v->domain, "bad kernel stack %04x:%08x while delivering a trap from eip %08x",
-                     ss, esp, f->eip);
+    return p;
+}
+
+/* Whether ss can carry the guest kernel, with its descriptor: one of the guest's own entries or
+ * FLAT_RING1_SS (guest_stack_selector_ok), and a segment the CPU takes as SS for ring 1 when the
+ * monitor's iret loads it (descriptor_is_ring1_stack), read from the tables the CPU reads. */
+static int kernel_stack_segment(uint32_t ss, uint64_t *d)
+{
+    return guest_stack_selector_ok(ss) && segment_descriptor(ss, d) == 0 && descriptor_is_ring1_stack(*d);
+}
+
+/* The linear address for `size` bytes below ss:esp, or why the frame cannot go there. Xen writes
+ * its frame through %gs loaded with that SS, so its CPU checks the segment and the limit and adds
+ * the base; a fault there crashes the domain (entry.S, create_bounce_frame). */
+static const char *stack_refusal(uint32_t ss, uint32_t esp, uint32_t size, uint32_t *linear)
+{
+    uint64_t d;
+    uint32_t base = 0, limit = GUEST_SEGMENT_MAX_ADDR - 1;
+    if (ss != FLAT_RING1_SS) {          /* that one is the monitor's, flat, and never changes */
+        if (!kernel_stack_segment(ss, &d))
+            return "not a ring-1 writable data segment";
+        base = descriptor_base(d);
+        limit = descriptor_limit(d);
+    }
+    if (esp < size || esp - 1 > limit)
+        return "the frame would cross the segment's limit";
+    *linear = base + esp - size;
+    return NULL;
+}
+
+/* Tour step 2 (bounced trap): write the frame on the guest kernel's stack. From ring 2 or 3 the
+ * stack is first switched to kernel_ss:kernel_sp and the old SS:ESP pushed; then EFLAGS, CS, EIP
+ * and the error code; a failsafe frame ends with DS, ES, FS, GS. The stack segment is checked
+ * first, every time: a frame the final iret could not return through would only fault again. */
+static int bounce_to(struct vcpu *v, struct trap_frame *f, const struct bounce *b)
+{
+    uint32_t frame[10], *top = &frame[10];
+    uint32_t ss = f->ss & 0xFFFF, esp = f->esp, linear;
+    if ((b->cs & ~3u) == 0) {            /* Xen's create_bounce_frame: null selectors are not allowed */
+        domain_crash(v->domain, "bounce from eip %08x to the null selector %04x:%08x", f->eip, b->cs, b->eip);
+        return -1;
+    }
+    if (ring_of(f->cs) != 1) {
+        ss = v->kernel_ss;
+        esp = v->kernel_sp;
+    }
+    uint32_t *p = frame_words(v, f, b, top), size = (uint32_t)(top - p) * 4;
+    const char *why = stack_refusal(ss, esp, size, &linear);
+    if (!why && copy_to_guest(linear, p, size) < 0)
+        why = "not mapped writable";
+    if (why) {
+        domain_crash(v->domain, "bad kernel stack %04x:%08x while delivering a trap from eip %08x: %s",
+                     ss, esp, f->eip, why);
         return -1;
     }
     f->ss = ss;
@@ -203,37 +233,48 @@ void deliver_pending_upcall(struct trap_frame *f)
 }
 
 /* A fault while the monitor reloaded a guest's segment registers or executed its final iret: the
- * guest gave a bad selector or frame. Xen sends it to the failsafe callback with the selectors. */
-void bounce_failsafe(struct trap_frame *f)
+ * guest gave a bad selector or frame. Xen sends it to the failsafe callback with the selectors.
+ * One case cannot be sent there: an iret that faulted on its way into the failsafe callback
+ * itself. What that iret checks (the callback's CS and EIP, and for an RPL other than 1 the
+ * ring-1 SS of the frame) would be the same on every new delivery, so delivering again would
+ * fault again, with interrupts off, for ever (or 28 bytes lower each time, down the guest's
+ * stack). Xen's entry.S warns that a domain must keep its failsafe callback "in good order
+ * (absolutely no faults allowed!)" and may be killed otherwise: this monitor crashes it. */
+void bounce_failsafe(struct trap_frame *f, int at_iret)
 {
     struct vcpu *v = current;
-    if (!v->failsafe_callback.eip) {
+    const struct xen_callback *cb = &v->failsafe_callback;
+    if (!cb->eip) {
         domain_crash(v->domain, "bad segment or iret frame on return to the guest (cs %04x eip %08x "
                      "ss %04x ds %04x es %04x fs %04x gs %04x), and no failsafe callback",
                      f->cs & 0xFFFF, f->eip, f->ss & 0xFFFF, f->ds & 0xFFFF, f->es & 0xFFFF,
                      f->fs & 0xFFFF, f->gs & 0xFFFF);
         return;
     }
-    struct bounce b = { v->failsafe_callback.cs, v->failsafe_callback.eip, v->failsafe_masks_events, 0, 0, 1 };
+    if (at_iret && (f->cs & 0xFFFF) == cb->cs && f->eip == cb->eip) {
+        domain_crash(v->domain, "fault while delivering the failsafe callback %04x:%08x (frame at "
+                     "ss %04x esp %08x): it would fault again on every delivery",
+                     cb->cs, cb->eip, f->ss & 0xFFFF, f->esp);
+        return;
+    }
+    struct bounce b = { cb->cs, cb->eip, v->failsafe_masks_events, 0, 0, 1 };
     stats.failsafe++;
-    if (ring_of(f->cs) == 0 || ring_of(f->cs) == 2)
-        f->cs = FLAT_RING1_CS;           /* the frame itself was the problem: report from ring 1 */
     if (bounce_to(v, f, &b) == 0)
         f->ds = f->es = f->fs = f->gs = 0;   /* the null selector always loads */
 }
 
 /* ---- hypercalls ---------------------------------------------------------------------------- */
 
-/* Install or remove the real gate for `int $0x80` (Xen's direct trap): only a trap gate (no
- * event masking) whose selector is safe to put into the IDT. */
+/* Install or remove the real gate for `int $0x80` (Xen's direct trap, init_int80_direct_trap):
+ * only a trap gate (no event masking: the CPU cannot set the upcall mask), and only for a
+ * selector Xen's guest_gate_selector_okay lets into a gate, where the CPU ignores its RPL. */
 static void update_int80_gate(struct vcpu *v)
 {
     struct trap_info *ti = &v->trap_table[SYSCALL_VECTOR];
-    uint32_t cs = ti->cs;
-    if (!ti->address || TI_GET_IF(ti) || fix_code_selector(&cs) < 0) {
+    if (!ti->address || TI_GET_IF(ti) || !guest_gate_selector_ok(ti->cs)) {
         v->int80_gate = 0;
     } else {
-        v->int80_gate = (uint64_t)(ti->address & 0xFFFF) | (uint64_t)cs << 16
+        v->int80_gate = (uint64_t)(ti->address & 0xFFFF) | (uint64_t)ti->cs << 16
                       | (uint64_t)((ti->address & 0xFFFF0000) | SEG_P << 8 | SEG_DPL(TI_GET_DPL(ti)) << 8
                                    | GATE_TRAP32 << 8) << 32;
     }
@@ -241,6 +282,10 @@ static void update_int80_gate(struct vcpu *v)
         idt_set_syscall_gate(v->int80_gate);
 }
 
+/* set_trap_table(table): the virtual IDT. As in Xen, a handler's selector only has an RPL of 0
+ * raised to 1 and is never refused here: an iret checks it when a trap is delivered through it
+ * (a bad one goes to the failsafe callback), and the one gate the CPU uses without the monitor,
+ * `int $0x80`'s, is installed only for a selector Xen's gate rule accepts. */
 long do_set_trap_table(uint32_t table, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5)
 {
     (void)a2, (void)a3, (void)a4, (void)a5;
@@ -256,13 +301,7 @@ long do_set_trap_table(uint32_t table, uint32_t a2, uint32_t a3, uint32_t a4, ui
             return -XEN_EFAULT;
         if (!ti.address)
             break;
-        uint32_t cs = ti.cs;
-        if (fix_code_selector(&cs) < 0) {
-            hv_warn("domain %u: set_trap_table: vector %u has a bad selector %04x\n",
-                    v->domain->id, ti.vector, ti.cs);
-            return -XEN_EINVAL;
-        }
-        ti.cs = (uint16_t)cs;
+        ti.cs = (uint16_t)fixup_guest_selector(ti.cs);
         v->trap_table[ti.vector] = ti;
         if (ti.vector == SYSCALL_VECTOR)
             update_int80_gate(v);
@@ -270,72 +309,113 @@ long do_set_trap_table(uint32_t table, uint32_t a2, uint32_t a3, uint32_t a4, ui
     return 0;
 }
 
-/* The ring-1 stack the CPU (through the TSS) and the monitor switch to on a trap from ring 3. */
+/* stack_switch(ss, esp): the ring-1 stack the CPU (through the TSS, for the direct `int $0x80`
+ * gate and call gates) and the monitor (for bounced traps) switch to on a trap from ring 3.
+ * Xen 4.2 (x86_32/mm.c) only raises an RPL of 0 to 1 and takes any SS; a bad one then fails
+ * when create_bounce_frame loads it, and the domain is crashed. We are stricter and refuse it
+ * here with -EINVAL unless it names a ring-1 writable data segment now (kernel_stack_segment):
+ * the CPU loads it from the TSS with no monitor in the way, a guest told at once can still fix
+ * its mistake, and a correct guest cannot tell (Linux and Mini-OS pass FLAT_KERNEL_SS). The
+ * descriptor may change later, so every bounce frame checks it again (bounce_to). */
 long do_stack_switch(uint32_t ss, uint32_t esp, uint32_t a3, uint32_t a4, uint32_t a5)
 {
     (void)a3, (void)a4, (void)a5;
-    if ((ss & 3) == 0)
-        ss |= 1;                        /* Xen raises the RPL to the guest kernel's ring */
-    current->kernel_ss = ss & 0xFFFF;
+    uint64_t d;
+    ss = fixup_guest_selector(ss & 0xFFFF);
+    if (!kernel_stack_segment(ss, &d)) {
+        hv_warn("domain %u: stack_switch: refusing ss %04x (esp %08x): not a ring-1 writable data segment\n",
+                current->domain->id, ss, esp);
+        return -XEN_EINVAL;
+    }
+    current->kernel_ss = ss;
     current->kernel_sp = esp;
     tss_set_guest_stack(current->kernel_ss, current->kernel_sp);
     return 0;
 }
 
-static long set_callback(struct xen_callback *cb, uint32_t cs, uint32_t eip)
+/* Xen's NMI callback is vector 2 of the virtual IDT, FLAT_RING1_CS with events masked
+ * (register_guest_nmi_callback). This monitor forwards no NMI to a guest, so it is only kept. */
+static void set_nmi_callback(struct vcpu *v, uint32_t eip)
 {
-    if (eip && fix_code_selector(&cs) < 0)
-        return -XEN_EINVAL;
-    cb->cs = cs;
-    cb->eip = eip;
-    return 0;
+    struct trap_info *ti = &v->trap_table[VEC_NMI];
+    *ti = (struct trap_info){ .vector = VEC_NMI, .cs = FLAT_RING1_CS, .address = eip };
+    TI_SET_IF(ti, 1);
 }
 
+/* Xen's register_guest_callback for a 32-bit guest (the 64-bit Xen's, which also takes the
+ * sysenter and syscall32 callbacks XTF registers at boot): the selector's RPL raised from 0 to 1,
+ * nothing refused; what it names is checked when the callback is delivered. */
+static long register_callback(struct vcpu *v, const struct callback_register *reg)
+{
+    struct xen_callback cb = { fixup_guest_selector(reg->address.cs & 0xFFFF), reg->address.eip };
+    int masks_events = (reg->flags & CALLBACKF_mask_events) != 0;
+    switch (reg->type) {
+    case CALLBACKTYPE_event:
+        v->event_callback = cb;
+        return 0;
+    case CALLBACKTYPE_failsafe:
+        v->failsafe_callback = cb;
+        v->failsafe_masks_events = masks_events;
+        return 0;
+    case CALLBACKTYPE_sysenter:
+        v->sysenter_callback = cb;
+        v->sysenter_masks_events = masks_events;
+        return 0;
+    case CALLBACKTYPE_syscall32:
+        v->syscall32_callback = cb;
+        return 0;
+    case CALLBACKTYPE_nmi:
+        set_nmi_callback(v, reg->address.eip);
+        return 0;
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+/* Xen's unregister_guest_callback: only the NMI callback can be taken back. */
+static long unregister_callback(struct vcpu *v, uint32_t type)
+{
+    switch (type) {
+    case CALLBACKTYPE_event:
+    case CALLBACKTYPE_failsafe:
+    case CALLBACKTYPE_sysenter:
+    case CALLBACKTYPE_syscall32:
+        return -XEN_EINVAL;
+    case CALLBACKTYPE_nmi:
+        memset(&v->trap_table[VEC_NMI], 0, sizeof(v->trap_table[VEC_NMI]));
+        return 0;
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+/* set_callbacks(event_cs, event_eip, failsafe_cs, failsafe_eip): both callbacks, as callback_op
+ * would register them (the failsafe one without event masking); Xen always returns 0. */
 long do_set_callbacks(uint32_t event_cs, uint32_t event_eip, uint32_t failsafe_cs, uint32_t failsafe_eip,
                       uint32_t a5)
 {
     (void)a5;
-    long rc = set_callback(&current->event_callback, event_cs, event_eip);
-    return rc ? rc : set_callback(&current->failsafe_callback, failsafe_cs, failsafe_eip);
-}
-
-static struct xen_callback *callback_slot(struct vcpu *v, uint32_t type)
-{
-    switch (type) {
-    case CALLBACKTYPE_event:     return &v->event_callback;
-    case CALLBACKTYPE_failsafe:  return &v->failsafe_callback;
-    case CALLBACKTYPE_sysenter:  return &v->sysenter_callback;
-    case CALLBACKTYPE_syscall32: return &v->syscall32_callback;
-    default:                     return NULL;
-    }
+    struct callback_register event = { .type = CALLBACKTYPE_event, .address = { event_cs, event_eip } };
+    struct callback_register failsafe = { .type = CALLBACKTYPE_failsafe, .address = { failsafe_cs, failsafe_eip } };
+    register_callback(current, &event);
+    register_callback(current, &failsafe);
+    return 0;
 }
 
 long do_callback_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t a5)
 {
     (void)a3, (void)a4, (void)a5;
-    struct vcpu *v = current;
     if (cmd == CALLBACKOP_register) {
         struct callback_register reg;
         if (copy_from_guest(&reg, arg, sizeof(reg)) < 0)
             return -XEN_EFAULT;
-        struct xen_callback *cb = callback_slot(v, reg.type);
-        if (!cb)
-            return -XEN_EINVAL;
-        if (reg.type == CALLBACKTYPE_failsafe)
-            v->failsafe_masks_events = (reg.flags & CALLBACKF_mask_events) != 0;
-        if (reg.type == CALLBACKTYPE_sysenter)
-            v->sysenter_masks_events = (reg.flags & CALLBACKF_mask_events) != 0;
-        return set_callback(cb, reg.address.cs, reg.address.eip);
+        return register_callback(current, &reg);
     }
     if (cmd == CALLBACKOP_unregister) {
         struct callback_unregister unreg;
         if (copy_from_guest(&unreg, arg, sizeof(unreg)) < 0)
             return -XEN_EFAULT;
-        struct xen_callback *cb = callback_slot(v, unreg.type);
-        if (!cb)
-            return -XEN_EINVAL;
-        cb->cs = cb->eip = 0;
-        return 0;
+        return unregister_callback(current, unreg.type);
     }
     return -XEN_ENOSYS;
 }

@@ -137,12 +137,13 @@ void idt_set_syscall_gate(uint64_t gate)
 static int exit_fault(struct trap_frame *f)
 {
     struct trap_frame *g = guest_regs();
-    if (f->eip == (uint32_t)(uintptr_t)exit_iret)
+    int at_iret = f->eip == (uint32_t)(uintptr_t)exit_iret;
+    if (at_iret)
         memmove(g, f, offsetof(struct trap_frame, vector));
     else if (f->eip < (uint32_t)(uintptr_t)exit_load_segments ||
              f->eip >= (uint32_t)(uintptr_t)exit_load_segments_end)
         return 0;
-    bounce_failsafe(g);
+    bounce_failsafe(g, at_iret);
     deliver_pending_upcall(g);
     return_to_guest(g);
 }

@@ -15,6 +15,8 @@
 
 extern struct start_info *start_info;
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 int main(void);
 
 /* Console output: console_io (CONSOLEIO_write) in domain 0, the console ring in the others. */
@@ -62,6 +64,11 @@ void trap_set_handler(unsigned vector, trap_handler handler);
 long syscall_gate(unsigned dpl, int mask_events);
 void syscall_gate_remove(void);
 void failsafe_set_handler(failsafe_handler handler);
+/* The SDK's entry points (an exception vector, SYSCALL_VECTOR, SDK_EVENT_VECTOR or
+ * SDK_SYSENTER_VECTOR; or the failsafe callback), for a kernel that registers them itself:
+ * under a code selector of its own, say (0 for a vector the SDK has no entry for). */
+uint32_t trap_entry(unsigned vector);
+uint32_t failsafe_entry(void);
 /* Register the sysenter callback (CALLBACKTYPE_sysenter): `sysenter` from ring 3 reaches handler
  * through the monitor, with EIP and ESP 0 in the frame (the caller keeps them in registers). */
 long sysenter_set_handler(trap_handler handler);

@@ -25,13 +25,15 @@ enum domain_state {
 #define NR_VECTORS 256
 #define EVTCHN_PORTS 128       /* ports 1..127 per domain (port 0 is never used) */
 
-enum evtchn_state { ECS_FREE, ECS_UNBOUND, ECS_INTERDOMAIN, ECS_VIRQ, ECS_IPI, ECS_MONITOR };
+/* ECS_ORPHANED: unbound, waiting for a domain that has ended (hv/event_channel.c). */
+enum evtchn_state { ECS_FREE, ECS_UNBOUND, ECS_INTERDOMAIN, ECS_VIRQ, ECS_IPI, ECS_MONITOR, ECS_ORPHANED };
 
 /* One event-channel port of a domain (hv/event_channel.c). */
 struct evtchn {
     uint8_t state;             /* enum evtchn_state */
     uint8_t virq;              /* ECS_VIRQ */
-    uint16_t remote_dom;       /* ECS_UNBOUND: who may bind; ECS_INTERDOMAIN: the other end */
+    uint16_t remote_dom;       /* ECS_UNBOUND: who may bind; ECS_INTERDOMAIN: the other end;
+                                * ECS_ORPHANED: the ended domain it named */
     uint32_t remote_port;
 };
 
@@ -164,7 +166,8 @@ int copy_from_guest(void *dst, uint32_t guest_va, uint32_t len);
 /* Whether [guest_va, guest_va+len) lies wholly below the hypervisor area (no access made). */
 int guest_range_ok(uint32_t guest_va, uint32_t len);
 int copy_to_guest(uint32_t guest_va, const void *src, uint32_t len);
-/* A NUL-terminated string of at most size-1 characters (truncated beyond). */
+/* A NUL-terminated string of at most size-1 characters (truncated beyond); -XEN_EINVAL and
+ * nothing written for size 0. */
 int copy_string_from_guest(char *dst, uint32_t guest_va, uint32_t size);
 
 #endif

@@ -56,7 +56,8 @@ struct trap_frame *guest_regs(void);
 /* trap_bounce.c */
 void guest_exception(struct trap_frame *f);
 void deliver_pending_upcall(struct trap_frame *f);
-void bounce_failsafe(struct trap_frame *f);
+/* A fault on the way out to the guest (at_iret: in the final iret, else loading a segment). */
+void bounce_failsafe(struct trap_frame *f, int at_iret);
 int sysenter_single_step(struct trap_frame *f);
 void trap_state_load(struct vcpu *v);
 /* traps.c */

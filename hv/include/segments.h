@@ -25,6 +25,8 @@ void tss_set_kernel_stack(uint32_t esp0);
 void tss_set_guest_stack(uint32_t ss1, uint32_t esp1);
 void gdt_load_frames(const uint32_t *frames, unsigned nr);
 void ldt_load(const uint32_t *frames, unsigned nr_pages, uint32_t nr_entries);
+/* The running vCPU's descriptor for a selector, as the CPU would find it: 0, or -1 for none. */
+int segment_descriptor(uint32_t sel, uint64_t *d);
 #endif
 
 #endif

@@ -84,6 +84,75 @@ static void system_descriptors_and_gates(void **state)
     assert_int_equal(check_descriptor(&reserved_bits), -1);
 }
 
+static void gate_targets_as_xen(void **state)
+{
+    (void)state;
+    uint64_t flat_ring1_rpl3 = (uint64_t)0x1000 | (uint64_t)0xe01b << 16 | (uint64_t)0xEC << 40;
+    assert_int_equal(check_descriptor(&flat_ring1_rpl3), -1);   /* exactly FLAT_RING1_CS, or ours */
+    uint64_t ldt_target = (uint64_t)0x1000 | (uint64_t)0x0007 << 16 | (uint64_t)0xEC << 40;
+    assert_int_equal(check_descriptor(&ldt_target), 0);
+}
+
+/* Xen's fixup_guest_code_selector / fixup_guest_stack_selector: only RPL 0 changes. */
+static void selector_fixup_raises_rpl0_only(void **state)
+{
+    (void)state;
+    assert_int_equal(fixup_guest_selector(0xe018), 0xe019);
+    assert_int_equal(fixup_guest_selector(0xe019), 0xe019);
+    assert_int_equal(fixup_guest_selector(0xe01a), 0xe01a);
+    assert_int_equal(fixup_guest_selector(0x000b), 0x000b);
+    assert_int_equal(fixup_guest_selector(0), 1);
+}
+
+/* Xen's guest_gate_selector_okay: the guest's own entries at any RPL, FLAT_RING1_CS exactly. */
+static void gate_selectors(void **state)
+{
+    (void)state;
+    static const uint16_t good[] = { 0x0001, 0x0011, 0x0013, 0x0007, 0xFFFF, 0xe019, (7167 << 3) | 3 };
+    static const uint16_t bad[] = { 0xe009, 0xe01a, 0xe01b, 0xe021, 0xe02b, 7168 << 3 | 1, 0xFFF8 | 1 };
+    for (unsigned i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+        assert_true(guest_gate_selector_ok(good[i]));
+    for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_false(guest_gate_selector_ok(bad[i]));
+}
+
+/* A kernel stack: RPL 1, not null, the guest's own entries or FLAT_RING1_SS. */
+static void stack_selectors(void **state)
+{
+    (void)state;
+    static const uint16_t good[] = { 0xe021, 0x0009, 0x000d, (7167 << 3) | 1 };
+    static const uint16_t bad[] = { 0x0001, 0x0000, 0xe020, 0xe023, 0x000b, 0x000a, 0xe011, 0xe031, 0xe019 };
+    for (unsigned i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+        assert_true(guest_stack_selector_ok(good[i]));
+    for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_false(guest_stack_selector_ok(bad[i]));
+}
+
+/* ... and its descriptor: present, writable, expand-up data of DPL 1 (what iret takes for SS). */
+static void stack_descriptors(void **state)
+{
+    (void)state;
+    assert_true(descriptor_is_ring1_stack(seg(0, 0xFFFFF, 0xB2, 0xC)));      /* RW data, DPL 1 */
+    assert_true(descriptor_is_ring1_stack(seg(0, 0xFFFFF, 0xB3, 0xC)));      /* accessed */
+    assert_false(descriptor_is_ring1_stack(seg(0, 0xFFFFF, 0x92, 0xC)));     /* DPL 0 */
+    assert_false(descriptor_is_ring1_stack(seg(0, 0xFFFFF, 0xF2, 0xC)));     /* DPL 3 */
+    assert_false(descriptor_is_ring1_stack(seg(0, 0xFFFFF, 0xB0, 0xC)));     /* read-only */
+    assert_false(descriptor_is_ring1_stack(seg(0, 0xFFFFF, 0xB6, 0xC)));     /* expand-down */
+    assert_false(descriptor_is_ring1_stack(seg(0, 0xFFFFF, 0xBA, 0xC)));     /* code */
+    assert_false(descriptor_is_ring1_stack(seg(0, 0xFFFFF, 0x32, 0xC)));     /* not present */
+    assert_false(descriptor_is_ring1_stack(seg(0, 0xFFFFF, 0xA2, 0xC)));     /* a system descriptor */
+}
+
+static void base_and_limit_in_bytes(void **state)
+{
+    (void)state;
+    uint64_t d = seg(0x12345678, 0xABCDE, 0xB2, 0xC);
+    assert_int_equal(descriptor_base(d), 0x12345678);
+    assert_int_equal(descriptor_limit(d), 0xABCDEFFF);
+    d = seg(0x1000, 0x0FFF, 0xB2, 0x4);                   /* byte-granular */
+    assert_int_equal(descriptor_limit(d), 0xFFF);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -92,6 +161,12 @@ int main(void)
         cmocka_unit_test(limits_stop_below_the_monitor),
         cmocka_unit_test(expand_down_data_refused),
         cmocka_unit_test(system_descriptors_and_gates),
+        cmocka_unit_test(gate_targets_as_xen),
+        cmocka_unit_test(selector_fixup_raises_rpl0_only),
+        cmocka_unit_test(gate_selectors),
+        cmocka_unit_test(stack_selectors),
+        cmocka_unit_test(stack_descriptors),
+        cmocka_unit_test(base_and_limit_in_bytes),
     };
     return cmocka_run_group_tests_name("descriptor", tests, NULL, NULL);
 }
