@@ -271,7 +271,9 @@ static void write_hypercall_page(uint8_t *page)
 }
 
 /* Step 6: the registers: CS/SS/DS/ES/FS/GS the flat ring-1 selectors, EIP the entry, ESP the top
- * of the boot stack, ESI start_info, interrupts on (the guest's own virtual IF is upcall_mask). */
+ * of the boot stack, ESI start_info, interrupts on (the guest's own virtual IF is upcall_mask).
+ * The stack a trap from ring 3 switches to starts as that same SS:ESP, as Xen's builder sets
+ * kernel_ss:kernel_sp, until the guest's first stack_switch. */
 static void set_start_registers(struct domain *d, const struct layout *l, uint32_t entry)
 {
     struct trap_frame *r = &d->vcpu.regs;
@@ -283,6 +285,8 @@ static void set_start_registers(struct domain *d, const struct layout *l, uint32
     r->esp = l->stack_va + PAGE_SIZE;
     r->esi = l->start_info_va;
     r->eflags = EFLAGS_IF | EFLAGS_RESERVED;
+    d->vcpu.kernel_ss = r->ss;
+    d->vcpu.kernel_sp = r->esp;
     d->vcpu.domain = d;
 }
 

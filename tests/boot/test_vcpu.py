@@ -45,3 +45,11 @@ def test_bad_iret_frame_goes_to_the_failsafe_callback():
                      r"frame eip c0[0-9a-f]{6} cs e02b ss e023$", run.console, re.M), run.console
     assert "vcpu: all checks passed" in run.console
     assert run.status == 0
+
+
+def test_trap_from_ring3_before_stack_switch_lands_on_the_boot_stack():
+    """kernel_ss:kernel_sp start as the domain's boot SS:ESP, as Xen's builder sets them."""
+    run = boot(guest("bootstack"))
+    assert checks(run, "bootstack") == [("ok", re.search(r"a trap from ring 3 before any stack_switch lands on "
+                                                         r"the boot stack \(frame at [0-9a-f]{8}\)", run.console).group(0))]
+    assert run.status == 0
