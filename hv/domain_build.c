@@ -205,8 +205,8 @@ static int type_initial_tables(struct domain *d)
     return rc;
 }
 
-/* A frame the monitor itself writes for as long as the domain lives (shared_info, the console
- * ring): typed writable for good, with a reference of the monitor's that is never given back, so
+/* A frame the monitor itself writes or hands on for as long as the domain lives (shared_info, the
+ * console ring, the store ring it grants to domain 0): typed writable for good, with a reference of the monitor's that is never given back, so
  * the guest can map it but never make it a page table or a descriptor page, and cannot hand it
  * back with decrease_reservation (Xen's share_xen_page_with_guest does the same). */
 static void share_for_good(struct domain *d, uint32_t mfn)

@@ -35,10 +35,16 @@ static pte_t *direct_map_frame(uint32_t mfn)
     return phys_to_virt(mfn << PAGE_SHIFT);
 }
 
+static void flush_tlb(void)
+{
+    write_cr3(read_cr3());
+}
+
 void mm_init(void)
 {
     frame_table_init();
     frame_contents = direct_map_frame;
+    tlb_flush_now = flush_tlb;
     for (uint32_t i = 0; i < MAX_FRAMES; i++)
         m2p[i] = INVALID_M2P_ENTRY;
     /* Read-only and user: the L2 entry has no RW bit, so no L1 entry below it can grant writing,
@@ -71,7 +77,7 @@ void mm_switch(uint32_t l3_mfn)
 static void flush_tlb_if_needed(void)
 {
     if (tlb_flush_needed) {
-        write_cr3(read_cr3());
+        flush_tlb();
         tlb_flush_needed = 0;
     }
 }
@@ -138,17 +144,19 @@ static void budget_start(void)
  * count, and the number done so far in `done_out`, as Xen's do. */
 static long continue_batch(uint32_t nr, uint32_t list, uint32_t left, uint32_t done_out, uint32_t done)
 {
+    flush_tlb_if_needed();
     if (done_out && copy_to_guest(done_out, &done, sizeof(done)) < 0)
         return -XEN_EFAULT;
-    flush_tlb_if_needed();
     return hypercall_continuation(nr, list, left | MMU_UPDATE_PREEMPTED, done_out);
 }
 
 /* A batch of `count` elements of `size` bytes at `list` (mmu_update, mmuext_op): stops at the
- * first error and writes the number done to `done_out`. It continues later after MMU_BATCH
- * elements, when a table's validation runs out of the crossing's budget (that element again),
- * and while tables an element began to release still hold references: no element starts, and
- * the batch does not return, before those releases are done. */
+ * first error and writes the number done to `done_out`. Every element costs a unit of the
+ * crossing's budget. It continues later after MMU_BATCH elements, when the budget is spent (a
+ * table's validation that ran out: that element again), and while tables an element began to
+ * release still hold references: no element starts, and a batch that succeeds does not return,
+ * before those releases are done (after an error they wait for the next page-table hypercall).
+ * No return leaves a TLB flush pending, and none writes through the guest's addresses before it. */
 static long run_batch(uint32_t nr, uint32_t list, uint32_t size, uint32_t count, uint32_t done_out,
                       uint32_t foreigndom, long (*one)(struct domain *, uint32_t))
 {
@@ -165,8 +173,9 @@ static long run_batch(uint32_t nr, uint32_t list, uint32_t size, uint32_t count,
         int releases_left = release_pending(d->id);
         if (rc < 0 || (i == count && !releases_left))
             break;
-        if (releases_left || i == MMU_BATCH)
+        if (releases_left || i == MMU_BATCH || pt_budget <= 0)
             return continue_batch(nr, list + i * size, count - i, done_out, done);
+        pt_budget--;                       /* every element costs, so a multicall of batches does */
         rc = one(d, list + i * size);
         if (rc == -XEN_ERESTART)
             return continue_batch(nr, list + i * size, count - i, done_out, done);
@@ -305,6 +314,7 @@ static long mmuext_one(struct domain *d, const struct mmuext_op *op)
         if (!owned || (op->cmd == MMUEXT_COPY_PAGE && (op->arg2.src_mfn >= MAX_FRAMES ||
                                                        frame_table[op->arg2.src_mfn].owner != d->id)))
             return -XEN_EINVAL;
+        pt_budget -= PT_BUDGET_PAGE;          /* a page of work */
         rc = get_page_type(d->id, mfn, PGT_writable);
         if (rc == 0) {
             if (op->cmd == MMUEXT_CLEAR_PAGE)
@@ -376,6 +386,7 @@ static int shrink(struct domain *d, uint32_t mfn)
     if (mfn >= MAX_FRAMES || frame_table[mfn].owner != d->id || frame_table[mfn].xenheap ||
         frame_table[mfn].type_count || frame_table[mfn].ref_count || frame_table[mfn].pinned)
         return -1;
+    flush_tlb_if_needed();                    /* no stale mapping may outlive its frame */
     m2p_set(mfn, INVALID_M2P_ENTRY);
     frame_set_owner(mfn, DOMID_XEN);
     frames_free(&machine_frames, mfn);

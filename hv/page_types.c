@@ -23,6 +23,7 @@
 struct frame_info frame_table[MAX_FRAMES];
 pte_t *(*frame_contents)(uint32_t mfn);
 int tlb_flush_needed;
+void (*tlb_flush_now)(void);
 const char *refusal;
 pte_t monitor_l2_entries[512];
 int32_t pt_budget;
@@ -248,9 +249,6 @@ static int start_validation(uint16_t dom, uint32_t mfn, enum frame_type type)
     fi->ref_count++;
     fi->transit = TRANSIT_VALIDATING;
     fi->progress = 0;
-    /* It may have been mapped writable a moment ago, and the guest may run before the validation
-     * ends: no stale TLB entry may survive the next return to it. */
-    tlb_flush_needed = 1;
     int rc = prepare_table(mfn, type);
     if (rc < 0) {
         abandon_validation(fi);
@@ -272,12 +270,14 @@ int get_page_type(uint16_t dom, uint32_t mfn, enum frame_type type)
         return fi->type == type ? finish_validation(dom, mfn, type)
                                 : refuse(-XEN_EINVAL, "the frame is being validated as another table");
     if (fi->type_count == 0) {
+        if (fi->type != type && tlb_flush_needed) {
+            tlb_flush_now();               /* no stale translation sees it in its old role */
+            tlb_flush_needed = 0;
+        }
         if (table_level(type))
             return start_validation(dom, mfn, type);
         if (type == PGT_seg_desc && check_descriptor_page((uint64_t *)frame_contents(mfn)) < 0)
             return refuse(-XEN_EINVAL, "a descriptor the rules refuse (descriptor.c)");
-        if (type != PGT_writable && fi->type == PGT_writable)
-            tlb_flush_needed = 1;
         fi->type = (uint8_t)type;
     } else if (fi->type != type) {
         return refuse(-XEN_EINVAL, "the frame is in use as another type (a table, writable, descriptors)");

@@ -37,7 +37,7 @@ enum frame_transit {
 };
 
 struct frame_info {
-    uint16_t owner;            /* domain id; DOMID_XEN for the monitor's, DOMID_INVALID free,
+    uint16_t owner;            /* domain id; DOMID_XEN for the monitor's (free frames too),
                                 * OWNER_ENDED: its domain ended while another still maps it */
     uint8_t type;              /* enum frame_type */
     uint8_t pinned;            /* the guest pinned it as a page table (holds one type reference) */
@@ -62,6 +62,12 @@ extern pte_t *(*frame_contents)(uint32_t mfn);
 extern const char *refusal;
 /* Set when a mapping was removed or weakened in a table that may be live: flush the TLB. */
 extern int tlb_flush_needed;
+/* How the pure code flushes the TLB now (the monitor: reload CR3). A frame whose type changes
+ * while a flush is pending is flushed out of every TLB first: a stale translation may still use
+ * it in its old role (a writable mapping, an L1 the CPU walks, the slot-3 L2 whose entries the
+ * PAE PDPTE registers still hold), and a frame is never anything but what it is typed as. This is
+ * Xen's rule of flushing before a type change (its tlbflush_timestamp), for one CPU. */
+extern void (*tlb_flush_now)(void);
 
 /* The first L2 slot (of L3 slot 3's L2) that belongs to the monitor (HYPERVISOR_VIRT_START). */
 #define FIRST_MONITOR_L2_SLOT 428
@@ -73,9 +79,11 @@ void frame_set_owner(uint32_t mfn, uint16_t owner);
 
 /* The work budget of one crossing, in page-table entries validated or released: a crossing that
  * has spent it stops (-XEN_ERESTART) and the hypercall continues, so no single crossing costs
- * more than this, whatever tables the guest built. 0 outside the page-table hypercalls; the
- * builder, which checks the monitor's own initial tables, runs unlimited. */
+ * more than this, whatever tables the guest built. Every page-table hypercall (or the multicall
+ * it is an entry of) sets it afresh; the builder, which checks the monitor's own initial tables,
+ * runs unlimited and leaves it at 0. */
 #define PT_BUDGET_CROSSING 2048
+#define PT_BUDGET_PAGE 512             /* what clearing or copying a whole page costs */
 #define PT_BUDGET_UNLIMITED 0x7FFFFFFF
 extern int32_t pt_budget;
 

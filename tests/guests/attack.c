@@ -8,6 +8,9 @@
  *   unmap-after-free an L1 holding a grant mapping, released and handed back before the unmap
  *   costly-tables    pins and unpins of an L2 of `l1s=` full L1s, `pairs=` times in one call
  *                    (`multicall`: as the entries of a multicall)
+ *   stale-tlb        a page mapped writable, unmapped and made an L1 in one continued batch:
+ *                    the old TLB entry must be gone before it is an L1 (`erestart`: continued
+ *                    because a validation ran out of budget, not after 256 elements)
  * Run it as a domU beside a canary (tests/boot/test_hostile_memory.py); it prints "ok WHAT" or
  * "FAIL WHAT" per check and powers off cleanly when every answer was the expected one.
  */
@@ -333,13 +336,57 @@ static void costly_tables(void)
     check(table_pin(l2, 2) == 0 && ext1(MMUEXT_UNPIN_TABLE, l2) == 0, "and the L2 can be pinned again");
 }
 
+/* ---- a stale TLB entry across a continued batch -------------------------------------------- */
+
+static struct mmu_update reqs[257];
+static struct context before_write;
+
+static void on_page_fault(struct regs *r)
+{
+    (void)r;
+    context_restore(&before_write, 1);
+}
+
+static void stale_tlb(void)
+{
+    uint8_t *page = page_alloc();                      /* F: its only writable mapping is `page` */
+    uint32_t f = virt_to_mfn(page), va = (uint32_t)(uintptr_t)page;
+    uint32_t l1 = (uint32_t)(entries_of(slot3_l2())[(va >> 21) & 511] >> 12);
+    uint32_t src = virt_to_mfn(source), src_pfn = ((const uint32_t *)MACH2PHYS_VIRT_START)[src];
+    int erestart = cmdline_option("erestart", NULL, 0);
+    uint32_t big = erestart ? costly_l2(8) : 0;
+    volatile uint64_t *pv = (volatile uint64_t *)page;
+    pv[0] = 0;                                         /* the TLB now holds page -> F, writable */
+    reqs[0] = (struct mmu_update){ entry_ma(l1, (va >> 12) & 511), 0 };
+    reqs[1] = (struct mmu_update){ entry_ma(slot3_l2(), 0x101), (uint64_t)f << 12 | PTE_P | PTE_RW | PTE_A };
+    unsigned n = 257;
+    if (erestart) {
+        reqs[2] = (struct mmu_update){ entry_ma(virt_to_mfn((void *)start_info->pt_base), 0), (uint64_t)big << 12 | PTE_P };
+        n = 3;
+    } else {
+        for (unsigned i = 2; i < n; i++)
+            reqs[i] = (struct mmu_update){ (uint64_t)src << 12 | MMU_MACHPHYS_UPDATE, src_pfn };
+    }
+    long rc = HYPERVISOR_mmu_update(reqs, n, (uint32_t *)0x1000, DOMID_SELF);   /* done_out unmapped */
+    check(rc == -XEN_EFAULT && (entries_of(slot3_l2())[0x101] >> 12) == f,
+          "a batch that unmaps a page and makes it an L1, continued, then -EFAULT on done_out");
+    trap_set_handler(14, on_page_fault);
+    int faulted = context_save(&before_write);
+    if (!faulted)
+        pv[1] = (uint64_t)0x100 << 12 | PTE_P | PTE_RW | PTE_A | PTE_D;   /* through the old mapping */
+    trap_set_handler(14, NULL);
+    check(faulted, "a write through the old mapping faults: no stale TLB entry survived");
+    check(map_page(window, f, PTE_P | PTE_A) == 0 && ((volatile uint64_t *)window)[1] == 0,
+          "and the live L1, read through a read-only mapping, holds no entry the monitor did not check");
+}
+
 int main(void)
 {
     static const struct { const char *name; void (*run)(void); } attacks[] = {
         { "grant-alias", grant_alias }, { "copy-into-table", copy_into_table },
         { "typed-shared", typed_shared }, { "give-back", give_back_used },
         { "monitor-l2", monitor_l2 }, { "unmap-after-free", unmap_after_free },
-        { "costly-tables", costly_tables },
+        { "costly-tables", costly_tables }, { "stale-tlb", stale_tlb },
     };
     char name[32] = "";
     traps_init();

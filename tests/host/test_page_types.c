@@ -18,6 +18,8 @@
 #define PS 0x80ull
 
 static pte_t mem[NFRAMES][512] __attribute__((aligned(4096)));
+static unsigned flushes;
+static void count_flush(void) { flushes++; }
 static pte_t *fake_frame(uint32_t mfn) { return mem[mfn]; }
 static pte_t entry(uint32_t mfn, uint64_t flags) { return (pte_t)mfn << 12 | flags; }
 
@@ -34,6 +36,9 @@ static int setup(void **state)
     for (unsigned i = FIRST_MONITOR_L2_SLOT; i < 512; i++)
         monitor_l2_entries[i] = entry(62, P | RW);
     pt_budget = PT_BUDGET_UNLIMITED;
+    tlb_flush_now = count_flush;
+    tlb_flush_needed = 0;
+    flushes = 0;
     return 0;
 }
 
@@ -297,6 +302,24 @@ static void a_long_chain_of_linear_tables_is_released_without_recursion(void **s
     assert_int_equal(frame_table[FIRST].ref_count, 0);
 }
 
+static void a_frame_changes_type_only_after_a_pending_flush(void **state)
+{
+    (void)state;
+    assert_int_equal(get_page_type(DOM, 1, PGT_l1), 0);
+    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(9, P | RW), 0), 0);
+    assert_int_equal(mod_table_entry(DOM, 1, 0, 0, 0), 0);     /* a stale writable TLB entry may remain */
+    assert_true(tlb_flush_needed);
+    assert_int_equal(mod_table_entry(DOM, 1, 1, entry(9, P | RW), 0), 0);
+    assert_int_equal(flushes, 0);                              /* writable again: no change of type */
+    assert_int_equal(mod_table_entry(DOM, 1, 1, 0, 0), 0);
+    assert_int_equal(get_page_type(DOM, 9, PGT_l1), 0);        /* now it becomes a table ... */
+    assert_int_equal(flushes, 1);                              /* ... after the flush, not before */
+    assert_false(tlb_flush_needed);
+    put_page_type(9);
+    assert_int_equal(get_page_type(DOM, 9, PGT_writable), 0);  /* nothing pending: no flush */
+    assert_int_equal(flushes, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -316,6 +339,7 @@ int main(void)
         cmocka_unit_test_setup(release_goes_on_in_steps, setup),
         cmocka_unit_test_setup(a_validation_left_half_way_is_finished_by_the_next_get, setup),
         cmocka_unit_test_setup(a_long_chain_of_linear_tables_is_released_without_recursion, setup),
+        cmocka_unit_test_setup(a_frame_changes_type_only_after_a_pending_flush, setup),
     };
     return cmocka_run_group_tests_name("page_types", tests, NULL, NULL);
 }
