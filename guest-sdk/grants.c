@@ -16,7 +16,7 @@ static long grant_table_init(void)
 {
     xen_pfn_t frame;
     struct gnttab_setup_table setup = { .dom = DOMID_SELF, .nr_frames = 1, .frame_list = &frame };
-    long rc = hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_setup_table, &setup, 1);
+    long rc = HYPERVISOR_grant_table_op(GNTTABOP_setup_table, &setup, 1);
     if (rc < 0 || setup.status != GNTST_okay)
         return rc < 0 ? rc : -XEN_EINVAL;
     if ((rc = map_page(table_window, frame, PTE_P | PTE_RW | PTE_A | PTE_D)) < 0)
@@ -47,7 +47,7 @@ long grant_map(domid_t domid, grant_ref_t ref, void *va, grant_handle_t *handle)
     long rc = map_page(va, 0, 0);             /* an empty entry for the monitor to fill */
     if (rc < 0)
         return rc;
-    rc = hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_map_grant_ref, &m, 1);
+    rc = HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, &m, 1);
     if (rc < 0)
         return rc;
     *handle = m.handle;
@@ -57,6 +57,6 @@ long grant_map(domid_t domid, grant_ref_t ref, void *va, grant_handle_t *handle)
 long grant_unmap(void *va, grant_handle_t handle)
 {
     struct gnttab_unmap_grant_ref u = { .host_addr = (uint32_t)(uintptr_t)va, .handle = handle };
-    long rc = hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_unmap_grant_ref, &u, 1);
+    long rc = HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, &u, 1);
     return rc < 0 ? rc : u.status;
 }

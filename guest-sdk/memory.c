@@ -92,6 +92,18 @@ long mmu_queue_flush(struct mmu_queue *q)
     return rc;
 }
 
+long mmu_update1(uint64_t ptr, uint64_t val)
+{
+    struct mmu_update u = { ptr, val };
+    return HYPERVISOR_mmu_update(&u, 1, NULL, DOMID_SELF);
+}
+
+long mmuext1(unsigned cmd, uint32_t mfn)
+{
+    struct mmuext_op op = { .cmd = cmd, .arg1.mfn = mfn };
+    return HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
+}
+
 long table_pin(uint32_t mfn, unsigned level)
 {
     static const unsigned cmd[] = { 0, MMUEXT_PIN_L1_TABLE, MMUEXT_PIN_L2_TABLE, MMUEXT_PIN_L3_TABLE };

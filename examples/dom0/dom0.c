@@ -74,12 +74,6 @@ static unsigned number(const char *s)
     return number_at(s, &end);
 }
 
-static long domctl(struct hv_domctl *op)
-{
-    op->interface_version = HV_DOMCTL_INTERFACE_VERSION;
-    return hypercall1(__HYPERVISOR_domctl, op);
-}
-
 static const char *state(uint32_t flags)
 {
     if (flags & XEN_DOMINF_shutdown)
@@ -91,7 +85,7 @@ static void list(void)
 {
     struct hv_domctl op = { .cmd = XEN_DOMCTL_getdomaininfo };
     printf("  id name             state    pages    max  cpu(ms)\n");
-    while (domctl(&op) == 0) {
+    while (HYPERVISOR_domctl(&op) == 0) {
         struct hv_domaininfo *d = &op.u.getdomaininfo;
         printf("  %2u %-16s %-8s %5u  %5u %8llu\n", d->domain, d->name, state(d->flags), d->tot_pages,
                d->max_pages, (unsigned long long)(d->cpu_time / 1000000));
@@ -102,7 +96,7 @@ static void list(void)
 static long simple(unsigned cmd, unsigned id)
 {
     struct hv_domctl op = { .cmd = cmd, .domain = (domid_t)id };
-    return domctl(&op);
+    return HYPERVISOR_domctl(&op);
 }
 
 static void create(const char *name)
@@ -113,13 +107,13 @@ static void create(const char *name)
     op.u.createdomain.image = (const void *)start_info->mod_start;
     op.u.createdomain.image_len = start_info->mod_len;
     op.u.createdomain.cmdline = cmdline;
-    long rc = domctl(&op);
+    long rc = HYPERVISOR_domctl(&op);
     if (rc < 0) {
         printf("create failed: %ld\n", rc);
         return;
     }
     struct hv_domctl info = { .cmd = XEN_DOMCTL_getdomaininfo, .domain = op.domain };
-    if (domctl(&info) == 0 && info.u.getdomaininfo.store_evtchn)
+    if (HYPERVISOR_domctl(&info) == 0 && info.u.getdomaininfo.store_evtchn)
         xsd_introduce(op.domain, info.u.getdomaininfo.store_evtchn, name);
     printf("created domain %u (%s), paused\n", op.domain, name);
 }
@@ -128,7 +122,7 @@ static void create(const char *name)
 static void introduce_all(void)
 {
     struct hv_domctl op = { .cmd = XEN_DOMCTL_getdomaininfo, .domain = 1 };
-    while (domctl(&op) == 0) {
+    while (HYPERVISOR_domctl(&op) == 0) {
         struct hv_domaininfo *d = &op.u.getdomaininfo;
         if (d->store_evtchn && xsd_introduce(d->domain, d->store_evtchn, d->name) == 0)
             printf("store: domain %u (%s) connected\n", d->domain, d->name);
@@ -148,7 +142,7 @@ static void set_memory(const char *args)
     const char *rest;
     struct hv_domctl op = { .cmd = XEN_DOMCTL_max_mem, .domain = (domid_t)number_at(args, &rest) };
     op.u.max_mem.max_memkb = number(rest);
-    printf("%s\n", domctl(&op) == 0 ? "memory ceiling set" : "cannot");
+    printf("%s\n", HYPERVISOR_domctl(&op) == 0 ? "memory ceiling set" : "cannot");
 }
 
 static void write_key(const char *args)
@@ -173,7 +167,7 @@ static void wait_for(const char *args)
     struct hv_domctl op = { .cmd = XEN_DOMCTL_getdomaininfo, .domain = (domid_t)id };
     uint64_t give_up = clock_ns() + (seconds ? seconds : 10) * 1000000000ull;
     long rc;
-    while ((rc = domctl(&op)) == 0 && op.domain == id && !(op.u.getdomaininfo.flags & XEN_DOMINF_shutdown) &&
+    while ((rc = HYPERVISOR_domctl(&op)) == 0 && op.domain == id && !(op.u.getdomaininfo.flags & XEN_DOMINF_shutdown) &&
            clock_ns() < give_up) {
         xsd_poll();
         HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
@@ -191,7 +185,7 @@ static void console(unsigned id)
     struct hv_domctl op = { .cmd = HV_DOMCTL_readconsole, .domain = (domid_t)id };
     op.u.readconsole.buffer = text;
     op.u.readconsole.size = sizeof(text) - 1;
-    if (domctl(&op) < 0) {
+    if (HYPERVISOR_domctl(&op) < 0) {
         printf("no domain %u\n", id);
         return;
     }

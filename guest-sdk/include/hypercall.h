@@ -107,6 +107,18 @@ static inline long HYPERVISOR_mmu_update(const struct mmu_update *reqs, uint32_t
     return hypercall5(__HYPERVISOR_mmu_update, reqs, count, done, dom, 0);
 }
 
+/* domctl (domain 0 only): the interface version is filled in here. */
+static inline long HYPERVISOR_domctl(struct hv_domctl *op)
+{
+    op->interface_version = HV_DOMCTL_INTERFACE_VERSION;
+    return hypercall1(__HYPERVISOR_domctl, op);
+}
+
+static inline long HYPERVISOR_grant_table_op(unsigned cmd, void *ops, unsigned count)
+{
+    return hypercall3(__HYPERVISOR_grant_table_op, cmd, ops, count);
+}
+
 static inline long HYPERVISOR_mmuext_op(const struct mmuext_op *ops, uint32_t count, uint32_t *done, domid_t dom)
 {
     return hypercall5(__HYPERVISOR_mmuext_op, ops, count, done, dom, 0);

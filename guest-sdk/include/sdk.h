@@ -105,6 +105,10 @@ void *page_alloc(void);
 /* A zeroed page made ready to be a page table (mapped read-only): its machine frame, or 0. */
 uint32_t table_alloc(void);
 long table_pin(uint32_t mfn, unsigned level);
+/* One mmu_update request (the entry at machine address ptr, or an M2P command in its low bits),
+ * and one mmuext_op on a frame: what the monitor answered. */
+long mmu_update1(uint64_t ptr, uint64_t val);
+long mmuext1(unsigned cmd, uint32_t mfn);
 void *mfn_to_virt(uint32_t mfn);
 
 /* Page-table updates queued and sent to the monitor in one mmu_update. */

@@ -35,23 +35,6 @@ static domid_t my_id(void)
     return handle[15];
 }
 
-static long mmu1(uint64_t ptr, uint64_t val)
-{
-    struct mmu_update u = { ptr, val };
-    return HYPERVISOR_mmu_update(&u, 1, NULL, DOMID_SELF);
-}
-
-static long ext1(unsigned cmd, uint32_t mfn)
-{
-    struct mmuext_op op = { .cmd = cmd, .arg1.mfn = mfn };
-    return HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
-}
-
-static long gnttab(unsigned cmd, void *arg, unsigned count)
-{
-    return hypercall3(__HYPERVISOR_grant_table_op, cmd, arg, count);
-}
-
 /* Give one frame back; returns the extents done (1 or 0). */
 static long give_back(uint32_t mfn)
 {
@@ -69,7 +52,7 @@ static struct grant_entry_v1 *grant_table(uint32_t *frame_out)
 {
     xen_pfn_t frame;
     struct gnttab_setup_table setup = { .dom = DOMID_SELF, .nr_frames = 1, .frame_list = &frame };
-    if (gnttab(GNTTABOP_setup_table, &setup, 1) < 0 || setup.status != GNTST_okay ||
+    if (HYPERVISOR_grant_table_op(GNTTABOP_setup_table, &setup, 1) < 0 || setup.status != GNTST_okay ||
         map_page(window, frame, PTE_P | PTE_RW | PTE_A | PTE_D) < 0)
         panic("no grant table");
     if (frame_out)
@@ -87,7 +70,7 @@ static void grant_self(struct grant_entry_v1 *table, unsigned ref, uint32_t mfn)
 static int16_t map_grant(unsigned ref, uint32_t va)
 {
     struct gnttab_map_grant_ref op = { .host_addr = va, .flags = GNTMAP_host_map, .ref = ref, .dom = my_id() };
-    return gnttab(GNTTABOP_map_grant_ref, &op, 1) < 0 ? -1 : op.status;
+    return HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, &op, 1) < 0 ? -1 : op.status;
 }
 
 /* ---- 1: a grant mapping through every kind of alias ---------------------------------------- */
@@ -97,7 +80,7 @@ static uint32_t new_l2_with_l1(uint32_t *l1_out)
 {
     uint32_t l2 = table_alloc(), l1 = table_alloc();
     if (!l2 || !l1 || table_pin(l1, 1) < 0 || table_pin(l2, 2) < 0 ||
-        mmu1(entry_ma(l2, 0), (uint64_t)l1 << 12 | PTE_P | PTE_RW | PTE_A) < 0)
+        mmu_update1(entry_ma(l2, 0), (uint64_t)l1 << 12 | PTE_P | PTE_RW | PTE_A) < 0)
         panic("no tables");
     if (l1_out)
         *l1_out = l1;
@@ -112,7 +95,7 @@ static void grant_alias(void)
     uint32_t l1, x = new_l2_with_l1(&l1);
     /* Another L2 seen through a linear entry of the slot-3 L2, at 0xE0000000: the walk for an
      * address there ends in x, which is an L2. */
-    check(mmu1(entry_ma(slot3_l2(), 0x100), (uint64_t)x << 12 | PTE_P | PTE_A) == 0, "a read-only linear entry to another L2 (allowed)");
+    check(mmu_update1(entry_ma(slot3_l2(), 0x100), (uint64_t)x << 12 | PTE_P | PTE_A) == 0, "a read-only linear entry to another L2 (allowed)");
     check(map_grant(10, 0xE0000000 + 5 * 4096) == GNTST_general_error,
           "map_grant_ref through the alias of another L2: GNTST_general_error");
     check(entries_of(x)[5] == 0, "and the L2 was not written");
@@ -123,14 +106,14 @@ static void grant_alias(void)
     check(HYPERVISOR_mmuext_op(&ldt, 1, NULL, DOMID_SELF) == -XEN_EINVAL, "SET_LDT at an address the alias maps: -EINVAL");
     /* An L2 in L3 slot 0 that maps itself: the walk for 0x00000000 + n pages ends in it. */
     uint32_t y = table_alloc(), l3 = virt_to_mfn((void *)start_info->pt_base);
-    check(y && table_pin(y, 2) == 0 && mmu1(entry_ma(y, 0), (uint64_t)y << 12 | PTE_P | PTE_A) == 0 &&
-          mmu1(entry_ma(l3, 0), (uint64_t)y << 12 | PTE_P) == 0, "an L2 in L3 slot 0 mapping itself read-only (allowed)");
+    check(y && table_pin(y, 2) == 0 && mmu_update1(entry_ma(y, 0), (uint64_t)y << 12 | PTE_P | PTE_A) == 0 &&
+          mmu_update1(entry_ma(l3, 0), (uint64_t)y << 12 | PTE_P) == 0, "an L2 in L3 slot 0 mapping itself read-only (allowed)");
     check(map_grant(10, 7 * 4096) == GNTST_general_error, "map_grant_ref through the self alias: GNTST_general_error");
     check(entries_of(y)[7] == 0, "and the L2 was not written");
     check(HYPERVISOR_update_va_mapping(8 * 4096, (uint64_t)virt_to_mfn(page) << 12 | PTE_P | PTE_RW, 0) == -XEN_EINVAL,
           "update_va_mapping through the self alias: -EINVAL");
     /* Through the real L1 it still works. */
-    check(mmu1(entry_ma(x, 0), 0) == 0 && mmu1(entry_ma(slot3_l2(), 0x100), (uint64_t)l1 << 12 | PTE_P | PTE_RW | PTE_A) == 0,
+    check(mmu_update1(entry_ma(x, 0), 0) == 0 && mmu_update1(entry_ma(slot3_l2(), 0x100), (uint64_t)l1 << 12 | PTE_P | PTE_RW | PTE_A) == 0,
           "the L1 itself at 0xE0000000");
     check(map_grant(10, 0xE0000000 + 5 * 4096) == GNTST_okay, "map_grant_ref into a real L1: GNTST_okay");
     check(*(volatile uint8_t *)(0xE0000000 + 5 * 4096) == 0, "and the granted page reads through it");
@@ -147,7 +130,7 @@ static int16_t copy_to(int by_ref, uint32_t ref_or_mfn)
         c.dest.u.ref = ref_or_mfn;
     else
         c.dest.u.gmfn = ref_or_mfn;
-    return gnttab(GNTTABOP_copy, &c, 1) < 0 ? -1 : c.status;
+    return HYPERVISOR_grant_table_op(GNTTABOP_copy, &c, 1) < 0 ? -1 : c.status;
 }
 
 static void copy_into_table(void)
@@ -204,7 +187,7 @@ static void typed_shared(void)
     for (unsigned i = 0; i < n; i++) {
         for (unsigned p = 0; p < sizeof(pins) / sizeof(pins[0]); p++) {
             format_snprintf(what, sizeof(what), "%s %s: -EINVAL", f[i].name, pins[p].name);
-            check(ext1(pins[p].cmd, f[i].mfn) == -XEN_EINVAL, what);
+            check(mmuext1(pins[p].cmd, f[i].mfn) == -XEN_EINVAL, what);
         }
         format_snprintf(what, sizeof(what), "%s as a GDT page (set_gdt): -EINVAL", f[i].name);
         check(hypercall2(__HYPERVISOR_set_gdt, &f[i].mfn, 1) == -XEN_EINVAL, what);
@@ -237,14 +220,14 @@ static void give_back_used(void)
 
 static void monitor_l2(void)
 {
-    check(mmu1(entry_ma(slot3_l2(), 0x100), (uint64_t)slot3_l2() << 12 | PTE_P | PTE_A) == -XEN_EINVAL,
+    check(mmu_update1(entry_ma(slot3_l2(), 0x100), (uint64_t)slot3_l2() << 12 | PTE_P | PTE_A) == -XEN_EINVAL,
           "a read-only linear entry in the slot-3 L2 to itself: -EINVAL");
     uint32_t x = table_alloc();
     check(x && table_pin(x, 2) == 0, "an L2 of ours, pinned");
-    check(mmu1(entry_ma(x, 0), (uint64_t)slot3_l2() << 12 | PTE_P | PTE_A) == -XEN_EINVAL,
+    check(mmu_update1(entry_ma(x, 0), (uint64_t)slot3_l2() << 12 | PTE_P | PTE_A) == -XEN_EINVAL,
           "a read-only linear entry in another L2 to the slot-3 L2: -EINVAL");
     uint32_t y = table_alloc();
-    check(y && mmu1(entry_ma(y, 0), (uint64_t)slot3_l2() << 12 | PTE_P | PTE_A) == 0, "the same entry in a plain page");
+    check(y && mmu_update1(entry_ma(y, 0), (uint64_t)slot3_l2() << 12 | PTE_P | PTE_A) == 0, "the same entry in a plain page");
     check(table_pin(y, 2) == -XEN_EINVAL, "pinning that page as an L2: -EINVAL");
 }
 
@@ -257,10 +240,10 @@ static void unmap_after_free(void)
     grant_self(table, 40, virt_to_mfn(page));
     uint32_t l1, x = new_l2_with_l1(&l1);
     (void)x;
-    check(mmu1(entry_ma(slot3_l2(), 0x100), (uint64_t)l1 << 12 | PTE_P | PTE_RW | PTE_A) == 0, "an L1 of ours at 0xE0000000");
+    check(mmu_update1(entry_ma(slot3_l2(), 0x100), (uint64_t)l1 << 12 | PTE_P | PTE_RW | PTE_A) == 0, "an L1 of ours at 0xE0000000");
     struct gnttab_map_grant_ref m = { .host_addr = 0xE0000000, .flags = GNTMAP_host_map, .ref = 40, .dom = my_id() };
-    check(gnttab(GNTTABOP_map_grant_ref, &m, 1) == 0 && m.status == GNTST_okay, "a grant mapped through it");
-    check(mmu1(entry_ma(slot3_l2(), 0x100), 0) == 0 && mmu1(entry_ma(x, 0), 0) == 0 && ext1(MMUEXT_UNPIN_TABLE, l1) == 0,
+    check(HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, &m, 1) == 0 && m.status == GNTST_okay, "a grant mapped through it");
+    check(mmu_update1(entry_ma(slot3_l2(), 0x100), 0) == 0 && mmu_update1(entry_ma(x, 0), 0) == 0 && mmuext1(MMUEXT_UNPIN_TABLE, l1) == 0,
           "the L1 unhooked and unpinned: no longer a table");
     check(map_page(mfn_to_virt(l1), 0, 0) == 0, "and mapped nowhere (its start-of-day page unmapped)");
     check(give_back(l1) == 0, "the L1, still holding the grant mapping, handed back: refused (0 extents)");
@@ -268,7 +251,7 @@ static void unmap_after_free(void)
     volatile uint64_t *as_page = (volatile uint64_t *)window;
     uint64_t grant_pte = as_page[0];                     /* what the monitor wrote, still there */
     struct gnttab_unmap_grant_ref u = { .host_addr = 0xE0000000, .handle = m.handle };
-    check(grant_pte != 0 && gnttab(GNTTABOP_unmap_grant_ref, &u, 1) == 0 && u.status == GNTST_okay,
+    check(grant_pte != 0 && HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, &u, 1) == 0 && u.status == GNTST_okay,
           "unmap_grant_ref: GNTST_okay");
     check(as_page[0] == grant_pte, "and it wrote nothing into the page the L1 became");
     map_page(window, virt_to_mfn(window), PTE_P | PTE_RW | PTE_A | PTE_D);
@@ -333,7 +316,7 @@ static void costly_tables(void)
            cmdline_option("multicall", NULL, 0) ? " in a multicall" : "",
            (unsigned long long)(start / 1000), (unsigned long long)(end / 1000), rc, done);
     check(rc == 0 && done == 2 * pairs, "every pin and unpin done");
-    check(table_pin(l2, 2) == 0 && ext1(MMUEXT_UNPIN_TABLE, l2) == 0, "and the L2 can be pinned again");
+    check(table_pin(l2, 2) == 0 && mmuext1(MMUEXT_UNPIN_TABLE, l2) == 0, "and the L2 can be pinned again");
 }
 
 /* ---- a stale TLB entry across a continued batch -------------------------------------------- */

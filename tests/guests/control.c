@@ -13,19 +13,13 @@ static void check(int ok, const char *what)
     printf("%s %s\n", ok ? "ok" : "FAIL", what);
 }
 
-static long domctl(struct hv_domctl *op)
-{
-    op->interface_version = HV_DOMCTL_INTERFACE_VERSION;
-    return hypercall1(__HYPERVISOR_domctl, op);
-}
-
 static long create(const char *cmdline, domid_t *id)
 {
     struct hv_domctl op = { .cmd = XEN_DOMCTL_createdomain };
     op.u.createdomain.image = (const void *)start_info->mod_start;
     op.u.createdomain.image_len = start_info->mod_len;
     op.u.createdomain.cmdline = cmdline;
-    long rc = domctl(&op);
+    long rc = HYPERVISOR_domctl(&op);
     *id = op.domain;
     return rc;
 }
@@ -33,13 +27,13 @@ static long create(const char *cmdline, domid_t *id)
 static long simple(unsigned cmd, domid_t id)
 {
     struct hv_domctl op = { .cmd = cmd, .domain = id };
-    return domctl(&op);
+    return HYPERVISOR_domctl(&op);
 }
 
 static long info(domid_t id, struct hv_domaininfo *out)
 {
     struct hv_domctl op = { .cmd = XEN_DOMCTL_getdomaininfo, .domain = id };
-    long rc = domctl(&op);
+    long rc = HYPERVISOR_domctl(&op);
     *out = op.u.getdomaininfo;
     return rc;
 }
@@ -70,10 +64,10 @@ int main(void)
     printf("domains:\n");
     list();
     struct hv_domctl mem = { .cmd = XEN_DOMCTL_max_mem, .domain = child, .u.max_mem.max_memkb = 8192 };
-    check(domctl(&mem) == 0 && info(child, &di) == 0 && di.max_pages == 2048 && di.tot_pages == 512,
+    check(HYPERVISOR_domctl(&mem) == 0 && info(child, &di) == 0 && di.max_pages == 2048 && di.tot_pages == 512,
           "max_mem 8192 KiB: 2048 pages at most, 512 held");
     mem.domain = 40;
-    check(domctl(&mem) == -XEN_ESRCH, "max_mem of no domain: -ESRCH");
+    check(HYPERVISOR_domctl(&mem) == -XEN_ESRCH, "max_mem of no domain: -ESRCH");
     check(simple(XEN_DOMCTL_unpausedomain, child) == 0, "unpausedomain");
     uint64_t give_up = clock_ns() + 5000000000ull;
     while (info(child, &di) == 0 && !(di.flags & XEN_DOMINF_shutdown) && clock_ns() < give_up)
@@ -84,7 +78,7 @@ int main(void)
     struct hv_domctl op = { .cmd = HV_DOMCTL_readconsole, .domain = child };
     op.u.readconsole.buffer = text;
     op.u.readconsole.size = sizeof(text) - 1;
-    check(domctl(&op) == 0 && strstr(text, "Hello from ring 1") != NULL, "its console, read back");
+    check(HYPERVISOR_domctl(&op) == 0 && strstr(text, "Hello from ring 1") != NULL, "its console, read back");
     check(simple(XEN_DOMCTL_destroydomain, child) == 0, "destroydomain");
     check(info(child, &di) == -XEN_ESRCH || di.domain != child, "gone from getdomaininfo");
     check(simple(XEN_DOMCTL_pausedomain, 0) == -XEN_EINVAL, "pausing itself: -EINVAL");
@@ -95,7 +89,7 @@ int main(void)
     bad.u.createdomain.image = "not an ELF image";
     bad.u.createdomain.image_len = 16;
     bad.u.createdomain.cmdline = "";
-    check(domctl(&bad) == -XEN_EINVAL, "createdomain from a bad image: -EINVAL");
+    check(HYPERVISOR_domctl(&bad) == -XEN_EINVAL, "createdomain from a bad image: -EINVAL");
     int cycles = 0;
     for (int i = 0; i < 100; i++) {
         domid_t id;

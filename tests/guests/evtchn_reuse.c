@@ -22,19 +22,13 @@ static void __attribute__((format(printf, 2, 3))) check(int ok, const char *fmt,
     printf("\n");
 }
 
-static long domctl(struct hv_domctl *op)
-{
-    op->interface_version = HV_DOMCTL_INTERFACE_VERSION;
-    return hypercall1(__HYPERVISOR_domctl, op);
-}
-
 static long create(const char *cmdline, domid_t *id)
 {
     struct hv_domctl op = { .cmd = XEN_DOMCTL_createdomain };
     op.u.createdomain.image = (const void *)start_info->mod_start;
     op.u.createdomain.image_len = start_info->mod_len;
     op.u.createdomain.cmdline = cmdline;
-    long rc = domctl(&op);
+    long rc = HYPERVISOR_domctl(&op);
     *id = op.domain;
     return rc;
 }
@@ -42,13 +36,13 @@ static long create(const char *cmdline, domid_t *id)
 static long simple(unsigned cmd, domid_t id)
 {
     struct hv_domctl op = { .cmd = cmd, .domain = id };
-    return domctl(&op);
+    return HYPERVISOR_domctl(&op);
 }
 
 static long info(domid_t id, struct hv_domaininfo *out)
 {
     struct hv_domctl op = { .cmd = XEN_DOMCTL_getdomaininfo, .domain = id };
-    long rc = domctl(&op);
+    long rc = HYPERVISOR_domctl(&op);
     *out = op.u.getdomaininfo;
     return rc == 0 && out->domain == id ? 0 : -XEN_ESRCH;
 }

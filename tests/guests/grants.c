@@ -17,16 +17,11 @@ static void check(int ok, const char *what)
     printf("%s %s\n", ok ? "ok" : "FAIL", what);
 }
 
-static long gnttab(unsigned cmd, void *ops, unsigned count)
-{
-    return hypercall3(__HYPERVISOR_grant_table_op, cmd, ops, count);
-}
-
 static int16_t map(unsigned ref, uint32_t flags, void *va, grant_handle_t *handle)
 {
     struct gnttab_map_grant_ref op = { .host_addr = (uint32_t)(uintptr_t)va, .flags = GNTMAP_host_map | flags,
                                        .ref = ref, .dom = SELF_ID };
-    gnttab(GNTTABOP_map_grant_ref, &op, 1);
+    HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, &op, 1);
     if (handle)
         *handle = op.handle;
     return op.status;
@@ -35,7 +30,7 @@ static int16_t map(unsigned ref, uint32_t flags, void *va, grant_handle_t *handl
 static int16_t unmap(void *va, grant_handle_t handle)
 {
     struct gnttab_unmap_grant_ref op = { .host_addr = (uint32_t)(uintptr_t)va, .handle = handle };
-    gnttab(GNTTABOP_unmap_grant_ref, &op, 1);
+    HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, &op, 1);
     return op.status;
 }
 
@@ -44,15 +39,15 @@ int main(void)
     traps_init();
     xen_pfn_t frames[2];
     struct gnttab_setup_table setup = { .dom = DOMID_SELF, .nr_frames = 2, .frame_list = frames };
-    check(gnttab(GNTTABOP_setup_table, &setup, 1) == 0 && setup.status == GNTST_okay, "setup_table: two frames");
+    check(HYPERVISOR_grant_table_op(GNTTABOP_setup_table, &setup, 1) == 0 && setup.status == GNTST_okay, "setup_table: two frames");
     check(map_page(gnt_window, frames[0], PTE_P | PTE_RW | PTE_A | PTE_D) == 0, "the grant table's first frame mapped");
     table = (struct grant_entry_v1 *)gnt_window;
     struct gnttab_query_size q = { .dom = DOMID_SELF };
-    check(gnttab(GNTTABOP_query_size, &q, 1) == 0 && q.nr_frames == 2 && q.max_nr_frames == 4, "query_size: 2 of 4 frames");
+    check(HYPERVISOR_grant_table_op(GNTTABOP_query_size, &q, 1) == 0 && q.nr_frames == 2 && q.max_nr_frames == 4, "query_size: 2 of 4 frames");
     struct gnttab_set_version v = { .version = 2 };
-    check(gnttab(GNTTABOP_set_version, &v, 1) == -XEN_EINVAL, "set_version 2: -EINVAL (version 1 only)");
+    check(HYPERVISOR_grant_table_op(GNTTABOP_set_version, &v, 1) == -XEN_EINVAL, "set_version 2: -EINVAL (version 1 only)");
     v.version = 1;
-    check(gnttab(GNTTABOP_set_version, &v, 1) == 0, "set_version 1");
+    check(HYPERVISOR_grant_table_op(GNTTABOP_set_version, &v, 1) == 0, "set_version 1");
 
     memset(shared, 0x5A, sizeof(shared));
     table[5] = (struct grant_entry_v1){ .domid = SELF_ID, .frame = virt_to_mfn(shared) };
@@ -85,10 +80,10 @@ int main(void)
     struct gnttab_copy c = { .source = { .u.ref = 5, .domid = SELF_ID, .offset = 96 },
                              .dest = { .u.gmfn = virt_to_mfn(target), .domid = DOMID_SELF, .offset = 0 },
                              .len = 8, .flags = GNTCOPY_source_gref };
-    check(gnttab(GNTTABOP_copy, &c, 1) == 0 && c.status == GNTST_okay && target[4] == 0x77, "grant copy from a reference into our own frame");
+    check(HYPERVISOR_grant_table_op(GNTTABOP_copy, &c, 1) == 0 && c.status == GNTST_okay && target[4] == 0x77, "grant copy from a reference into our own frame");
     c.len = 4096;
-    check(gnttab(GNTTABOP_copy, &c, 1) == 0 && c.status == GNTST_bad_copy_arg, "a copy past the page: GNTST_bad_copy_arg");
-    check(gnttab(99, NULL, 0) == -XEN_ENOSYS, "grant_table_op 99: -ENOSYS");
+    check(HYPERVISOR_grant_table_op(GNTTABOP_copy, &c, 1) == 0 && c.status == GNTST_bad_copy_arg, "a copy past the page: GNTST_bad_copy_arg");
+    check(HYPERVISOR_grant_table_op(99, NULL, 0) == -XEN_ENOSYS, "grant_table_op 99: -ENOSYS");
     printf("%s: %d failure(s)\n", failures ? "FAILED" : "all checks passed", failures);
     return failures;
 }

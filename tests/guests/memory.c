@@ -18,18 +18,6 @@ static void check(int ok, const char *what)
 
 static const uint32_t *m2p(void) { return (const uint32_t *)MACH2PHYS_VIRT_START; }
 
-static long mmu1(uint64_t ptr, uint64_t val)
-{
-    struct mmu_update u = { ptr, val };
-    return HYPERVISOR_mmu_update(&u, 1, NULL, DOMID_SELF);
-}
-
-static long ext1(unsigned cmd, uint32_t mfn)
-{
-    struct mmuext_op op = { .cmd = cmd, .arg1.mfn = mfn };
-    return HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
-}
-
 static long memop(unsigned cmd, void *arg) { return hypercall2(__HYPERVISOR_memory_op, cmd, arg); }
 
 static uint32_t new_frame(void)
@@ -68,12 +56,12 @@ static void linear_tables(void)
     const uint64_t *l3 = (const uint64_t *)start_info->pt_base;
     const uint64_t *slot3 = (const uint64_t *)mfn_to_virt((uint32_t)(l3[3] >> 12));
     uint32_t canary_l1 = (uint32_t)(slot3[(va >> 21) & 511] >> 12);
-    check(l2 && table_pin(l2, 2) == 0 && mmu1((uint64_t)l2 << 12, (uint64_t)canary_l1 << 12 | PTE_P | PTE_A) == 0,
+    check(l2 && table_pin(l2, 2) == 0 && mmu_update1((uint64_t)l2 << 12, (uint64_t)canary_l1 << 12 | PTE_P | PTE_A) == 0,
           "an L2 of our own, pinned, whose first entry is the canary's L1");
-    check(mmu1(l2_slot(0xE0000000), (uint64_t)l2 << 12 | PTE_P | PTE_A) == 0, "a read-only linear entry to it: allowed, as in Xen");
+    check(mmu_update1(l2_slot(0xE0000000), (uint64_t)l2 << 12 | PTE_P | PTE_A) == 0, "a read-only linear entry to it: allowed, as in Xen");
     const volatile uint64_t *linear = (const volatile uint64_t *)0xE0000000;
     check((uint32_t)(linear[(va >> 12) & 511] >> 12) == virt_to_mfn(canary), "through it, our L1 entry for the canary page reads back");
-    check(mmu1(l2_slot(0xE0000000), 0) == 0 && ext1(MMUEXT_UNPIN_TABLE, l2) == 0, "and the linear entry comes out again");
+    check(mmu_update1(l2_slot(0xE0000000), 0) == 0 && mmuext1(MMUEXT_UNPIN_TABLE, l2) == 0, "and the linear entry comes out again");
 }
 
 static void refusals(void)
@@ -88,19 +76,19 @@ static void refusals(void)
     check(map_page(window, a_table, PTE_P | PTE_RW | PTE_A) == -XEN_EINVAL, "mapping a page-table frame writable: -EINVAL");
     check(map_page(window, a_table, PTE_P | PTE_A) == 0, "mapping it read-only is fine");
     check(map_page(window, virt_to_mfn(canary), PTE_P | PTE_RW | PTE_A | 0x100) == -XEN_EINVAL, "a global (G) L1 entry: -EINVAL");
-    check(mmu1(l2_slot(0xE0000000), (uint64_t)slot3_l2 << 12 | PTE_P | PTE_RW) == -XEN_EINVAL, "a linear (L2 to L2) entry: -EINVAL");
-    check(mmu1(l2_slot(0xE0000000), (uint64_t)virt_to_mfn(canary) << 12 | PTE_P | PTE_RW | 0x80) == -XEN_EINVAL, "a superpage: -EINVAL");
-    check(mmu1(l2_slot(0xE0000000), (uint64_t)slot3_l2 << 12 | PTE_P | PTE_A) == -XEN_EINVAL,
+    check(mmu_update1(l2_slot(0xE0000000), (uint64_t)slot3_l2 << 12 | PTE_P | PTE_RW) == -XEN_EINVAL, "a linear (L2 to L2) entry: -EINVAL");
+    check(mmu_update1(l2_slot(0xE0000000), (uint64_t)virt_to_mfn(canary) << 12 | PTE_P | PTE_RW | 0x80) == -XEN_EINVAL, "a superpage: -EINVAL");
+    check(mmu_update1(l2_slot(0xE0000000), (uint64_t)slot3_l2 << 12 | PTE_P | PTE_A) == -XEN_EINVAL,
           "a read-only linear entry to the L2 that carries the monitor's entries: -EINVAL");
     linear_tables();
-    check(mmu1((uint64_t)slot3_l2 << 12 | 428 * 8, 0) == -XEN_EPERM, "an L2 slot in the monitor area: -EPERM");
-    check(mmu1((uint64_t)slot3_l2 << 12 | 4, 0) == -XEN_EINVAL, "a misaligned mmu_update pointer: -EINVAL");
+    check(mmu_update1((uint64_t)slot3_l2 << 12 | 428 * 8, 0) == -XEN_EPERM, "an L2 slot in the monitor area: -EPERM");
+    check(mmu_update1((uint64_t)slot3_l2 << 12 | 4, 0) == -XEN_EINVAL, "a misaligned mmu_update pointer: -EINVAL");
     check(HYPERVISOR_update_va_mapping(0xF5800000, 0, 0) == -XEN_EINVAL, "update_va_mapping in the monitor area: -EINVAL");
     check(HYPERVISOR_mmu_update((void *)0xF7000000, 1, NULL, DOMID_SELF) == -XEN_EFAULT, "an mmu_update list in the monitor: -EFAULT");
-    check(ext1(MMUEXT_PIN_L1_TABLE, virt_to_mfn(canary)) == -XEN_EINVAL, "pinning a page we map writable as an L1: -EINVAL");
-    check(ext1(MMUEXT_PIN_L1_TABLE, slot3_l2) == -XEN_EINVAL, "pinning an L2 as an L1 (wrong type): -EINVAL");
-    check(ext1(MMUEXT_UNPIN_TABLE, virt_to_mfn(canary)) == -XEN_EINVAL, "unpinning a frame never pinned: -EINVAL");
-    check(ext1(MMUEXT_PIN_L1_TABLE, foreign) == -XEN_EINVAL, "pinning another domain's frame: -EINVAL");
+    check(mmuext1(MMUEXT_PIN_L1_TABLE, virt_to_mfn(canary)) == -XEN_EINVAL, "pinning a page we map writable as an L1: -EINVAL");
+    check(mmuext1(MMUEXT_PIN_L1_TABLE, slot3_l2) == -XEN_EINVAL, "pinning an L2 as an L1 (wrong type): -EINVAL");
+    check(mmuext1(MMUEXT_UNPIN_TABLE, virt_to_mfn(canary)) == -XEN_EINVAL, "unpinning a frame never pinned: -EINVAL");
+    check(mmuext1(MMUEXT_PIN_L1_TABLE, foreign) == -XEN_EINVAL, "pinning another domain's frame: -EINVAL");
 }
 
 static void long_batches(void)
@@ -121,17 +109,17 @@ static void pinning_and_tables(void)
 {
     uint32_t l1 = new_frame(), page = new_frame();
     check(l1 && page, "increase_reservation gives frames (maxmem above mem)");
-    check(ext1(MMUEXT_PIN_L1_TABLE, l1) == 0, "pinning a fresh zeroed frame as an L1");
-    check(ext1(MMUEXT_PIN_L1_TABLE, l1) == -XEN_EINVAL, "pinning it twice: -EINVAL");
-    check(mmu1((uint64_t)l1 << 12, (uint64_t)page << 12 | PTE_P | PTE_RW | PTE_A) == 0, "an entry in our new L1");
-    check(mmu1(l2_slot(0xE0000000), (uint64_t)l1 << 12 | PTE_P | PTE_RW | PTE_A) == 0, "hooking the L1 into our L2 at 0xE0000000");
+    check(mmuext1(MMUEXT_PIN_L1_TABLE, l1) == 0, "pinning a fresh zeroed frame as an L1");
+    check(mmuext1(MMUEXT_PIN_L1_TABLE, l1) == -XEN_EINVAL, "pinning it twice: -EINVAL");
+    check(mmu_update1((uint64_t)l1 << 12, (uint64_t)page << 12 | PTE_P | PTE_RW | PTE_A) == 0, "an entry in our new L1");
+    check(mmu_update1(l2_slot(0xE0000000), (uint64_t)l1 << 12 | PTE_P | PTE_RW | PTE_A) == 0, "hooking the L1 into our L2 at 0xE0000000");
     volatile uint32_t *p = (volatile uint32_t *)0xE0000000;
     *p = 0x1234abcd;
     check(*p == 0x1234abcd, "the new mapping works");
     xen_pfn_t victim = l1;
     struct xen_memory_reservation r = { .extent_start = &victim, .nr_extents = 1, .domid = DOMID_SELF };
     check(memop(XENMEM_decrease_reservation, &r) == 0, "decrease_reservation of a pinned page: refused (0 done)");
-    check(mmu1(l2_slot(0xE0000000), 0) == 0 && ext1(MMUEXT_UNPIN_TABLE, l1) == 0, "unhooking and unpinning it");
+    check(mmu_update1(l2_slot(0xE0000000), 0) == 0 && mmuext1(MMUEXT_UNPIN_TABLE, l1) == 0, "unhooking and unpinning it");
     check(memop(XENMEM_decrease_reservation, &r) == 1, "then it can be given back");
     struct mmuext_op ops[2] = { { .cmd = MMUEXT_CLEAR_PAGE, .arg1.mfn = page },
                                 { .cmd = MMUEXT_TLB_FLUSH_LOCAL } };
