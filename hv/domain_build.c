@@ -195,13 +195,13 @@ static void write_page_tables(struct domain *d, const struct layout *l)
  * are the monitor's own tables, of a size it chose: no budget limits their validation. */
 static int type_initial_tables(struct domain *d)
 {
-    pt_budget = PT_BUDGET_UNLIMITED;
+    work_budget = WORK_UNLIMITED;
     int rc = get_page_type(d->id, d->l3_mfn, PGT_l3);
     if (rc == 0) {
         get_page_type(d->id, d->l3_mfn, PGT_l3);
         frame_table[d->l3_mfn].pinned = 1;
     }
-    pt_budget = 0;
+    work_budget = 0;
     return rc;
 }
 

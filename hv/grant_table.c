@@ -202,6 +202,7 @@ static void copy_one(struct domain *d, struct gnttab_copy *op)
         op->status = GNTST_general_error;
         return;
     }
+    work_budget -= op->len * WORK_PAGE / PAGE_SIZE;
     memmove((uint8_t *)phys_to_virt(dst << PAGE_SHIFT) + op->dest.offset,
             (uint8_t *)phys_to_virt(src << PAGE_SHIFT) + op->source.offset, op->len);
     put_page_type(dst);
@@ -255,7 +256,10 @@ int grant_seed_store(struct domain *d)
 
 #define GNTTAB_BATCH 64           /* operations per entry before a continuation: 256 KiB of copy */
 
-/* Each sub-op: the size of one operation, and how to do it. */
+/* `count` operations of kind `cmd` at `uop`. Each costs a unit of the crossing's work budget,
+ * and a copy a unit per 8 bytes more (page_types.h), so a multicall of many grant calls is
+ * bounded as one call is: the rest continues after GNTTAB_BATCH operations or when the budget
+ * is spent, as Xen's do. */
 static long run_ops(struct domain *d, uint32_t cmd, uint32_t uop, uint32_t count)
 {
     static const uint8_t size[] = {
@@ -272,10 +276,12 @@ static long run_ops(struct domain *d, uint32_t cmd, uint32_t uop, uint32_t count
         struct gnttab_copy copy;
         struct gnttab_query_size query;
     } u;
+    work_budget_start();
     for (uint32_t i = 0; i < count; i++) {
         uint32_t at = uop + i * size[cmd];
-        if (i == GNTTAB_BATCH)       /* the rest later (hv/hypercall.c), as Xen does */
+        if (i == GNTTAB_BATCH || work_budget <= 0)    /* the rest later (hv/hypercall.c) */
             return hypercall_continuation(__HYPERVISOR_grant_table_op, cmd, at, count - i);
+        work_budget--;
         if (copy_from_guest(&u, at, size[cmd]) < 0)
             return -XEN_EFAULT;
         switch (cmd) {

@@ -305,9 +305,10 @@ void multicall_abandon(void)
     multicall.inside = multicall.continued = 0;
 }
 
-int multicall_entry(void)
+void work_budget_start(void)
 {
-    return multicall.inside;
+    if (!multicall.inside)
+        work_budget = WORK_BUDGET_CROSSING;
 }
 
 static long multicall_one(const struct multicall_entry *call)
@@ -326,7 +327,7 @@ static long multicall_one(const struct multicall_entry *call)
 static long do_multicall(uint32_t calls, uint32_t nr, uint32_t a3, uint32_t a4, uint32_t a5)
 {
     (void)a3, (void)a4, (void)a5;
-    pt_budget = PT_BUDGET_CROSSING;            /* one page-table budget for all the entries */
+    work_budget = WORK_BUDGET_CROSSING;          /* one budget for all the entries */
     for (uint32_t i = 0; i < nr; i++) {
         uint32_t at = calls + i * sizeof(struct multicall_entry);
         if (i == MULTICALL_BATCH)

@@ -132,14 +132,6 @@ static long mmu_update_at(struct domain *d, uint32_t at)
     return rc;
 }
 
-/* A page-table hypercall's work starts with a fresh budget (page_types.h), unless it is an entry
- * of a multicall, whose budget covers all its entries: either way, one per crossing. */
-static void budget_start(void)
-{
-    if (!multicall_entry())
-        pt_budget = PT_BUDGET_CROSSING;
-}
-
 /* The rest of a batch later, from `list`: a continued batch carries MMU_UPDATE_PREEMPTED in its
  * count, and the number done so far in `done_out`, as Xen's do. */
 static long continue_batch(uint32_t nr, uint32_t list, uint32_t left, uint32_t done_out, uint32_t done)
@@ -168,14 +160,14 @@ static long run_batch(uint32_t nr, uint32_t list, uint32_t size, uint32_t count,
     if ((count & MMU_UPDATE_PREEMPTED) && done_out && copy_from_guest(&done, done_out, sizeof(done)) < 0)
         return -XEN_EFAULT;
     count &= ~MMU_UPDATE_PREEMPTED;
-    budget_start();
+    work_budget_start();
     for (uint32_t i = 0;; i++) {
         int releases_left = release_pending(d->id);
         if (rc < 0 || (i == count && !releases_left))
             break;
-        if (releases_left || i == MMU_BATCH || pt_budget <= 0)
+        if (releases_left || i == MMU_BATCH || work_budget <= 0)
             return continue_batch(nr, list + i * size, count - i, done_out, done);
-        pt_budget--;                       /* every element costs, so a multicall of batches does */
+        work_budget--;                       /* every element costs, so a multicall of batches does */
         rc = one(d, list + i * size);
         if (rc == -XEN_ERESTART)
             return continue_batch(nr, list + i * size, count - i, done_out, done);
@@ -246,7 +238,7 @@ long do_update_va_mapping(uint32_t va, uint32_t lo, uint32_t hi, uint32_t flags,
     struct domain *d = current_domain();
     uint32_t l1_mfn;
     unsigned slot;
-    budget_start();
+    work_budget_start();
     if (release_pending(d->id))        /* tables still being released may hold the frame */
         return hypercall_continuation(__HYPERVISOR_update_va_mapping, va, lo, hi);
     int found = find_l1(d, va, &l1_mfn, &slot);
@@ -314,7 +306,7 @@ static long mmuext_one(struct domain *d, const struct mmuext_op *op)
         if (!owned || (op->cmd == MMUEXT_COPY_PAGE && (op->arg2.src_mfn >= MAX_FRAMES ||
                                                        frame_table[op->arg2.src_mfn].owner != d->id)))
             return -XEN_EINVAL;
-        pt_budget -= PT_BUDGET_PAGE;          /* a page of work */
+        work_budget -= WORK_PAGE;          /* a page of work */
         rc = get_page_type(d->id, mfn, PGT_writable);
         if (rc == 0) {
             if (op->cmd == MMUEXT_CLEAR_PAGE)

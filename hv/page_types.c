@@ -26,7 +26,7 @@ int tlb_flush_needed;
 void (*tlb_flush_now)(void);
 const char *refusal;
 pte_t monitor_l2_entries[512];
-int32_t pt_budget;
+int32_t work_budget;
 
 /* Per owner, the tables whose release is under way, the newest first (linked through `next`):
  * releasing a table can release the tables its entries used, which go to the front, so the
@@ -201,7 +201,7 @@ static int validate_entries(uint16_t dom, uint32_t mfn, enum frame_type type)
     for (unsigned i = fi->progress; i < ENTRIES; i++) {
         if (!guest_slot(type, i))
             continue;
-        int rc = pt_budget > 0 ? (pt_budget--, get_entry(dom, type, i, t[i], mfn)) : -XEN_ERESTART;
+        int rc = work_budget > 0 ? (work_budget--, get_entry(dom, type, i, t[i], mfn)) : -XEN_ERESTART;
         if (rc == -XEN_ERESTART) {
             fi->progress = (uint16_t)i;
             return rc;
@@ -326,9 +326,9 @@ static int release_step(uint32_t *queue)
     while (fi->progress < ENTRIES && *queue == mfn) {
         unsigned i = fi->progress;
         if (guest_slot(type, i)) {
-            if (pt_budget <= 0)
+            if (work_budget <= 0)
                 return 0;
-            pt_budget--;
+            work_budget--;
         }
         fi->progress++;
         if (guest_slot(type, i))

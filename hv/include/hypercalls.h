@@ -47,8 +47,9 @@ extern struct hv_stats stats;
  * (hv/hypercall.c); the handler returns what this returns. */
 long hypercall_continuation(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3);
 void multicall_abandon(void);
-/* A multicall entry is running (its page-table budget is the multicall's). */
-int multicall_entry(void);
+/* A hypercall starts its work with a fresh budget (page_types.h), unless it is an entry of a
+ * multicall, whose budget covers all its entries: either way, one budget per crossing. */
+void work_budget_start(void);
 
 /* The running guest's registers, at the top of the monitor stack. */
 struct trap_frame *guest_regs(void);

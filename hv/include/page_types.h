@@ -77,15 +77,17 @@ extern pte_t monitor_l2_entries[512];
 void frame_table_init(void);
 void frame_set_owner(uint32_t mfn, uint16_t owner);
 
-/* The work budget of one crossing, in page-table entries validated or released: a crossing that
- * has spent it stops (-XEN_ERESTART) and the hypercall continues, so no single crossing costs
- * more than this, whatever tables the guest built. Every page-table hypercall (or the multicall
- * it is an entry of) sets it afresh; the builder, which checks the monitor's own initial tables,
- * runs unlimited and leaves it at 0. */
-#define PT_BUDGET_CROSSING 2048
-#define PT_BUDGET_PAGE 512             /* what clearing or copying a whole page costs */
-#define PT_BUDGET_UNLIMITED 0x7FFFFFFF
-extern int32_t pt_budget;
+/* The work budget of one crossing, in units of about one page-table entry validated or
+ * released (a batch element or a grant operation costs one too, and 8 bytes cleared or copied
+ * one): a crossing that has spent it stops (-XEN_ERESTART) and the hypercall continues, so no
+ * single crossing costs more than this and one element, whatever the guest built. Every
+ * page-table or grant hypercall (or the multicall it is an entry of) sets it afresh
+ * (work_budget_start, hv/hypercall.c); the builder, which checks the monitor's own initial
+ * tables, runs unlimited and leaves it at 0. */
+#define WORK_BUDGET_CROSSING 2048
+#define WORK_PAGE 512                  /* what clearing or copying a whole page costs */
+#define WORK_UNLIMITED 0x7FFFFFFF
+extern int32_t work_budget;
 
 /* Take or drop a typed reference for domain `dom`. get returns 0, or a negative Xen errno:
  * -XEN_EINVAL when the frame is not the domain's, is busy with another type, is in transit, or

@@ -30,7 +30,7 @@ void *memmove(void *dst, const void *src, size_t n)
 {
     unsigned char *d = dst;
     const unsigned char *s = src;
-    if (d < s)
+    if (d < s || d >= s + n)                   /* no overlap that a forward copy would spoil */
         return memcpy(dst, src, n);
     while (n--)
         d[n] = s[n];

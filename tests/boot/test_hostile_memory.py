@@ -60,3 +60,24 @@ def test_costliest_tables_leave_the_neighbour_its_cpu(how):
     assert m, run.console[-3000:]
     assert int(m.group(1)) < 100_000
     assert_neighbour_unharmed(run)
+
+
+@pytest.mark.parametrize("how", ["maps", "copies"])
+def test_a_flood_of_grant_operations_leaves_the_neighbour_its_cpu(how):
+    """A multicall of 64 grant_table_op entries of 64 operations each, four times: every entry
+    continues after its 64, but without one budget for the whole crossing the multicall did 4096
+    in one (a neighbour waited 206 ms for the CPU while pages were copied). Grant work spends the
+    same per-crossing budget as page-table work (a unit an operation, 512 more for a page copied),
+    so the calls take at least as many crossings as their work needs budgets, and the neighbour
+    waits no longer than a time slice."""
+    run = attack("grant-flood", *(["copy"] if how == "copies" else []), canary="ms=1500 latency", icount=True)
+    m = re.search(r"^attack: 4 multicalls of 64 x 64 grant .* us in (\d+) crossings: 0$", run.console, re.M)
+    assert m, run.console[-3000:]
+    op = 1 + 512 if how == "copies" else 1
+    assert int(m.group(1)) >= 4 * 64 * 64 * op // (2048 + op), "no crossing did more than its budget and one op"
+    results = checks(run, "attack")
+    assert failures(results) == [] and len(results) == 4, run.console[-3000:]
+    m = re.search(r"^canary: longest wait for the CPU: (\d+) us$", run.console, re.M)
+    assert m, run.console[-3000:]
+    assert int(m.group(1)) < 100_000
+    assert_neighbour_unharmed(run)

@@ -8,6 +8,8 @@
  *   unmap-after-free an L1 holding a grant mapping, released and handed back before the unmap
  *   costly-tables    pins and unpins of an L2 of `l1s=` full L1s, `pairs=` times in one call
  *                    (`multicall`: as the entries of a multicall)
+ *   grant-flood      a multicall of 64 grant_table_op entries of 64 ops each, `rounds=` times:
+ *                    maps and unmaps of one grant (`copy`: grant copies of a page)
  *   stale-tlb        a page mapped writable, unmapped and made an L1 in one continued batch:
  *                    the old TLB entry must be gone before it is an L1 (`erestart`: continued
  *                    because a validation ran out of budget, not after 256 elements)
@@ -319,6 +321,70 @@ static void costly_tables(void)
     check(table_pin(l2, 2) == 0 && mmuext1(MMUEXT_UNPIN_TABLE, l2) == 0, "and the L2 can be pinned again");
 }
 
+/* ---- 64 grant operations in each of a multicall's 64 entries ------------------------------- */
+
+#define FLOOD_OPS 64
+static struct gnttab_map_grant_ref flood_maps[FLOOD_OPS];
+static struct gnttab_unmap_grant_ref flood_unmaps[FLOOD_OPS];
+static struct gnttab_copy flood_copies[FLOOD_OPS];
+static uint8_t flood_page[4096] __attribute__((aligned(4096)));
+
+/* Each grant_table_op continues after 64 ops on its own; the multicall must not let 64 of them
+ * add up to one crossing of 4096 (with every unmap a search of every domain's mappings). */
+static void grant_flood(void)
+{
+    struct grant_entry_v1 *table = grant_table(NULL);
+    /* Copies to a higher frame than their source: the costlier direction for a memmove. */
+    uint32_t low = virt_to_mfn(source), high = virt_to_mfn(flood_page);
+    if (low > high)
+        low = high, high = virt_to_mfn(source);
+    grant_self(table, 50, high);
+    uint32_t l1;
+    new_l2_with_l1(&l1);
+    check(mmu_update1(entry_ma(slot3_l2(), 0x100), (uint64_t)l1 << 12 | PTE_P | PTE_RW | PTE_A) == 0,
+          "an empty L1 of ours at 0xE0000000");
+    int copy = cmdline_option("copy", NULL, 0);
+    for (unsigned i = 0; i < FLOOD_OPS; i++) {
+        flood_maps[i] = (struct gnttab_map_grant_ref){ .host_addr = 0xE0000000 + i * 4096, .flags = GNTMAP_host_map,
+                                                       .ref = 50, .dom = my_id() };
+        flood_copies[i] = (struct gnttab_copy){ .source = { .u.gmfn = low, .domid = DOMID_SELF },
+                                                .dest = { .u.ref = 50, .domid = my_id() },
+                                                .len = 4096, .flags = GNTCOPY_dest_gref };
+    }
+    /* One round by hand first: the handles the unmaps name. */
+    long rc = HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, flood_maps, FLOOD_OPS);
+    for (unsigned i = 0; i < FLOOD_OPS; i++) {
+        rc |= flood_maps[i].status;
+        flood_unmaps[i] = (struct gnttab_unmap_grant_ref){ .host_addr = flood_maps[i].host_addr, .handle = flood_maps[i].handle };
+    }
+    rc |= HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, flood_unmaps, FLOOD_OPS);
+    check(rc == 0, "64 maps and unmaps of one grant");
+    unsigned rounds = number_option("rounds", 4);
+    static struct hv_stats before, after;
+    HYPERVISOR_hv_stats(&before);
+    uint64_t start = clock_ns();
+    for (unsigned r = 0; rc == 0 && r < rounds; r++) {
+        for (unsigned i = 0; i < 64; i++) {                /* afresh: a continued entry's args changed */
+            uint32_t cmd = copy ? GNTTABOP_copy : i % 2 ? GNTTABOP_unmap_grant_ref : GNTTABOP_map_grant_ref;
+            void *ops = copy ? (void *)flood_copies : i % 2 ? (void *)flood_unmaps : (void *)flood_maps;
+            calls[i] = (struct multicall_entry){ .op = __HYPERVISOR_grant_table_op,
+                                                 .args = { cmd, (uint32_t)(uintptr_t)ops, FLOOD_OPS } };
+        }
+        rc = hypercall2(__HYPERVISOR_multicall, calls, 64);
+        for (unsigned i = 0; rc == 0 && i < 64; i++)
+            rc = (long)calls[i].result;
+        for (unsigned i = 0; rc == 0 && i < FLOOD_OPS; i++)
+            rc = copy ? flood_copies[i].status : flood_maps[i].status | flood_unmaps[i].status;
+    }
+    uint64_t end = clock_ns();
+    HYPERVISOR_hv_stats(&after);
+    printf("%u multicalls of 64 x 64 grant %s from %llu to %llu us in %u crossings: %ld\n", rounds,
+           copy ? "copies" : "maps and unmaps", (unsigned long long)(start / 1000), (unsigned long long)(end / 1000),
+           after.hypercalls[__HYPERVISOR_multicall] - before.hypercalls[__HYPERVISOR_multicall], rc);
+    check(rc == 0, "every grant operation done");
+    check(entries_of(l1)[0] == 0 && entries_of(l1)[63] == 0, "and no mapping left behind");
+}
+
 /* ---- a stale TLB entry across a continued batch -------------------------------------------- */
 
 static struct mmu_update reqs[257];
@@ -369,7 +435,7 @@ int main(void)
         { "grant-alias", grant_alias }, { "copy-into-table", copy_into_table },
         { "typed-shared", typed_shared }, { "give-back", give_back_used },
         { "monitor-l2", monitor_l2 }, { "unmap-after-free", unmap_after_free },
-        { "costly-tables", costly_tables }, { "stale-tlb", stale_tlb },
+        { "costly-tables", costly_tables }, { "stale-tlb", stale_tlb }, { "grant-flood", grant_flood },
     };
     char name[32] = "";
     traps_init();

@@ -35,7 +35,7 @@ static int setup(void **state)
     frame_set_owner(61, DOMID_XEN);
     for (unsigned i = FIRST_MONITOR_L2_SLOT; i < 512; i++)
         monitor_l2_entries[i] = entry(62, P | RW);
-    pt_budget = PT_BUDGET_UNLIMITED;
+    work_budget = WORK_UNLIMITED;
     tlb_flush_now = count_flush;
     tlb_flush_needed = 0;
     flushes = 0;
@@ -207,7 +207,7 @@ static void validation_stops_when_the_budget_is_spent_and_goes_on(void **state)
     unsigned crossings = 0;
     int rc;
     do {
-        pt_budget = 100;
+        work_budget = 100;
         rc = get_page_type(DOM, 2, PGT_l2);
         crossings++;
         if (rc == -XEN_ERESTART) {
@@ -232,11 +232,11 @@ static void a_refused_entry_after_restarts_takes_nothing(void **state)
     mem[105][511] = entry(60, P);                       /* another domain's frame, at the very end */
     int rc;
     do {
-        pt_budget = 300;
+        work_budget = 300;
         rc = get_page_type(DOM, 2, PGT_l2);
     } while (rc == -XEN_ERESTART);
     assert_int_equal(rc, -XEN_EINVAL);
-    pt_budget = PT_BUDGET_UNLIMITED;
+    work_budget = WORK_UNLIMITED;
     assert_int_equal(release_pending(DOM), 0);
     for (unsigned f = 100; f < 106; f++)
         assert_int_equal(frame_table[f].type_count, 0);
@@ -250,14 +250,14 @@ static void release_goes_on_in_steps(void **state)
     (void)state;
     build_costly_l2(8);
     assert_int_equal(get_page_type(DOM, 2, PGT_l2), 0);
-    pt_budget = 100;
+    work_budget = 100;
     put_page_type(2);
     unsigned crossings = 1;
     assert_int_equal(frame_table[2].transit, TRANSIT_RELEASING);
     assert_int_equal(get_page_type(DOM, 2, PGT_l2), -XEN_EINVAL);      /* not before it is done */
     assert_int_equal(get_page_type(DOM, 100, PGT_writable), -XEN_EINVAL);
     do {
-        pt_budget = 100;
+        work_budget = 100;
         crossings++;
     } while (release_pending(DOM));
     assert_int_equal(crossings, (512 + 8 * 512 + 99) / 100);
@@ -274,10 +274,10 @@ static void a_validation_left_half_way_is_finished_by_the_next_get(void **state)
     build_costly_l2(4);
     mem[4][0] = entry(2, P);
     mem[4][3] = entry(3, P);
-    pt_budget = 1000;
+    work_budget = 1000;
     assert_int_equal(get_page_type(DOM, 4, PGT_l3), -XEN_ERESTART);   /* stopped inside frame 2 */
     assert_int_equal(frame_table[2].transit, TRANSIT_VALIDATING);
-    pt_budget = PT_BUDGET_UNLIMITED;
+    work_budget = WORK_UNLIMITED;
     assert_int_equal(get_page_type(DOM, 2, PGT_l2), 0);               /* a pin, say, finishes it */
     assert_int_equal(frame_table[2].type_count, 1);
     assert_int_equal(get_page_type(DOM, 4, PGT_l3), 0);               /* and the L3 goes on */
