@@ -18,7 +18,8 @@ HV_LDFLAGS := -m32 -nostdlib -no-pie -static -Wl,--build-id=none -Wl,-z,max-page
 
 HV_SRCS := $(wildcard hv/*.c hv/lib/*.c)
 HV_SRCS := $(filter-out hv/asm-offsets.c,$(HV_SRCS))
-HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_SRCS)) $(BUILD)/hv/entry.o
+HV_ASMS := $(wildcard hv/*.asm)
+HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_SRCS)) $(patsubst %.asm,$(BUILD)/%.o,$(HV_ASMS))
 
 # examples/apps holds ring-3 programs, not a guest kernel: `make apps` builds them.
 EXAMPLES := $(filter-out apps,$(notdir $(wildcard examples/*)))
@@ -44,7 +45,7 @@ $(BUILD)/asm-offsets.inc: hv/asm-offsets.c
 	$(CC) $(HV_CFLAGS) -S $< -o $(BUILD)/asm-offsets.s
 	sed -n 's/^->\([A-Za-z0-9_]*\) \$$\{0,1\}\(.*\)/%define \1 \2/p' $(BUILD)/asm-offsets.s > $@
 
-$(BUILD)/hv/entry.o: hv/entry.asm $(BUILD)/asm-offsets.inc
+$(BUILD)/hv/%.o: hv/%.asm $(BUILD)/asm-offsets.inc
 	@mkdir -p $(dir $@)
 	$(NASM) -f elf32 -g -F dwarf -I$(BUILD)/ $< -o $@
 
@@ -71,13 +72,13 @@ $(BUILD)/hv.elf: $(BUILD)/hv.pass1.elf
 
 # The benchmark's monitor: the same sources, with every entry and exit reading the TSC so that a
 # guest can split its costs into its own and the monitor's (hv_stats.monitor_tsc).
-MEASURE_OBJS := $(patsubst %.c,$(BUILD)/measure/%.o,$(HV_SRCS)) $(BUILD)/measure/hv/entry.o
+MEASURE_OBJS := $(patsubst %.c,$(BUILD)/measure/%.o,$(HV_SRCS)) $(patsubst %.asm,$(BUILD)/measure/%.o,$(HV_ASMS))
 
 $(BUILD)/measure/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HV_CFLAGS) -DHV_MEASURE -c $< -o $@
 
-$(BUILD)/measure/hv/entry.o: hv/entry.asm $(BUILD)/asm-offsets.inc
+$(BUILD)/measure/hv/%.o: hv/%.asm $(BUILD)/asm-offsets.inc
 	@mkdir -p $(dir $@)
 	$(NASM) -f elf32 -DHV_MEASURE -I$(BUILD)/ $< -o $@
 
@@ -142,7 +143,7 @@ $(BUILD)/tests/host/test_%: tests/host/test_%.c $(HOST_LIB) $(wildcard hv/includ
 	$(CC) $(HOST_CFLAGS) $< $(HOST_LIB) $(HOST_EXTRA) -lcmocka -o $@
 
 # A test of a monitor file outside HOST_LIB, which it links with a stand-in for what that file
-# reaches below it (guest_access.c: hv/entry.asm's guest_copy).
+# reaches below it (guest_access.c: hv/guest_copy.asm's guest_copy).
 $(BUILD)/tests/host/test_guest_access: hv/guest_access.c
 $(BUILD)/tests/host/test_guest_access: HOST_EXTRA := hv/guest_access.c
 

@@ -2,7 +2,7 @@
  * Compiled to assembly only; the Makefile turns each "->NAME value" line into a %define.
  */
 #include "domain.h"
-#include "hypercalls.h"
+#include "hv.h"
 #include "memlayout.h"
 #include "mmu.h"
 #include "multiboot.h"

@@ -52,8 +52,6 @@ void console_input_irq(void)
         input[input_head++ % sizeof(input)] = (char)inb(COM1 + UART_THR);
     if (input_head - input_tail == sizeof(input))
         outb(COM1 + UART_IER, 0);
-    pic_eoi();
-    console_input_arrived();
 }
 
 long console_read_input(char *buf, uint32_t max)

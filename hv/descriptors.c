@@ -6,8 +6,6 @@
 #include "descriptor.h"
 #include "domain.h"
 #include "hv.h"
-#include "hypercalls.h"
-#include "mm.h"
 #include "mmu.h"
 #include "segments.h"
 

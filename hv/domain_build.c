@@ -14,12 +14,10 @@
 #include "cmdline.h"
 #include "domain.h"
 #include "elf.h"
-#include "hypercalls.h"
 #include "frames.h"
 #include "hv.h"
 #include "layout.h"
 #include "memlayout.h"
-#include "mm.h"
 #include "mmu.h"
 #include "page_types.h"
 
@@ -121,11 +119,9 @@ static int give_memory(struct domain *d, uint32_t nr_pages)
         return -1;
     d->p2m = phys_to_virt(d->p2m_mfn << PAGE_SHIFT);
     for (uint32_t pfn = 0; pfn < nr_pages; pfn++) {
-        uint32_t mfn = frames_alloc(&machine_frames);
+        uint32_t mfn = frame_take(d->id);
         if (mfn == FRAME_NONE)
             return -1;
-        memset(phys_to_virt(mfn << PAGE_SHIFT), 0, PAGE_SIZE);
-        frame_set_owner(mfn, d->id);
         d->p2m[pfn] = mfn;
         d->nr_pages = pfn + 1;
         m2p_set(mfn, pfn);
@@ -237,14 +233,12 @@ static void write_start_info(struct domain *d, const struct layout *l, const cha
 
 static int make_shared_info(struct domain *d)
 {
-    d->shared_info_mfn = frames_alloc(&machine_frames);
+    d->shared_info_mfn = frame_take(d->id);        /* the guest maps it (writable) itself */
     if (d->shared_info_mfn == FRAME_NONE)
         return -1;
-    frame_set_owner(d->shared_info_mfn, d->id);    /* the guest maps it (writable) itself */
     frame_table[d->shared_info_mfn].xenheap = 1;    /* but may never give it back */
     share_for_good(d, d->shared_info_mfn);
     d->shared_info = phys_to_virt(d->shared_info_mfn << PAGE_SHIFT);
-    memset(d->shared_info, 0, PAGE_SIZE);
     d->shared_info->arch.max_pfn = d->nr_pages;
     d->vcpu.info = &d->shared_info->vcpu_info[0];
     d->vcpu.info->evtchn_upcall_mask = 1;    /* events masked until the guest is ready */

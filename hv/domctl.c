@@ -5,17 +5,10 @@
 #include "domain.h"
 #include "frames.h"
 #include "hv.h"
-#include "hypercalls.h"
-#include "mm.h"
 #include "mmu.h"
 #include "multiboot.h"
 
 #define MAX_IMAGE (1024 * 1024)
-
-static struct domain *target(domid_t id)
-{
-    return id < MAX_DOMAINS && domains[id].state != DOMAIN_FREE ? &domains[id] : NULL;
-}
 
 /* Copy the image out of domain 0 into frames of the monitor's, build from there, give them back.
  * The new domain starts paused. */
@@ -94,7 +87,7 @@ long do_domctl(uint32_t arg, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5)
         rc = create(&op);
         break;
     case XEN_DOMCTL_getdomaininfo:
-        for (d = NULL; op.domain < MAX_DOMAINS && !(d = target(op.domain)); op.domain++)
+        for (d = NULL; op.domain < MAX_DOMAINS && !(d = domain_lookup(op.domain)); op.domain++)
             ;
         if (!d)
             return -XEN_ESRCH;
@@ -103,7 +96,7 @@ long do_domctl(uint32_t arg, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5)
         break;
     case XEN_DOMCTL_max_mem:
         /* The ceiling memory_op lets the domain grow to; what it has already stays (as in Xen). */
-        if (!(d = target(op.domain)) || d->state != DOMAIN_RUNNABLE)
+        if (!(d = domain_lookup(op.domain)) || d->state != DOMAIN_RUNNABLE)
             return -XEN_ESRCH;
         if (op.u.max_mem.max_memkb / 4 > MAX_FRAMES)
             return -XEN_EINVAL;
@@ -113,7 +106,7 @@ long do_domctl(uint32_t arg, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5)
     case XEN_DOMCTL_unpausedomain:
     case XEN_DOMCTL_destroydomain:
     case HV_DOMCTL_readconsole:
-        if (!(d = target(op.domain)))
+        if (!(d = domain_lookup(op.domain)))
             return -XEN_ESRCH;
         if (d == self && op.cmd != HV_DOMCTL_readconsole)
             return -XEN_EINVAL;                         /* not on itself */

@@ -8,7 +8,6 @@
  */
 #include "domain.h"
 #include "hv.h"
-#include "hypercalls.h"
 #include "mmu.h"
 #include "x86.h"
 
@@ -38,7 +37,7 @@ static void cpuid_for_guest(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
             r[0] = XEN_CPUID_FIRST_LEAF + 2;
             r[1] = signature[0], r[2] = signature[1], r[3] = signature[2];
         } else if (leaf == XEN_CPUID_FIRST_LEAF + 1) {
-            r[0] = 4 << 16 | 2;                 /* the Xen interface version, as xen_version */
+            r[0] = HV_XEN_VERSION;              /* the Xen interface version, as xen_version */
         } else if (leaf == XEN_CPUID_FIRST_LEAF + 2) {
             r[0] = 1;                           /* one hypercall page */
         }

@@ -9,9 +9,8 @@
  */
 #include "domain.h"
 #include "hv.h"
-#include "hypercalls.h"
 
-long evtchn_close(struct domain *d, evtchn_port_t port);
+static long evtchn_close(struct domain *d, evtchn_port_t port);
 
 static int test_and_set(uint32_t *word, unsigned bit)
 {
@@ -93,19 +92,12 @@ void evtchn_init(struct domain *d)
         d->evtchn[STORE_EVTCHN] = (struct evtchn){ .state = ECS_UNBOUND, .remote_dom = 0 };
 }
 
-static struct domain *domain_by_id(domid_t id)
-{
-    if (id < MAX_DOMAINS && domains[id].state == DOMAIN_RUNNABLE)
-        return &domains[id];
-    return NULL;
-}
-
 static long op_alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *a)
 {
     domid_t remote = a->remote_dom == DOMID_SELF ? d->id : a->remote_dom;
     if (a->dom != DOMID_SELF && a->dom != d->id)
         return -XEN_EPERM;
-    if (remote != d->id && !domain_by_id(remote))
+    if (remote != d->id && !running_domain(remote))
         return -XEN_ESRCH;
     long port = alloc_port(d);
     if (port < 0)
@@ -118,7 +110,7 @@ static long op_alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *a)
 static long op_bind_interdomain(struct domain *d, struct evtchn_bind_interdomain *b)
 {
     domid_t remote_id = b->remote_dom == DOMID_SELF ? d->id : b->remote_dom;
-    struct domain *r = remote_id == d->id ? d : domain_by_id(remote_id);
+    struct domain *r = remote_id == d->id ? d : running_domain(remote_id);
     if (!r)
         return -XEN_ESRCH;
     struct evtchn *rc = port_of(r, b->remote_port);
@@ -163,7 +155,7 @@ static long op_bind_ipi(struct domain *d, struct evtchn_bind_ipi *b)
 }
 
 /* Close a port; the other end of an inter-domain channel goes back to waiting for us. */
-long evtchn_close(struct domain *d, evtchn_port_t port)
+static long evtchn_close(struct domain *d, evtchn_port_t port)
 {
     struct evtchn *c = port_of(d, port);
     if (!c || c->state == ECS_FREE || c->state == ECS_MONITOR)

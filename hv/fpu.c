@@ -7,7 +7,6 @@
  */
 #include "domain.h"
 #include "hv.h"
-#include "hypercalls.h"
 #include "mmu.h"
 #include "x86.h"
 

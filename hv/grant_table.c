@@ -10,8 +10,6 @@
  */
 #include "domain.h"
 #include "hv.h"
-#include "hypercalls.h"
-#include "mm.h"
 #include "mmu.h"
 #include "x86.h"
 
@@ -23,13 +21,6 @@ static struct grant_entry_v1 *grant_entry(struct domain *g, grant_ref_t ref)
         return NULL;
     struct grant_entry_v1 *frame = phys_to_virt(g->gnt_frames[ref / ENTRIES_PER_FRAME] << PAGE_SHIFT);
     return &frame[ref % ENTRIES_PER_FRAME];
-}
-
-static struct domain *running_domain(domid_t id, struct domain *self)
-{
-    if (id == DOMID_SELF)
-        return self;
-    return id < MAX_DOMAINS && domains[id].state == DOMAIN_RUNNABLE ? &domains[id] : NULL;
 }
 
 /* The frame behind (granter, ref) for domain d, if the entry grants it: GNTST_* otherwise. */
@@ -68,10 +59,8 @@ static void release_mapping(struct domain *d, struct grant_mapping *m)
     frame_table[m->l1_mfn].ref_count--;        /* the L1 it was written into may go now */
     m->in_use = 0;
     if (m->granter == OWNER_ENDED) {
-        if (!frame_still_mapped(m->mfn)) {
-            frame_set_owner(m->mfn, DOMID_XEN);
-            frames_free(&machine_frames, m->mfn);
-        }
+        if (!frame_still_mapped(m->mfn))
+            frame_give_back(m->mfn);       /* its M2P entry went when the granter ended */
         return;
     }
     struct domain *g = &domains[m->granter];
@@ -92,7 +81,7 @@ static void map_one(struct domain *d, struct gnttab_map_grant_ref *op)
     unsigned slot, h;
     int found = 0;
     int write = !(op->flags & GNTMAP_readonly);
-    struct domain *g = running_domain(op->dom, d);
+    struct domain *g = running_domain(op->dom);
     op->handle = ~0u;
     op->dev_bus_addr = 0;
     if (!(op->flags & GNTMAP_host_map) || (op->flags & GNTMAP_contains_pte)) {
@@ -169,7 +158,7 @@ static int copy_side(struct domain *d, const struct gnttab_copy_ptr *p, int by_r
                      uint32_t *mfn, domid_t *owner)
 {
     if (by_ref) {
-        struct domain *g = running_domain(p->domid, d);
+        struct domain *g = running_domain(p->domid);
         if (!g)
             return GNTST_bad_domain;
         *owner = g->id;
@@ -212,11 +201,9 @@ static void copy_one(struct domain *d, struct gnttab_copy *op)
 static int grow_table(struct domain *d, uint32_t n)
 {
     while (d->gnt_nr_frames < n) {
-        uint32_t mfn = frames_alloc(&machine_frames);
+        uint32_t mfn = frame_take(d->id);
         if (mfn == FRAME_NONE)
             return -1;
-        memset(phys_to_virt(mfn << PAGE_SHIFT), 0, PAGE_SIZE);
-        frame_set_owner(mfn, d->id);
         frame_table[mfn].xenheap = 1;              /* lent by the monitor: never given back */
         get_page_type(d->id, mfn, PGT_writable);   /* and the monitor writes it: writable for good */
         d->gnt_frames[d->gnt_nr_frames++] = mfn;
@@ -279,7 +266,7 @@ static long run_ops(struct domain *d, uint32_t cmd, uint32_t uop, uint32_t count
     work_budget_start();
     for (uint32_t i = 0; i < count; i++) {
         uint32_t at = uop + i * size[cmd];
-        if (i == GNTTAB_BATCH || work_budget <= 0)    /* the rest later (hv/hypercall.c) */
+        if (i == GNTTAB_BATCH || work_budget <= 0)    /* the rest later (hv/continuation.c) */
             return hypercall_continuation(__HYPERVISOR_grant_table_op, cmd, at, count - i);
         work_budget--;
         if (copy_from_guest(&u, at, size[cmd]) < 0)

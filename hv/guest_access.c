@@ -8,8 +8,6 @@
 #include "domain.h"
 #include "hv.h"
 
-int guest_copy(void *dst, const void *src, uint32_t n);    /* hv/entry.asm */
-
 int guest_range_ok(uint32_t va, uint32_t len)
 {
     return va <= HYPERVISOR_VIRT_START && len <= HYPERVISOR_VIRT_START - va;

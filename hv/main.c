@@ -4,8 +4,6 @@
  */
 #include "cmdline.h"
 #include "domain.h"
-#include "hypercalls.h"
-#include "mm.h"
 #include "hv.h"
 #include "memlayout.h"
 #include "mmu.h"
@@ -14,13 +12,7 @@
 #include "traps.h"
 #include "x86.h"
 
-#define HV_VERSION "0.1"
-
 static struct boot_info boot;
-const char *hv_command_line = "";
-uint64_t boot_tsc;                     /* the TSC at the monitor's first C line */
-
-extern const char _text[], _end[];
 
 /* Physical memory is reachable only through the direct map. */
 static const void *read_phys(uint32_t pa, uint32_t len)
@@ -115,7 +107,6 @@ static void timer_start(void)
 
 /* Tour step 2 (boot): from the first C line. Paging is on (PAE), the monitor runs at
  * DIRECTMAP_START + 1 MiB, interrupts are off. */
-void hv_main(uint32_t magic, uint32_t mbi_pa);
 void hv_main(uint32_t magic, uint32_t mbi_pa)
 {
     const char *why;
@@ -123,7 +114,8 @@ void hv_main(uint32_t magic, uint32_t mbi_pa)
     console_init();
     segments_init();
     traps_init();
-    cpu_stack_init();
+    tss_set_kernel_stack(cpu_stack_top());
+    sysenter_init(cpu_stack_top());
     int parsed = multiboot_parse(magic, mbi_pa, read_phys, &boot, &why);
     const char *args = parsed == 0 ? cmdline_args(boot.cmdline) : "";
     apply_options(args);

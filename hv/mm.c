@@ -1,5 +1,6 @@
-/* mm.c - the machine frame pool, the M2P table, the monitor's part of every address space, and
- * the hypercalls through which a guest changes its page tables (ring 0).
+/* mm.c - the machine frame pool and how frames are taken from it and given back, the M2P table,
+ * the monitor's part of every address space, and the hypercalls through which a guest changes its
+ * page tables: mmu_update, update_va_mapping, mmuext_op (ring 0).
  *
  * The machine-to-physical table (M2P) says, for every machine frame, which pseudo-physical frame
  * of its domain it is. Guests read it at MACH2PHYS_VIRT_START (Xen's ABI); only the monitor
@@ -7,9 +8,7 @@
  */
 #include "domain.h"
 #include "hv.h"
-#include "hypercalls.h"
 #include "memlayout.h"
-#include "mm.h"
 #include "page_types.h"
 #include "mmu.h"
 #include "x86.h"
@@ -17,9 +16,13 @@
 
 struct frame_pool machine_frames;
 
+/* The monitor's own address space, which hv/boot.asm fills in before paging is on: its L3, and
+ * the L2 of slot 3, whose entries from HYPERVISOR_VIRT_START up every guest's slot-3 L2 shares. */
+pte_t monitor_l2[L2_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
+pte_t monitor_l3[L3_ENTRIES] __attribute__((aligned(32)));
+
 static uint32_t m2p[MAX_FRAMES] __attribute__((aligned(PAGE_SIZE)));
 static pte_t m2p_l1[L1_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
-extern pte_t monitor_l2[L2_ENTRIES];      /* hv/entry.asm: the monitor's slot-3 L2 */
 
 #define L2_SLOT(va) (((va) >> 21) & (L2_ENTRIES - 1))
 #define MMU_BATCH 256                         /* updates per entry before a continuation */
@@ -62,7 +65,44 @@ void m2p_set(uint32_t mfn, uint32_t pfn)
     m2p[mfn] = pfn;
 }
 
-extern pte_t monitor_l3[L3_ENTRIES];       /* hv/entry.asm: the monitor's own address space */
+/* A zeroed frame from the pool, owned by `owner` (its M2P entry is the caller's to set), or
+ * FRAME_NONE when the pool is empty. */
+uint32_t frame_take(uint16_t owner)
+{
+    uint32_t mfn = frames_alloc(&machine_frames);
+    if (mfn != FRAME_NONE) {
+        memset(direct_map_frame(mfn), 0, PAGE_SIZE);
+        frame_set_owner(mfn, owner);
+    }
+    return mfn;
+}
+
+/* A frame nothing refers to any more goes back to the pool: no owner, no M2P entry. */
+void frame_give_back(uint32_t mfn)
+{
+    m2p_set(mfn, INVALID_M2P_ENTRY);
+    frame_set_owner(mfn, DOMID_XEN);
+    frames_free(&machine_frames, mfn);
+}
+
+/* Give every frame back: whatever the domain owns now (its pages, grown or shrunk by memory_op,
+ * its shared_info and grant-table frames), and the monitor's copy of its first p2m. */
+_Static_assert(MAX_DOMAINS <= PT_OWNERS, "every domain has a queue of tables being released");
+
+void domain_free(struct domain *d)
+{
+    release_forget(d->id);                  /* its tables go with the rest of its frames */
+    for (uint32_t mfn = 0; mfn < MAX_FRAMES; mfn++) {
+        if (frame_table[mfn].owner != d->id)
+            continue;
+        frame_give_back(mfn);
+    }
+    for (uint32_t i = 0; d->p2m && i < d->p2m_frames; i++)
+        frames_free(&machine_frames, d->p2m_mfn + i);
+    d->nr_pages = 0;
+    d->p2m = NULL;
+    d->shared_info = NULL;
+}
 
 void mm_switch_idle(void)
 {
@@ -74,7 +114,7 @@ void mm_switch(uint32_t l3_mfn)
     write_cr3(l3_mfn << PAGE_SHIFT);
 }
 
-static void flush_tlb_if_needed(void)
+void flush_tlb_if_needed(void)
 {
     if (tlb_flush_needed) {
         flush_tlb();
@@ -187,50 +227,6 @@ long do_mmu_update(uint32_t reqs, uint32_t count, uint32_t done_out, uint32_t fo
                      foreigndom, mmu_update_at);
 }
 
-/* The L1 entry that maps va in the domain's current page tables: its table frame and slot. The
- * table the walk ends in must be an L1 in use: through a linear entry it would be an L2 (even
- * the one carrying the monitor's entries), whose slots the monitor must never write on the
- * guest's behalf (Xen's callers of guest_map_l1e check for PGT_l1_page_table). Returns 0,
- * -XEN_ENOENT when no table maps va, or -XEN_EINVAL when the one that does is not an L1. */
-static int find_l1(struct domain *d, uint32_t va, uint32_t *l1_mfn, unsigned *slot)
-{
-    if (va >= HYPERVISOR_VIRT_START)
-        return -XEN_ENOENT;
-    pte_t l3e = direct_map_frame(d->l3_mfn)[va >> 30];
-    uint32_t l2 = entry_frame(l3e);
-    if (!(l3e & PTE_P) || !table_in_use(l2))
-        return -XEN_ENOENT;
-    pte_t l2e = direct_map_frame(l2)[L2_SLOT(va)];
-    if (!(l2e & PTE_P))
-        return -XEN_ENOENT;
-    *l1_mfn = entry_frame(l2e);
-    *slot = (va >> PAGE_SHIFT) & (L1_ENTRIES - 1);
-    if (!table_in_use(*l1_mfn) || frame_table[*l1_mfn].type != PGT_l1) {
-        refusal = "the table that maps the address is not an L1 (a linear mapping?)";
-        return -XEN_EINVAL;
-    }
-    return 0;
-}
-
-int find_l1_entry(struct domain *d, uint32_t va, uint32_t *l1_mfn, unsigned *slot)
-{
-    return find_l1(d, va, l1_mfn, slot);
-}
-
-/* The machine frame mapped at va in the domain's page tables, if present. */
-int guest_frame_of(struct domain *d, uint32_t va, uint32_t *mfn)
-{
-    uint32_t l1_mfn;
-    unsigned slot;
-    if (find_l1(d, va, &l1_mfn, &slot) < 0)
-        return -1;
-    pte_t e = direct_map_frame(l1_mfn)[slot];
-    if (!(e & PTE_P) || entry_frame(e) == FRAME_NONE)
-        return -1;
-    *mfn = entry_frame(e);
-    return 0;
-}
-
 /* update_va_mapping(va, new entry low, high, flags): change the L1 entry that maps va. */
 long do_update_va_mapping(uint32_t va, uint32_t lo, uint32_t hi, uint32_t flags, uint32_t a5)
 {
@@ -241,7 +237,7 @@ long do_update_va_mapping(uint32_t va, uint32_t lo, uint32_t hi, uint32_t flags,
     work_budget_start();
     if (release_pending(d->id))        /* tables still being released may hold the frame */
         return hypercall_continuation(__HYPERVISOR_update_va_mapping, va, lo, hi);
-    int found = find_l1(d, va, &l1_mfn, &slot);
+    int found = find_l1_entry(d, va, &l1_mfn, &slot);
     long rc = found < 0 ? -XEN_EINVAL : mod_table_entry(d->id, l1_mfn, slot, (pte_t)hi << 32 | lo, 0);
     if (rc < 0) {
         hv_warn("domain %u: update_va_mapping %08x <- %llx refused (%ld): %s\n", d->id, va,
@@ -349,123 +345,3 @@ long do_mmuext_op(uint32_t ops, uint32_t count, uint32_t done_out, uint32_t fore
                      foreigndom, mmuext_at);
 }
 
-/* ---- memory_op: growing, shrinking and describing the domain's memory ------------------------- */
-
-#define E820_RAM 1
-
-struct e820_entry {
-    uint64_t addr, size;
-    uint32_t type;
-} __attribute__((packed));
-
-/* Give the domain a fresh, zeroed frame; the guest decides its pfn (M2P, its own p2m). */
-static uint32_t grow(struct domain *d)
-{
-    if (d->nr_pages >= d->max_pages)
-        return FRAME_NONE;
-    uint32_t mfn = frames_alloc(&machine_frames);
-    if (mfn == FRAME_NONE)
-        return FRAME_NONE;
-    memset(direct_map_frame(mfn), 0, PAGE_SIZE);
-    frame_set_owner(mfn, d->id);
-    d->nr_pages++;
-    return mfn;
-}
-
-/* Take a frame back, only if nothing refers to it: no mapping, no table use, no pin, no grant. */
-static int shrink(struct domain *d, uint32_t mfn)
-{
-    if (mfn >= MAX_FRAMES || frame_table[mfn].owner != d->id || frame_table[mfn].xenheap ||
-        frame_table[mfn].type_count || frame_table[mfn].ref_count || frame_table[mfn].pinned)
-        return -1;
-    flush_tlb_if_needed();                    /* no stale mapping may outlive its frame */
-    m2p_set(mfn, INVALID_M2P_ENTRY);
-    frame_set_owner(mfn, DOMID_XEN);
-    frames_free(&machine_frames, mfn);
-    d->nr_pages--;
-    return 0;
-}
-
-/* A long memory_op continues after RESERVATION_BATCH extents (hv/hypercall.c); the extent to go
- * on from rides in cmd's bits from MEMOP_EXTENT_SHIFT up, as in Xen (its xen/hypercall.h: not in
- * the public headers, but fixed, since a guest saved in mid-call depends on it). */
-#define MEMOP_EXTENT_SHIFT 6
-#define MEMOP_CMD_MASK ((1u << MEMOP_EXTENT_SHIFT) - 1)
-#define RESERVATION_BATCH 256
-
-/* increase_reservation, decrease_reservation, populate_physmap: one frame per extent (order 0),
- * from extent `start`. Returns how many extents were done in all; the guest learns of a partial
- * failure from that count. */
-static long reservation(struct domain *d, uint32_t cmd, uint32_t start, uint32_t arg)
-{
-    struct xen_memory_reservation r;
-    if (copy_from_guest(&r, arg, sizeof(r)) < 0)
-        return -XEN_EFAULT;
-    if (r.domid != DOMID_SELF && r.domid != d->id)
-        return -XEN_EPERM;
-    if (r.extent_order != 0)
-        return 0;                                  /* no contiguous extents: none done */
-    uint32_t list = (uint32_t)(uintptr_t)r.extent_start;
-    for (uint32_t i = start; i < r.nr_extents; i++) {
-        if (i - start == RESERVATION_BATCH)
-            return hypercall_continuation(__HYPERVISOR_memory_op, cmd | i << MEMOP_EXTENT_SHIFT, arg, 0);
-        uint32_t slot = list + i * sizeof(xen_pfn_t), value = 0, mfn;
-        if (cmd != XENMEM_increase_reservation && copy_from_guest(&value, slot, sizeof(value)) < 0)
-            return i ? (long)i : -XEN_EFAULT;
-        if (cmd == XENMEM_decrease_reservation) {
-            if (shrink(d, value) < 0)
-                return i;
-            continue;
-        }
-        if ((mfn = grow(d)) == FRAME_NONE)
-            return i;
-        if (cmd == XENMEM_populate_physmap)
-            m2p_set(mfn, value);                   /* value was the pfn the guest wants */
-        if (list && copy_to_guest(slot, &mfn, sizeof(mfn)) < 0) {
-            shrink(d, mfn);
-            return i ? (long)i : -XEN_EFAULT;
-        }
-    }
-    return start > r.nr_extents ? start : r.nr_extents;
-}
-
-long do_memory_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t a5)
-{
-    (void)a3, (void)a4, (void)a5;
-    struct domain *d = current_domain();
-    uint32_t start = cmd >> MEMOP_EXTENT_SHIFT;
-    cmd &= MEMOP_CMD_MASK;
-    switch (cmd) {
-    case XENMEM_increase_reservation:
-    case XENMEM_decrease_reservation:
-    case XENMEM_populate_physmap:
-        return reservation(d, cmd, start, arg);
-    case XENMEM_maximum_ram_page:
-        return machine_frames.limit - 1;
-    case XENMEM_current_reservation:
-    case XENMEM_maximum_reservation: {
-        domid_t dom;
-        if (copy_from_guest(&dom, arg, sizeof(dom)) < 0)
-            return -XEN_EFAULT;
-        if (dom != DOMID_SELF && dom != d->id)
-            return -XEN_EPERM;
-        return cmd == XENMEM_current_reservation ? d->nr_pages : d->max_pages;
-    }
-    case XENMEM_memory_map: {
-        /* The pseudo-physical map: one RAM region as large as the domain may grow. */
-        struct xen_memory_map map;
-        struct e820_entry ram = { 0, (uint64_t)d->max_pages * PAGE_SIZE, E820_RAM };
-        if (copy_from_guest(&map, arg, sizeof(map)) < 0)
-            return -XEN_EFAULT;
-        if (map.nr_entries < 1)
-            return -XEN_EINVAL;
-        map.nr_entries = 1;
-        if (copy_to_guest((uint32_t)(uintptr_t)map.buffer, &ram, sizeof(ram)) < 0 ||
-            copy_to_guest(arg, &map, sizeof(map)) < 0)
-            return -XEN_EFAULT;
-        return 0;
-    }
-    default:
-        return -XEN_ENOSYS;
-    }
-}

@@ -1,105 +1,33 @@
-/* schedule.c - which vCPU runs, switching to it, blocking and idling (ring 0).
+/* schedule.c - switching vCPUs: running the one the policy picks (sched_policy.c), putting the
+ * running one aside when it blocks, yields or is preempted, idling when none can run, powering
+ * off when no domain is left, and the sched_op hypercall (ring 0).
  *
- * There is one monitor stack. Its top always holds the running guest's frame: every trap from
- * ring 1 or 3 pushes its registers there (the TSS's ESP0 points at the top), and every return to
- * a guest pops them from there. Switching vCPUs is therefore copying frames: the running one's
- * registers out to its struct vcpu, the next one's in; then its page tables, its trap state
- * (syscall gate, ring-1 stack) and time record come along, and the monitor leaves through the
- * ordinary trap exit.
- *
- * The policy is stride scheduling (docs/SCHEDULING.md): every vCPU has a "pass", which grows by
- * STRIDE_ONE / weight for every tick it runs; the runnable vCPU with the smallest pass runs next,
- * for a slice of SLICE_TICKS. Over time each gets ticks in proportion to its weight. A vCPU with a
- * cap runs at most cap percent of each CAP_WINDOW. A blocked vCPU takes no time and banks no
- * credit: when it wakes, its pass is brought up to the smallest one running. With nothing to run
- * the CPU halts until an interrupt wakes someone.
+ * There is one monitor stack (hv/cpu.c). Its top always holds the running guest's frame: every
+ * trap from ring 1 or 3 pushes its registers there (the TSS's ESP0 points at the top), and every
+ * return to a guest pops them from there. Switching vCPUs is therefore copying frames: the
+ * running one's registers out to its struct vcpu, the next one's in; then its page tables, its
+ * trap state (syscall gate, ring-1 stack) and time record come along, and the monitor leaves
+ * through the ordinary trap exit.
  */
 #include "domain.h"
 #include "hv.h"
-#include "hypercalls.h"
-#include "mm.h"
 #include "segments.h"
 #include "x86.h"
 
-#define SLICE_TICKS 3                 /* 30 ms at TIMER_HZ = 100 */
-#define STRIDE_ONE  (1u << 20)
-#define CAP_WINDOW  TIMER_HZ              /* caps are percent of each second */
-#define DEFAULT_WEIGHT 256
-
-static uint8_t cpu_stack[16384] __attribute__((aligned(16)));
-#define GUEST_FRAME ((struct trap_frame *)(cpu_stack + sizeof(cpu_stack)) - 1)
-
-struct hv_stats stats;
-
-struct trap_frame *guest_regs(void)
+/* Power off when nothing is left; the status says whether every domain ended cleanly. */
+void all_done(void)
 {
-    return GUEST_FRAME;
-}
-
-/* Every way into ring 0 from a guest starts at the top of cpu_stack: traps through the TSS, and
- * sysenter through its MSR. */
-void cpu_stack_init(void)
-{
-    uint32_t top = (uint32_t)(uintptr_t)(cpu_stack + sizeof(cpu_stack));
-    tss_set_kernel_stack(top);
-    sysenter_init(top);
-}
-
-static int capped(const struct vcpu *v)
-{
-    return v->cap && v->window_ticks * 100 >= v->cap * CAP_WINDOW;
-}
-
-static int runnable(const struct domain *d)
-{
-    return d->state == DOMAIN_RUNNABLE && d->vcpu.run_state == VCPU_RUNNABLE && !d->vcpu.paused &&
-           !capped(&d->vcpu);
-}
-
-void sched_init_vcpu(struct vcpu *v, uint32_t weight, uint32_t cap)
-{
-    v->weight = weight ? weight : DEFAULT_WEIGHT;
-    v->cap = cap;
-}
-
-static int any_alive(void)
-{
-    for (unsigned i = 0; i < domain_slots; i++)
-        if (domains[i].state == DOMAIN_RUNNABLE)
-            return 1;
-    return 0;
-}
-
-/* A vCPU that yielded: the next pick passes over it if anyone else can run. */
-static struct vcpu *yielder;
-
-/* The runnable vCPU with the smallest pass; among equals, the first after the last one picked
- * (so equal weights take turns, and domain 0 starts). */
-static struct vcpu *pick_next(void)
-{
-    static unsigned last = (unsigned)-1;          /* so that domain 0 is looked at first */
-    struct vcpu *best = NULL;
-    for (unsigned n = 1; n <= domain_slots; n++) {
-        unsigned i = (last + n) % domain_slots;
-        if (runnable(&domains[i]) && &domains[i].vcpu != yielder && (!best || domains[i].vcpu.pass < best->pass))
-            best = &domains[i].vcpu;
+    unsigned ran = 0, clean = 0;
+    for (unsigned i = 0; i < MAX_DOMAINS; i++) {
+        if (domains[i].state == DOMAIN_FREE)
+            continue;
+        ran++;
+        clean += domains[i].state == DOMAIN_SHUTDOWN && domains[i].shutdown_reason == SHUTDOWN_poweroff;
     }
-    if (!best && yielder && runnable(yielder->domain))
-        best = yielder;
-    yielder = NULL;
-    if (best)
-        last = best->domain->id;
-    return best;
-}
-
-/* The smallest pass among the others that can run: where a waking vCPU starts from. */
-static uint64_t min_pass(const struct vcpu *except)
-{
-    uint64_t m = ~0ull;
-    for (unsigned i = 0; i < domain_slots; i++)
-        if (&domains[i].vcpu != except && runnable(&domains[i]) && domains[i].vcpu.pass < m)
-            m = domains[i].vcpu.pass;
-    return m;
+    hv_info("%u domain(s) ran, %u ended cleanly; %u frames free\n", ran, clean, machine_frames.nr_free);
+    if (clean != ran || refused_modules)
+        power_off(HV_STATUS_DOMAIN_FAILED, refused_modules ? "a module was refused" : "a domain failed");
+    power_off(HV_STATUS_OK, ran ? "all domains ended cleanly" : "nothing left to run");
 }
 
 /* For the benchmark: how long from the monitor's first instruction to a guest's first one, in TSC
@@ -124,8 +52,8 @@ void schedule(void)
     struct vcpu *next;
     multicall_abandon();
     current = NULL;
-    while (!(next = pick_next())) {
-        if (!any_alive())
+    while (!(next = sched_pick_next())) {
+        if (!sched_any_alive())
             all_done();
         mm_switch_idle();
         halt_until_interrupt();      /* the timer or the console will wake someone */
@@ -133,76 +61,34 @@ void schedule(void)
     current = next;
     next->slice_ticks = 0;
     report_first_entry();
-    *GUEST_FRAME = next->regs;
+    *guest_regs() = next->regs;
     trap_state_load(next);
     mm_switch(next->domain->l3_mfn);
     descriptors_load(next);
     time_update_vcpu(next);
-    deliver_pending_upcall(GUEST_FRAME);
-    return_to_guest(GUEST_FRAME);
+    deliver_pending_upcall(guest_regs());
+    return_to_guest(guest_regs());
 }
 
 /* Put the running vCPU aside (its registers are at the top of the stack) and run another. */
 static void __attribute__((noreturn)) switch_away(void)
 {
-    current->regs = *GUEST_FRAME;
+    current->regs = *guest_regs();
     fpu_switch_out(current);
     schedule();
 }
 
-/* Every tick: open a new cap window each CAP_WINDOW ticks. */
-void sched_account_tick(void)
-{
-    if (timer_ticks() % CAP_WINDOW == 0)
-        for (unsigned i = 0; i < domain_slots; i++)
-            domains[i].vcpu.window_ticks = 0;
-}
-
-/* A timer tick interrupted a guest: charge it, and preempt it when its slice is over (or its cap
- * reached) and someone else may run. */
+/* A timer tick interrupted a guest: charge it, and preempt it when the policy says so. */
 void sched_tick(void)
 {
-    if (!current)
-        return;
-    current->cpu_ticks++;
-    current->window_ticks++;
-    current->pass += STRIDE_ONE / current->weight;
-    if (++current->slice_ticks < SLICE_TICKS && !capped(current))
-        return;
-    current->slice_ticks = 0;
-    if (capped(current) || min_pass(current) != ~0ull)
+    if (current && sched_charge_tick(current))
         switch_away();
-}
-
-void vcpu_wake(struct vcpu *v)
-{
-    if (v->run_state == VCPU_BLOCKED) {
-        uint64_t floor = min_pass(v);
-        if (floor != ~0ull && v->pass < floor)
-            v->pass = floor;          /* no credit banked while asleep */
-    }
-    v->run_state = VCPU_RUNNABLE;
-    v->polling = 0;
-}
-
-/* An event arrived on `port`: wake a blocked vCPU, or a polling one waiting for that port. */
-void vcpu_wake_for_port(struct vcpu *v, evtchn_port_t port)
-{
-    if (v->run_state != VCPU_BLOCKED)
-        return;
-    if (!v->polling) {
-        vcpu_wake(v);
-        return;
-    }
-    for (uint32_t i = 0; i < v->nr_poll_ports; i++)
-        if (v->poll_ports[i] == port)
-            vcpu_wake(v);
 }
 
 /* Block the running vCPU until an event (or its poll timeout). The hypercall returns 0. */
 void vcpu_block(void)
 {
-    GUEST_FRAME->eax = 0;
+    guest_regs()->eax = 0;
     current->run_state = VCPU_BLOCKED;
     switch_away();
 }
@@ -210,7 +96,88 @@ void vcpu_block(void)
 /* SCHEDOP_yield: anyone else who can run goes first. */
 void vcpu_yield(void)
 {
-    GUEST_FRAME->eax = 0;
-    yielder = current;
+    guest_regs()->eax = 0;
+    sched_yielded(current);
     switch_away();
+}
+
+/* ---- sched_op: yield, block, poll, shutdown ------------------------------------------------- */
+
+static long shutdown_current(uint32_t reason)
+{
+    if (reason > SHUTDOWN_watchdog)
+        return -XEN_EINVAL;
+    domain_shutdown(current_domain(), reason);   /* does not return */
+    return 0;
+}
+
+/* Block: events are unmasked (the `sti; hlt` of a PV kernel) and the vCPU sleeps until one is
+ * pending; if one already is, there is nothing to wait for. */
+static long block(void)
+{
+    current->info->evtchn_upcall_mask = 0;
+    if (!current->info->evtchn_upcall_pending)
+        vcpu_block();
+    return 0;
+}
+
+/* Poll: sleep until one of a few ports is pending or the timeout (absolute ns) passes; events
+ * stay masked. */
+static long poll(uint32_t arg)
+{
+    struct sched_poll p;
+    struct vcpu *v = current;
+    if (copy_from_guest(&p, arg, sizeof(p)) < 0)
+        return -XEN_EFAULT;
+    if (p.nr_ports > ARRAY_SIZE(v->poll_ports))
+        return -XEN_EINVAL;
+    if (copy_from_guest(v->poll_ports, (uint32_t)(uintptr_t)p.ports, p.nr_ports * sizeof(evtchn_port_t)) < 0)
+        return -XEN_EFAULT;
+    const uint32_t *pending = v->domain->shared_info->evtchn_pending;
+    for (uint32_t i = 0; i < p.nr_ports; i++) {
+        if (v->poll_ports[i] >= EVTCHN_PORTS)
+            return -XEN_EINVAL;
+        if ((pending[v->poll_ports[i] / 32] >> (v->poll_ports[i] % 32)) & 1)
+            return 0;
+    }
+    if (p.timeout && p.timeout <= time_now_ns())
+        return 0;
+    v->nr_poll_ports = p.nr_ports;
+    v->poll_deadline = p.timeout;
+    v->polling = 1;
+    vcpu_block();
+}
+
+long do_sched_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    switch (cmd) {
+    case SCHEDOP_yield:
+        vcpu_yield();
+    case SCHEDOP_block:
+        return block();
+    case SCHEDOP_poll:
+        return poll(arg);
+    case SCHEDOP_shutdown: {
+        struct sched_shutdown s;
+        if (copy_from_guest(&s, arg, sizeof(s)) < 0)
+            return -XEN_EFAULT;
+        return shutdown_current(s.reason);
+    }
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+/* The old form, hypercall 6: the argument is the reason itself. */
+long do_sched_op_compat(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    if (cmd == SCHEDOP_yield)
+        vcpu_yield();
+    if (cmd == SCHEDOP_block)
+        return block();
+    if (cmd == SCHEDOP_shutdown)
+        return shutdown_current(arg);
+    return -XEN_ENOSYS;
 }

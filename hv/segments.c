@@ -1,4 +1,5 @@
-/* segments.c - the monitor's GDT and TSS (ring 0, once at boot).
+/* segments.c - the monitor's GDT and TSS, set up at boot, and the running vCPU's GDT and LDT
+ * pages mapped in the per-domain area at every switch (ring 0).
  *
  * Ring compression in one table: the guest kernel gets flat segments of DPL 1, its applications
  * flat segments of DPL 3, and both stop short of the monitor. Their limit ends at the top of the
@@ -8,7 +9,6 @@
 #include "descriptor.h"
 #include "hv.h"
 #include "memlayout.h"
-#include "mm.h"
 #include "mmu.h"
 #include "segments.h"
 #include "x86.h"
@@ -39,7 +39,6 @@ _Static_assert(sizeof(struct tss32) == 104, "the 32-bit TSS is 104 bytes (SDM 7.
 static uint64_t reserved_gdt[PAGE_SIZE / 8] __attribute__((aligned(PAGE_SIZE)));
 static const uint8_t empty_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 static pte_t perdomain_l1[L1_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
-extern pte_t monitor_l2[L2_ENTRIES];
 static struct tss32 tss;
 
 /* A segment descriptor (SDM 3.4.5): limit in bytes, or in 4 KiB units when flags has SEG_G. */

@@ -5,16 +5,6 @@
 #include "hv.h"
 #include "memlayout.h"
 
-struct ksym {
-    uint32_t addr;
-    uint32_t name;      /* offset into ksym_names */
-};
-
-extern const uint32_t ksym_count;
-extern const struct ksym ksym_table[];    /* sorted by address */
-extern const char ksym_names[];
-extern const char _text[], _etext[];
-
 const char *symbol_lookup(uint32_t addr, uint32_t *offset)
 {
     if (addr < (uint32_t)(uintptr_t)_text || addr >= (uint32_t)(uintptr_t)_etext)

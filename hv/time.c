@@ -8,7 +8,6 @@
  */
 #include "domain.h"
 #include "hv.h"
-#include "hypercalls.h"
 #include "x86.h"
 
 #define NS_PER_SEC 1000000000ull
@@ -78,6 +77,7 @@ static uint32_t read_wallclock(void)
     return days_from_civil(year, month, day) * 86400 + hour * 3600 + min * 60 + sec;
 }
 
+uint64_t boot_tsc;
 uint64_t halted_tsc;
 
 /* Halt until the next interrupt, counting the TSC ticks it takes (the handler of the interrupt

@@ -1,5 +1,6 @@
 /* timer.c - the 8254 PIT on IRQ 0, through the 8259 PICs remapped above the exceptions (ring 0).
- * One tick every 1/TIMER_HZ s; later the scheduler and guest time build on the tick count.
+ * One tick every 1/TIMER_HZ s: the scheduler's slices and caps (sched_policy.c) and guest time
+ * (time.c) count in it.
  */
 #include "hv.h"
 #include "traps.h"

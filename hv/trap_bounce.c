@@ -11,7 +11,6 @@
 #include "descriptor.h"
 #include "domain.h"
 #include "hv.h"
-#include "hypercalls.h"
 #include "mmu.h"
 #include "segments.h"
 #include "x86.h"
@@ -199,7 +198,6 @@ int sysenter_single_step(struct trap_frame *f)
 
 /* `sysenter` from the guest: to its sysenter callback, with the frame hv/entry.asm built (EIP and
  * ESP 0); with no callback registered, the #GP the instruction would raise without SYSENTER. */
-void sysenter_dispatch(struct trap_frame *f);
 void sysenter_dispatch(struct trap_frame *f)
 {
     struct vcpu *v = current;

@@ -1,14 +1,14 @@
 /* traps.c - the IDT and what happens on every exception and interrupt (ring 0, entered from
  * hv/entry.asm with a struct trap_frame on the monitor's stack).
  *
- * Today every exception is the monitor's own fault: it prints everything a person needs to find
- * the bug (registers, control registers, a symbolized backtrace) and powers off with a failure
- * status. Exceptions raised by guests will be bounced to them instead (trap bouncing).
+ * An exception a guest raised goes to trap_bounce.c, which bounces it to the guest's own handler
+ * (or crashes the domain when it has none); an interrupt to its driver here. An exception in the
+ * monitor itself is a bug: it prints everything a person needs to find it (registers, control
+ * registers, a symbolized backtrace) and powers off with a failure status.
  */
 #include "domain.h"
 #include "format.h"
 #include "hv.h"
-#include "hypercalls.h"
 #include "mmu.h"
 #include "segments.h"
 #include "traps.h"
@@ -23,9 +23,6 @@ struct __attribute__((packed)) gate {
 
 static struct gate idt[256] __attribute__((aligned(8)));
 /* hv/entry.asm */
-extern const uint32_t trap_stubs[NR_EXCEPTIONS + NR_IRQS];
-extern const char hypercall_entry[], guest_copy_insn[], guest_copy_bytes[], guest_copy_fault[];
-extern const char exit_load_segments[], exit_load_segments_end[], exit_iret[];
 
 static const char *const exception_names[NR_EXCEPTIONS] = {
     [VEC_DE] = "#DE divide error",      [VEC_DB] = "#DB debug",
@@ -96,6 +93,8 @@ static void irq_dispatch(unsigned irq, int from_guest)
             sched_tick();             /* may switch to another vCPU and not return */
     } else if (irq == 4) {
         console_input_irq();
+        pic_eoi();
+        send_virq(&domains[0], VIRQ_CONSOLE);   /* typed input is domain 0's to read */
     }
     /* Other lines are masked; a spurious IRQ 7 or 15 needs no EOI (8259A datasheet). */
 }

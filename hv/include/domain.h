@@ -102,7 +102,7 @@ struct domain {
     uint32_t max_pages;        /* the most it may have (memory_op increase_reservation) */
     uint32_t *p2m;             /* the monitor's own pfn -> mfn table (the guest's copy is untrusted) */
     uint32_t p2m_mfn, p2m_frames;   /* where that table lives */
-    uint32_t l3_mfn;           /* the page-table base (CR3) the domain started with */
+    uint32_t l3_mfn;           /* its page-table base (CR3) now: the builder's, or NEW_BASEPTR's */
     uint32_t shared_info_mfn;
     struct shared_info *shared_info;
     uint32_t console_mfn;      /* domU console ring (a page of the guest's own), or 0 */
@@ -119,55 +119,5 @@ struct domain {
     char line[CONSOLE_LINE_MAX];    /* console output not yet printed, up to a newline */
     unsigned line_len;
 };
-
-extern struct domain domains[MAX_DOMAINS];
-/* Slots 0 .. domain_slots-1 have held a domain; none has ever lived above (a high-water mark,
- * never lowered): the scheduler's scans stop there. */
-extern unsigned domain_slots;
-extern struct vcpu *current;         /* the vCPU whose frame is at the top of the monitor stack */
-extern unsigned refused_modules;      /* images the builder refused: the run cannot end cleanly */
-
-static inline struct domain *current_domain(void) { return current->domain; }
-
-/* Build a domain from an image (a Multiboot module, or a copy from domain 0), with an optional
- * module for it (start_info.mod_start); on refusal print why and return NULL. */
-struct domain *domain_build(unsigned module_index, uint32_t image_pa, uint32_t image_len,
-                            const char *cmdline, uint32_t mod_pa, uint32_t mod_len);
-
-/* "name+0x12" for a guest address, from the domain's own symbols, or "" (into buf). */
-const char *guest_symbol(struct domain *d, uint32_t addr, char *buf, uint32_t size);
-
-/* A free slot in the domain table (not yet runnable), or NULL; domain_free gives back its frames. */
-struct domain *domain_alloc(void);
-void domain_free(struct domain *d);
-
-/* Print guest console output, a line at a time, prefixed with the domain's name. */
-void domain_console_write(struct domain *d, const char *s, uint32_t len);
-void domain_console_show_prompt(struct domain *d);
-/* Copy the domU's console ring to the monitor console. */
-void domain_console_drain(struct domain *d);
-
-/* End a domain: it asked to (shutdown), or the monitor stops it (crash). Neither returns when d
- * is the current domain: the next domain runs instead. */
-void domain_shutdown(struct domain *d, unsigned reason);
-/* Domain 0 destroys a domain (not the running one): its frames go back and its slot is free. */
-void domain_destroy(struct domain *d);
-void __attribute__((format(printf, 2, 3))) domain_crash(struct domain *d, const char *fmt, ...);
-
-/* Run the next runnable domain; power off when there is none (hv/schedule.c). */
-void __attribute__((noreturn)) schedule(void);
-void __attribute__((noreturn)) all_done(void);
-/* Leave the monitor into the guest whose registers are f (hv/entry.asm). */
-void __attribute__((noreturn)) return_to_guest(struct trap_frame *f);
-
-/* Guest memory, only through these: they check the range and survive any fault.
- * Both return 0 or -XEN_EFAULT, and run in the current domain's address space. */
-int copy_from_guest(void *dst, uint32_t guest_va, uint32_t len);
-/* Whether [guest_va, guest_va+len) lies wholly below the hypervisor area (no access made). */
-int guest_range_ok(uint32_t guest_va, uint32_t len);
-int copy_to_guest(uint32_t guest_va, const void *src, uint32_t len);
-/* A NUL-terminated string of at most size-1 characters (truncated beyond); -XEN_EINVAL and
- * nothing written for size 0. */
-int copy_string_from_guest(char *dst, uint32_t guest_va, uint32_t size);
 
 #endif

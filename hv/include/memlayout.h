@@ -5,7 +5,8 @@
  *              | direct map of machine memory 0..144 MiB     |  2 MiB pages, ring 0 only;
  *              |   the monitor image starts at 0xF7100000    |  virt = phys + DIRECTMAP_START
  *   0xF7000000 +--------------------------------------------+
- *              | per-domain area (GDT/LDT mappings, later)   |  ring 0 only
+ *              | per-domain area: the running vCPU's GDT    |  ring 0 only
+ *              |   and LDT pages (hv/segments.c)            |
  *   0xF6800000 +--------------------------------------------+
  *              | machine-to-physical table, read-only        |  guests may read (Xen's ABI)
  *   0xF5800000 +--------------------------------------------+  HYPERVISOR_VIRT_START

@@ -16,17 +16,4 @@
 #define LDT_MAX_PAGES 16     /* 8192 descriptors */
 #define GDT_ENTRIES 8192     /* 16 pages: the whole GDT a segment selector can index */
 
-#ifndef __ASSEMBLER__
-#include <stdint.h>
-
-void segments_init(void);
-/* The ring-0 stack the CPU switches to on a trap from ring 1 or 3. */
-void tss_set_kernel_stack(uint32_t esp0);
-void tss_set_guest_stack(uint32_t ss1, uint32_t esp1);
-void gdt_load_frames(const uint32_t *frames, unsigned nr);
-void ldt_load(const uint32_t *frames, unsigned nr_pages, uint32_t nr_entries);
-/* The running vCPU's descriptor for a selector, as the CPU would find it: 0, or -1 for none. */
-int segment_descriptor(uint32_t sel, uint64_t *d);
-#endif
-
 #endif

@@ -39,15 +39,4 @@ struct trap_frame {
 #define HYPERCALL_VECTOR 0x82  /* int $0x82: the hypercall gate, DPL 1 (Xen x86_32) */
 #define SYSENTER_VECTOR  0xFF  /* not a vector: how a sysenter entry is counted */
 
-/* hv/entry.asm: where `sysenter` enters the monitor. */
-extern const char sysenter_entry[];
-
-void traps_init(void);
-void trap_dispatch(struct trap_frame *f);
-/* Print a monitor fault (registers, control registers, backtrace) and power off. */
-void __attribute__((noreturn)) monitor_fault(const struct trap_frame *f);
-
-/* The test-only faults behind the `selftest-fault=` option. */
-void __attribute__((noreturn)) selftest_fault(const char *kind);
-
 #endif

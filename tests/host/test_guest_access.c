@@ -1,14 +1,13 @@
 /* test_guest_access.c - host tests of hv/guest_access.c, the one way into guest memory: strings
  * copied in are always terminated inside the room given, and never a byte outside it; with no
  * room at all, nothing is written. The guest's memory is a small array here, reached through a
- * stand-in for hv/entry.asm's guest_copy that fails outside it as a page fault would. */
+ * stand-in for hv/guest_copy.asm's guest_copy that fails outside it as a page fault would. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include "domain.h"
-#include "kstring.h"
+#include "hv.h"
 
 #define GUEST_BASE 0x10000000u      /* where the guest's memory starts: nothing is mapped below */
 #define GUARD 0x5A

@@ -1,0 +1,64 @@
+/* domain_end.c - how a domain ends: it asks to (shutdown), the monitor stops it (crash), or domain
+ * 0 destroys it; what it held goes back, and the next vCPU runs (ring 0).
+ */
+#include "domain.h"
+#include "format.h"
+#include "hv.h"
+
+static const char *const shutdown_reasons[] = {
+    [SHUTDOWN_poweroff] = "poweroff", [SHUTDOWN_reboot] = "reboot", [SHUTDOWN_suspend] = "suspend",
+    [SHUTDOWN_crash] = "crash", [SHUTDOWN_watchdog] = "watchdog",
+};
+
+/* Let go of everything a domain holds; the domain table keeps its entry. */
+static void domain_release(struct domain *d)
+{
+    evtchn_close_all(d);
+    grant_release_domain(d);
+    domain_console_drain(d);
+    if (d->line_len)
+        domain_console_flush_line(d);
+    domain_free(d);
+}
+
+void domain_destroy(struct domain *d)
+{
+    if (d->p2m)
+        domain_release(d);
+    hv_debug("domain %u (%s) destroyed\n", d->id, d->name);
+    memset(d, 0, sizeof(*d));                   /* DOMAIN_FREE: the slot can be used again */
+}
+
+/* A domain has ended: flush its output, free its memory, and run the next one. */
+static void domain_end(struct domain *d)
+{
+    mm_switch_idle();
+    if (current && current->domain == d)
+        fpu_switch_out(current);
+    domain_release(d);
+    if (current && current->domain == d)
+        schedule();
+}
+
+void domain_shutdown(struct domain *d, unsigned reason)
+{
+    d->state = DOMAIN_SHUTDOWN;
+    d->shutdown_reason = reason;
+    hv_info("domain %u (%s) shut down: %s (cpu %llu ticks)\n", d->id, d->name,
+            reason < ARRAY_SIZE(shutdown_reasons) && shutdown_reasons[reason] ? shutdown_reasons[reason] : "unknown reason",
+            (unsigned long long)d->vcpu.cpu_ticks);
+    domain_end(d);
+}
+
+void domain_crash(struct domain *d, const char *fmt, ...)
+{
+    char why[192];
+    va_list ap;
+    va_start(ap, fmt);
+    format_vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    d->state = DOMAIN_CRASHED;
+    hv_err("domain %u (%s) crashed: %s\n", d->id, d->name, why);
+    domain_end(d);
+}
+

@@ -1,0 +1,49 @@
+/* pagewalk.c - the walk from a guest virtual address to the L1 entry that maps it, in the
+ * domain's current page tables (ring 0): the one way the monitor resolves a guest address to an
+ * entry (grant mappings, update_va_mapping) or to a frame (descriptor tables).
+ */
+#include "domain.h"
+#include "hv.h"
+#include "mmu.h"
+#include "page_types.h"
+
+#define L2_SLOT(va) (((va) >> 21) & (L2_ENTRIES - 1))
+
+/* The L1 entry that maps va in the domain's current page tables: its table frame and slot. The
+ * table the walk ends in must be an L1 in use: through a linear entry it would be an L2 (even
+ * the one carrying the monitor's entries), whose slots the monitor must never write on the
+ * guest's behalf (Xen's callers of guest_map_l1e check for PGT_l1_page_table). Returns 0,
+ * -XEN_ENOENT when no table maps va, or -XEN_EINVAL when the one that does is not an L1. */
+int find_l1_entry(struct domain *d, uint32_t va, uint32_t *l1_mfn, unsigned *slot)
+{
+    if (va >= HYPERVISOR_VIRT_START)
+        return -XEN_ENOENT;
+    pte_t l3e = frame_contents(d->l3_mfn)[va >> 30];
+    uint32_t l2 = entry_frame(l3e);
+    if (!(l3e & PTE_P) || !table_in_use(l2))
+        return -XEN_ENOENT;
+    pte_t l2e = frame_contents(l2)[L2_SLOT(va)];
+    if (!(l2e & PTE_P))
+        return -XEN_ENOENT;
+    *l1_mfn = entry_frame(l2e);
+    *slot = (va >> PAGE_SHIFT) & (L1_ENTRIES - 1);
+    if (!table_in_use(*l1_mfn) || frame_table[*l1_mfn].type != PGT_l1) {
+        refusal = "the table that maps the address is not an L1 (a linear mapping?)";
+        return -XEN_EINVAL;
+    }
+    return 0;
+}
+
+/* The machine frame mapped at va in the domain's page tables, if present. */
+int guest_frame_of(struct domain *d, uint32_t va, uint32_t *mfn)
+{
+    uint32_t l1_mfn;
+    unsigned slot;
+    if (find_l1_entry(d, va, &l1_mfn, &slot) < 0)
+        return -1;
+    pte_t e = frame_contents(l1_mfn)[slot];
+    if (!(e & PTE_P) || entry_frame(e) == FRAME_NONE)
+        return -1;
+    *mfn = entry_frame(e);
+    return 0;
+}
