@@ -59,6 +59,9 @@ sdk_stub_\vector:
     STUB 19, 0
     STUB 256, 0                       /* not a vector: the event upcall */
     STUB 257, 0                       /* not a vector: the sysenter callback */
+    /* Tour step 2 (direct system call): ring 3's `int $0x80` came through the real DPL-3 gate
+     * straight here, in ring 1: the stub calls the kernel's handler and falls into sdk_return,
+     * whose plain iret goes back to ring 3. The monitor never runs. */
     STUB 128, 0, last=1               /* int $0x80, the hottest path: it falls into sdk_return */
 
     /* Back with a plain iret when events are on and none is waiting (a direct system call then

@@ -177,8 +177,9 @@ static long receive_reply(struct xsd_sockmsg *r, char *payload)
     }
 }
 
-/* One request (a payload in two parts) and its reply, copied NUL-ended into reply[size].
- * Returns the reply's length, or -errno. */
+/* Tour step 3 (the store): one request (a payload in two parts) into the ring, a kick on the
+ * port, a sleep until the reply, which is copied NUL-ended into reply[size]. Returns the reply's
+ * length, or -errno. */
 static long transact(uint32_t type, const char *a, uint32_t a_len, const char *b, uint32_t b_len,
                      char *reply, uint32_t size)
 {

@@ -1,13 +1,9 @@
 /* domain_build.c - the domain builder: a Multiboot module becomes a domain, set up exactly as Xen's
  * builder sets up a 32-bit PAE PV guest (ring 0, at boot, on the monitor's own page tables).
  *
- * Tour (building a domain):
- *   1. read the image and its notes (elf.c), and the monitor options on its command line
- *   2. lay out the start-of-day address space (layout.c)
- *   3. give it memory: frames, the p2m, the M2P entries
- *   4. load the image
- *   5. write the p2m list, the initial page tables, start_info, shared_info, the hypercall page
- *   6. set the registers it starts with
+ * Its steps are the tour's "Building a domain" (docs/TOUR.md): the image and the options, the
+ * layout (layout.c), memory, the image loaded, the page tables and the pages beside them, the
+ * registers.
  * The builder writes guest memory through the direct map (the frames are the monitor's to fill
  * until the domain first runs), never through a guest address.
  */
@@ -28,7 +24,7 @@ static void *guest_page(const struct domain *d, uint32_t pfn)
     return phys_to_virt(d->p2m[pfn] << PAGE_SHIFT);
 }
 
-/* Step 1: the monitor's options for this domain, on its module's command line:
+/* The monitor's options for this domain, on its module's command line:
  * "IMAGE [mem=N[K|M]] [maxmem=N[K|M]] [name=S] [weight=N] [cap=PERCENT] [anything else]". The guest sees the whole line after IMAGE as its
  * own command line, as Xen's domain 0 sees its module's line: it ignores what it does not know. */
 struct build_options {
@@ -110,7 +106,7 @@ static void default_name(const char *cmdline, char *name, size_t size)
             *p = '\0';
 }
 
-/* Step 3: memory, frame by frame (so pfn -> mfn is a real mapping, not an offset). */
+/* Tour step 3 (building a domain): memory, frame by frame (so pfn -> mfn is a real mapping, not an offset). */
 static int give_memory(struct domain *d, uint32_t nr_pages)
 {
     d->p2m_frames = (nr_pages * 4 + PAGE_SIZE - 1) / PAGE_SIZE;
@@ -129,7 +125,7 @@ static int give_memory(struct domain *d, uint32_t nr_pages)
     return 0;
 }
 
-/* Step 4: copy each segment into the guest's pages; the rest of memsz stays zero. */
+/* Tour step 4 (building a domain): copy each segment into the guest's pages; the rest of memsz stays zero. */
 static void load_image(struct domain *d, const struct layout *l, const uint8_t *image, const struct guest_image *g)
 {
     for (unsigned i = 0; i < g->nr_segments; i++) {
@@ -154,7 +150,7 @@ static void write_p2m_list(struct domain *d, const struct layout *l)
     }
 }
 
-/* Step 5: the initial page tables, Xen's way for PAE: L3 entries present only; L2 entries
+/* Tour step 5 (building a domain): the initial page tables, Xen's way for PAE: L3 entries present only; L2 entries
  * present, writable, accessed, dirty, user; L1 entries present, writable, accessed, except that
  * the page-table pages themselves are mapped read-only. L3 slot 3's L2 carries the monitor's
  * entries in its top slots. */
@@ -264,7 +260,7 @@ static void write_hypercall_page(uint8_t *page)
     }
 }
 
-/* Step 6: the registers: CS/SS/DS/ES/FS/GS the flat ring-1 selectors, EIP the entry, ESP the top
+/* Tour step 6 (building a domain): the registers: CS/SS/DS/ES/FS/GS the flat ring-1 selectors, EIP the entry, ESP the top
  * of the boot stack, ESI start_info, interrupts on (the guest's own virtual IF is upcall_mask).
  * The stack a trap from ring 3 switches to starts as that same SS:ESP, as Xen's builder sets
  * kernel_ss:kernel_sp, until the guest's first stack_switch. */
@@ -296,6 +292,9 @@ static void copy_into_guest(struct domain *d, const struct layout *l, uint32_t v
     }
 }
 
+/* Tour step 1 (building a domain): the image is checked and its Xen notes read (elf.c), and the
+ * monitor's options for the domain taken from its command line; then every later step, in order.
+ * Returns why the image was refused, or NULL. */
 static const char *build(struct domain *d, const uint8_t *image, uint32_t len, const char *args,
                          const uint8_t *module, uint32_t mod_len)
 {

@@ -1,7 +1,7 @@
 /* event_channel.c - event channels: Xen's virtual interrupts (ring 0, on the hypercall path and
  * from the timer and console interrupts).
  *
- * Tour step 2 (event): an event is one bit in shared_info.evtchn_pending. Setting it, unless the
+ * An event is one bit in shared_info.evtchn_pending. Setting it, unless the
  * port is masked, sets the word's bit in vcpu_info.evtchn_pending_sel and evtchn_upcall_pending;
  * the vCPU is woken if it was blocked, and on its next return from the monitor the upcall is
  * delivered (trap_bounce.c) if the guest has not masked events. The guest finds the port by
@@ -24,7 +24,9 @@ static struct evtchn *port_of(struct domain *d, evtchn_port_t port)
     return port > 0 && port < EVTCHN_PORTS ? &d->evtchn[port] : NULL;
 }
 
-/* Mark a port pending and tell the vCPU (Xen's evtchn_set_pending). */
+/* Tour step 2 (event): mark a port pending and tell the vCPU (Xen's evtchn_set_pending): the
+ * port's bit, then its word's bit in pending_sel and upcall_pending, unless the port is masked;
+ * and a blocked vCPU wakes. */
 void evtchn_set_pending(struct domain *d, evtchn_port_t port)
 {
     struct shared_info *s = d->shared_info;

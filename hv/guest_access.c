@@ -13,6 +13,8 @@ int guest_range_ok(uint32_t va, uint32_t len)
     return va <= HYPERVISOR_VIRT_START && len <= HYPERVISOR_VIRT_START - va;
 }
 
+/* Tour step 3 (hypercall): every handler reads a guest pointer through here (and writes through
+ * copy_to_guest): the range is checked first, and a fault on the way is the guest's -EFAULT. */
 int copy_from_guest(void *dst, uint32_t guest_va, uint32_t len)
 {
     if (!guest_range_ok(guest_va, len) || guest_copy(dst, (const void *)(uintptr_t)guest_va, len) < 0)

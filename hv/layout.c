@@ -32,6 +32,9 @@ int layout_l2_index(const struct layout *l, unsigned slot)
     return -1;
 }
 
+/* Tour step 2 (building a domain): Xen's start-of-day order from the image up: the module, the
+ * p2m list, start_info, the store and console rings (not for domain 0), the page tables, the boot
+ * stack, each page-aligned, all of it mapped by the initial tables (hypercall-abi/ABI.md). */
 int layout_compute(uint32_t virt_base, uint32_t virt_kstart, uint32_t virt_kend, uint32_t mod_len,
                    uint32_t nr_pages, int with_console, uint32_t limit, struct layout *l, const char **why)
 {

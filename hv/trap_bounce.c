@@ -2,8 +2,8 @@
  * events to the guest kernel, and the hypercalls that set it up (ring 0, on the monitor stack,
  * with the guest's frame at its top).
  *
- * Tour step 1 (bounced trap): an exception in ring 1 or 3 enters the monitor (hv/entry.asm), and
- * trap_dispatch sends it to guest_exception below. Unless the monitor handles it itself (the
+ * An exception in ring 1 or 3 enters the monitor (hv/entry.asm), and trap_dispatch sends it to
+ * guest_exception below (tour step 1, bounced trap). Unless the monitor handles it itself (the
  * forced-emulation CPUID, a privileged instruction it emulates, a lazy-FPU #NM), the exception is
  * *bounced*: the monitor writes the frame the CPU would have written onto the guest kernel's
  * stack and resumes the guest at its handler, as if the hardware had delivered it there.
@@ -156,6 +156,9 @@ static int software_interrupt(struct vcpu *v, struct trap_frame *f)
     return 1;
 }
 
+/* Tour step 1 (bounced trap): an exception from the guest. The monitor's own chances come first
+ * (the forced-emulation CPUID, an instruction it emulates, the lazy FPU); anything else is the
+ * guest kernel's, bounced to its handler, or the end of the domain when it has none. */
 void guest_exception(struct trap_frame *f)
 {
     struct vcpu *v = current;
@@ -263,7 +266,8 @@ void bounce_failsafe(struct trap_frame *f, int at_iret)
 
 /* ---- hypercalls ---------------------------------------------------------------------------- */
 
-/* Install or remove the real gate for `int $0x80` (Xen's direct trap, init_int80_direct_trap):
+/* Tour step 1 (direct system call): install or remove the real gate for `int $0x80` (Xen's
+ * direct trap, init_int80_direct_trap):
  * only a trap gate (no event masking: the CPU cannot set the upcall mask), and only for a
  * selector Xen's guest_gate_selector_okay lets into a gate, where the CPU ignores its RPL. */
 static void update_int80_gate(struct vcpu *v)

@@ -4,7 +4,8 @@
 1. Host unit tests: every program in build/tests/host/ (cmocka tests and the 32-bit ABI layout
    test), each printing TAP.
 2. Boot tests: pytest over tests/boot/, on both cores (pytest-xdist); each boots the real monitor
-   with real guests in QEMU (or Bochs) through tools/hvrun.
+   with real guests in QEMU (or Bochs) through tools/hvrun. The same run takes tests/docs/, which
+   checks documents against the code (the tour) and boots nothing.
 
 Ends with one line "N passed, M failed" and exits non-zero when anything failed.
 """
@@ -59,7 +60,7 @@ def run_boot_tests():
     if os.path.exists(JUNIT):
         os.remove(JUNIT)
     cmd = [sys.executable, "-m", "pytest", "-n", "2", "-q", "-p", "no:cacheprovider",
-           "--junitxml", JUNIT, os.path.join(ROOT, "tests", "boot")]
+           "--junitxml", JUNIT, os.path.join(ROOT, "tests", "boot"), os.path.join(ROOT, "tests", "docs")]
     code = subprocess.run(cmd, cwd=ROOT).returncode
     if not os.path.exists(JUNIT):
         print(f"FAILED boot tests: pytest exited {code} without results")

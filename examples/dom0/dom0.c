@@ -118,7 +118,8 @@ static void create(const char *name)
     printf("created domain %u (%s), paused\n", op.domain, name);
 }
 
-/* Connect the store to every domain the monitor built at boot. */
+/* Tour step 2 (the store): connect the store to every domain the monitor built at boot: map its
+ * granted ring, bind its port, write its name (xenstored.c's xsd_introduce). */
 static void introduce_all(void)
 {
     struct hv_domctl op = { .cmd = XEN_DOMCTL_getdomaininfo, .domain = 1 };

@@ -310,7 +310,7 @@ static const syscall_fn syscalls[HVOS_NR_SYSCALLS] = {
     [SYS_waitpid] = sys_waitpid, [SYS_yield] = sys_yield,
 };
 
-/* Tour (a direct system call): ring 3's `int $0x80` came through the DPL-3 trap gate straight to
+/* Tour step 3 (direct system call): ring 3's `int $0x80` came through the DPL-3 trap gate straight to
  * the SDK's stub in ring 1, which saved the registers; here the call runs with events masked, and
  * the SDK's exit returns with a plain iret - the monitor never ran. */
 void syscall_entry(struct regs *r)

@@ -72,7 +72,8 @@ static domid_t find_peer(const char *name)
     }
 }
 
-/* The frontend: offer the page and a port, advertise them, then send pings. */
+/* Tour step 4 (the store): the frontend offers a page (a grant) and a port, advertises them in
+ * the store for pong to watch and map, then sends pings. */
 static void ping(domid_t peer)
 {
     char value[16], path[64];
