@@ -20,7 +20,7 @@ OFF_CLEANLY = "minikernel: no process left (0 pages still in use); init exited w
 @pytest.fixture(scope="module")
 def built():
     """Build the sysroot (if needed) and both archives once."""
-    build_once(".apps.lock", "apps", "test-apps")
+    build_once("apps", "test-apps")
 
 
 def run_app(init, args=None, archive=APPS, **kw):

@@ -14,7 +14,7 @@ APPS = "build/tests/apps-raw"
 @pytest.fixture(scope="module")
 def apps():
     """Build the raw programs and their archives once."""
-    build_once(".apps-raw.lock", "-C", "tests/apps-raw", f"BUILD={ROOT}/build")
+    build_once("-C", "tests/apps-raw", f"BUILD={ROOT}/build")
     return APPS
 
 

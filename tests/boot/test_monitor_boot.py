@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, boot
+from conftest import ROOT, boot, make
 
 FAULTS = {
     # option value: (exception line, symbol of the faulting function)
@@ -117,7 +117,7 @@ def test_boots_under_bochs():
 
 
 def test_make_iso_builds_a_grub_rescue_image():
-    proc = subprocess.run(["make", "-s", "iso"], cwd=ROOT, capture_output=True, text=True)
+    proc = make("iso", capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     with open(f"{ROOT}/build/hv.iso", "rb") as f:
         assert f.read(0x8006)[0x8001:0x8006] == b"CD001", "an ISO 9660 image"
