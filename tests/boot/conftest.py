@@ -89,6 +89,12 @@ def failures(results):
 # `pytest -v` reads as the specification, a check that fails or goes missing is named, and a check
 # the list does not know fails the module's exactly-these test.
 
+def one_boot(name):
+    """Mark the tests that read one module-scoped boot: tests/run.py runs pytest with --dist
+    loadgroup, which gives them all to one worker, so the guest boots once, not once a worker."""
+    return pytest.mark.xdist_group(name)
+
+
 def check_matches(spec, what):
     """Whether a printed check is the one spec names: its words exactly, where "{}" stands for a
     figure that differs from run to run (a date, a time)."""

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import HELLO, assert_check_passed, assert_exactly_these_checks, boot, guest
+from conftest import HELLO, assert_check_passed, assert_exactly_these_checks, boot, guest, one_boot
 
 # What tests/guests/events.c checks, in the order it prints them.
 EVENT_AND_TIME_CHECKS = [
@@ -45,15 +45,18 @@ def events():
     return boot(guest("events"))
 
 
+@one_boot("events")
 @pytest.mark.parametrize("what", EVENT_AND_TIME_CHECKS)
 def test_event_and_time_guest_checks(events, what):
     assert_check_passed(events, "events", what)
 
 
+@one_boot("events")
 def test_event_and_time_guest_makes_exactly_these_checks(events):
     assert_exactly_these_checks(events, "events", EVENT_AND_TIME_CHECKS)
 
 
+@one_boot("events")
 def test_event_and_time_guest_ends_cleanly(events):
     assert "events: all checks passed: 0 failure(s)" in events.console, events.console
     assert events.status == 0

@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from conftest import HELLO, assert_check_passed, assert_exactly_these_checks, boot, free_frames, guest
+from conftest import (HELLO, assert_check_passed, assert_exactly_these_checks, boot, free_frames, guest,
+                      one_boot)
 
 # What tests/guests/memory.c checks, in the order it prints them.
 MEMORY_CHECKS = [
@@ -62,15 +63,18 @@ def memory():
     return boot(f"{guest('memory')}=mem=4M maxmem=8M", f"{HELLO}=name=neighbour")
 
 
+@one_boot("memory")
 @pytest.mark.parametrize("what", MEMORY_CHECKS)
 def test_memory_guest_checks(memory, what):
     assert_check_passed(memory, "memory", what)
 
 
+@one_boot("memory")
 def test_memory_guest_makes_exactly_these_checks(memory):
     assert_exactly_these_checks(memory, "memory", MEMORY_CHECKS)
 
 
+@one_boot("memory")
 def test_memory_guest_and_its_neighbour_end_cleanly(memory):
     assert "memory: all checks passed: 0 failure(s)" in memory.console, memory.console
     assert "neighbour: Hello from ring 1" in memory.console
@@ -121,15 +125,18 @@ def grants():
     return boot(guest("grants"))
 
 
+@one_boot("grants")
 @pytest.mark.parametrize("what", GRANT_CHECKS)
 def test_grant_guest_checks(grants, what):
     assert_check_passed(grants, "grants", what)
 
 
+@one_boot("grants")
 def test_grant_guest_makes_exactly_these_checks(grants):
     assert_exactly_these_checks(grants, "grants", GRANT_CHECKS)
 
 
+@one_boot("grants")
 def test_grant_guest_ends_cleanly(grants):
     assert "grants: all checks passed: 0 failure(s)" in grants.console, grants.console
     assert grants.status == 0
