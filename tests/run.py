@@ -59,7 +59,7 @@ def run_host_tests():
 def run_boot_tests():
     if os.path.exists(JUNIT):
         os.remove(JUNIT)
-    cmd = [sys.executable, "-m", "pytest", "-n", "2", "-q", "-p", "no:cacheprovider",
+    cmd = [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-q", "-p", "no:cacheprovider",
            "--junitxml", JUNIT, os.path.join(ROOT, "tests", "boot"), os.path.join(ROOT, "tests", "docs")]
     code = subprocess.run(cmd, cwd=ROOT).returncode
     if not os.path.exists(JUNIT):

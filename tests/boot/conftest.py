@@ -40,12 +40,17 @@ def boot(*images, hv_args=None, bochs=False, icount=False, timeout=60, typed=Non
     return Run(proc.returncode, proc.stdout.replace("\r", ""), proc.stderr)
 
 
-def build_once(lock_name, *make_args):
-    """Run `make -s MAKE_ARGS` for tests that need what it builds, under a lock: pytest runs on
-    two cores, and two makes must not build the same files at once."""
-    with open(os.path.join(ROOT, "build", lock_name), "w") as lock:
+def make(*make_args, **run_args):
+    """Run `make -s MAKE_ARGS` under the suite's one build lock: pytest runs on two cores, and two
+    makes must not build the same files at once (every make the boot tests run takes this lock)."""
+    with open(os.path.join(ROOT, "build", ".make.lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        subprocess.run(["make", "-s", *make_args], cwd=ROOT, check=True)
+        return subprocess.run(["make", "-s", *make_args], cwd=ROOT, **run_args)
+
+
+def build_once(*make_args):
+    """Build what a module's tests need (a module-scoped fixture calls this once a worker)."""
+    make(*make_args, check=True)
 
 
 @pytest.fixture
@@ -77,3 +82,36 @@ def checks(run, name):
 
 def failures(results):
     return [what for ok, what in results if ok != "ok"]
+
+
+# ---- a test guest's checks as a specification ---------------------------------------------------
+# A module lists the exact checks its guest prints, in order; pytest makes one test of each, so
+# `pytest -v` reads as the specification, a check that fails or goes missing is named, and a check
+# the list does not know fails the module's exactly-these test.
+
+def one_boot(name):
+    """Mark the tests that read one module-scoped boot: tests/run.py runs pytest with --dist
+    loadgroup, which gives them all to one worker, so the guest boots once, not once a worker."""
+    return pytest.mark.xdist_group(name)
+
+
+def check_matches(spec, what):
+    """Whether a printed check is the one spec names: its words exactly, where "{}" stands for a
+    figure that differs from run to run (a date, a time)."""
+    return re.fullmatch(".+".join(map(re.escape, spec.split("{}"))), what) is not None
+
+
+def assert_check_passed(run, name, spec):
+    """NAME printed the check spec, and printed it "ok" every time."""
+    results = [ok for ok, what in checks(run, name) if check_matches(spec, what)]
+    assert results, f"{name} never printed the check {spec!r}:\n{run.console[-3000:]}"
+    assert all(ok == "ok" for ok in results), f"{name}: FAIL {spec}\n{run.console[-3000:]}"
+
+
+def assert_exactly_these_checks(run, name, specs):
+    """NAME printed the checks specs lists, in that order, and no other."""
+    printed = [what for _, what in checks(run, name)]
+    unknown = [what for what in printed if not any(check_matches(spec, what) for spec in specs)]
+    missing = [spec for spec in specs if not any(check_matches(spec, what) for what in printed)]
+    assert not unknown and not missing, f"checks not in the list: {unknown}; listed, never printed: {missing}"
+    assert len(printed) == len(specs) and all(map(check_matches, specs, printed)), printed

@@ -9,7 +9,8 @@ import re
 
 import pytest
 
-from conftest import ROOT, boot, build_once, checks, failures
+from conftest import (ROOT, assert_check_passed, assert_exactly_these_checks, boot, build_once, checks, failures,
+                      one_boot)
 
 KERNEL = "build/examples/minikernel.elf"
 APPS = "build/apps/apps.tar"
@@ -20,7 +21,7 @@ OFF_CLEANLY = "minikernel: no process left (0 pages still in use); init exited w
 @pytest.fixture(scope="module")
 def built():
     """Build the sysroot (if needed) and both archives once."""
-    build_once(".apps.lock", "apps", "test-apps")
+    build_once("apps", "test-apps")
 
 
 def run_app(init, args=None, archive=APPS, **kw):
@@ -104,6 +105,7 @@ def shell(built):
     return run_app("sh", typed=SESSION, timeout=120)
 
 
+@one_boot("shell")
 def test_shell_runs_programs_by_name(shell):
     console = shell.console
     started = re.findall(r"^minikernel: process \d+ \((\w+)\) started by 1: (.*)$", console, re.M)
@@ -116,6 +118,7 @@ def test_shell_runs_programs_by_name(shell):
     assert re.search(r"^minikernel: mstress: .* 0 errors$", console, re.M)
 
 
+@one_boot("shell")
 def test_typed_ahead_lines_are_echoed_after_the_prompt_that_reads_them(shell):
     """--input types the whole session at boot; each line shows when the shell reads it."""
     transcript = [line for line in shell.console.splitlines() if line.startswith("minikernel: sh> ")]
@@ -124,12 +127,14 @@ def test_typed_ahead_lines_are_echoed_after_the_prompt_that_reads_them(shell):
     assert shell.console.index("minikernel: sh> hello") < shell.console.index("Hello from ring 3")
 
 
+@one_boot("shell")
 def test_shell_reports_failures_and_unknown_names(shell):
     assert "minikernel: sh: calc: exit status 1" in shell.console, shell.console[-3000:]
     assert "sh: nope: not found" in shell.console
     assert "sh: hello:" not in shell.console, "a status of 0 is not reported"
 
 
+@one_boot("shell")
 def test_shell_exit_builtin_ends_init(shell):
     assert re.search(r"^minikernel: process 1 \(sh\) exited with status 0 after", shell.console, re.M)
     assert OFF_CLEANLY in shell.console
@@ -158,11 +163,100 @@ def ok(run, what):
     return all(result == "ok" for result in matching)
 
 
-def test_libc_every_check_passes(libc):
-    results = checks(libc, "minikernel: libc")
-    assert len(results) >= 70, libc.console[-3000:]
-    assert failures(results) == [], libc.console[-3000:]
-    assert f"minikernel: libc: {len(results)} passed, 0 failed" in libc.console
+# What tests/apps/libc_test checks, in the order it prints them.
+LIBC_CHECKS = [
+    "%lld of 2^40+1 prints 1099511627777",
+    '%llx and %llX give "123456789abcdef FFFFFFFFFFFFFFFF"',
+    '%f %.3e %g give "3.141590|1.235e+04|0.0001|1e+20"',
+    'widths, flags and precision give "[   42|ab   |002.2|z|%]"',
+    "snprintf truncates to its size and returns the full length",
+    "fopen of an archive file",
+    "fgets reads the first line",
+    "fgets reads all 40 lines, then end of file",
+    "ftell at the end equals stat's size (1391)",
+    "fread of the whole file: 1391 bytes",
+    "fseek to the 10th line; ftell agrees",
+    "fgets there reads line 10",
+    "fseek from the end",
+    "rewind goes back to the first byte",
+    "fclose",
+    "realloc to 200000 bytes keeps the first 100",
+    "realloc down to 10 bytes keeps them",
+    "malloc beyond the address space gives NULL, ENOMEM",
+    "two blocks do not overlap",
+    "strlen and strcmp",
+    "strncpy pads with NULs to n, no further",
+    "strchr and strrchr",
+    "strstr",
+    'strtok finds 3 words in "one, two,,three"',
+    "memmove up over itself: 0101234589",
+    "memmove down over itself: 0123454589",
+    "longjmp from 5 calls deep returns 42 through setjmp",
+    "qsort sorts 1000 numbers",
+    "bsearch finds members, not others",
+    "strtod reads 3.25e2 and stops",
+    "strtol in bases 0, 8 and 10",
+    "strtol overflow gives LONG_MAX, ERANGE",
+    "atoi and atol",
+    "time() is plausible: {}",
+    "gettimeofday never goes back over {} s",
+    "clock() counts this process's CPU time: {} s of {} s",
+    "sin(1) = 0.841470984807897",
+    "cos(1) = 0.54030230586814",
+    "sqrt(2) = 1.4142135623731",
+    "pow(2, 0.5) = 1.4142135623731",
+    "pow(2, 40) = 1099511627776",
+    "exp(1) = 2.71828182845905",
+    "log(10) = 2.30258509299405",
+    "atan2(1, 1) * 4 = 3.14159265358979",
+    "floor, ceil, fmod",
+    "sqrt(-1) is NaN, 1/0 is infinite",
+    "fopen of a missing file: ENOENT",
+    "fopen for writing: EROFS (the archive is read-only)",
+    "open O_RDWR: EROFS",
+    "close and read of a bad fd: EBADF",
+    "lseek on the console: ESPIPE",
+    "write to an archive file: EBADF",
+    "int $0x80 with number 999: ENOSYS, and the process goes on",
+    "int $0x80 with number -1: ENOSYS",
+    "write from a kernel pointer (0xC0000000): EFAULT",
+    "write of an oversized length (0x7fffffff): EFAULT",
+    "write across the top of user memory: EFAULT",
+    "read into a kernel pointer: EFAULT",
+    "read with an oversized length returns what is left (10 bytes)",
+    "open with a kernel pointer as path: EFAULT",
+    "stat of a NULL path: EFAULT",
+    "spawn with a kernel pointer in argv: EFAULT",
+    "kill of a process that does not exist: ESRCH",
+    "a child's exit(3) is WEXITSTATUS 3 (status 0x300)",
+    "a child gets its argv (argc 3, status 0x300)",
+    "a NULL dereference: WTERMSIG SIGSEGV (status 0xb)",
+    "a write to the kernel: WTERMSIG SIGSEGV (status 0xb)",
+    "abort(): WTERMSIG SIGABRT (status 0x6)",
+    "syscount's 1000 rounds of getpid, lseek and read all gave the right answers",
+    "spawn of a missing program: ENOENT",
+    "spawn of a text file: ENOEXEC",
+    "waitpid with no children: ECHILD",
+    "waitpid with WNOHANG: EINVAL (no options)",
+]
+
+
+@one_boot("libc")
+@pytest.mark.parametrize("what", LIBC_CHECKS)
+def test_libc_checks(libc, what):
+    assert_check_passed(libc, "minikernel: libc", what)
+
+
+@one_boot("libc")
+@one_boot("libc")
+def test_libc_makes_exactly_these_checks(libc):
+    assert_exactly_these_checks(libc, "minikernel: libc", LIBC_CHECKS)
+
+
+@one_boot("libc")
+@one_boot("libc")
+def test_libc_test_ends_cleanly(libc):
+    assert f"minikernel: libc: {len(LIBC_CHECKS)} passed, 0 failed" in libc.console, libc.console[-3000:]
     assert OFF_CLEANLY in libc.console
     assert libc.status == 0
 
@@ -171,18 +265,20 @@ def test_libc_every_check_passes_under_bochs(built):
     """Bochs checks segment limits, which QEMU does not: ring-3 C code, its libc and the ring-1
     kernel under it all keep within the flat segments the monitor truncates below itself."""
     run = run_app("libc_test", archive=TESTS, bochs=True, timeout=240)
-    results = checks(run, "minikernel: libc")
-    assert len(results) >= 70 and failures(results) == [], run.console[-3000:]
+    assert_exactly_these_checks(run, "minikernel: libc", LIBC_CHECKS)
+    assert failures(checks(run, "minikernel: libc")) == [], run.console[-3000:]
     assert OFF_CLEANLY in run.console
     assert run.status == 0
 
 
+@one_boot("libc")
 def test_libc_printf_long_long_and_floating_point(libc):
     assert "minikernel: libc: ok %lld of 2^40+1 prints 1099511627777" in libc.console
     assert ok(libc, "%llx and %llX")
     assert ok(libc, "%f %.3e %g give \"3.141590|1.235e+04|0.0001|1e+20\"")
 
 
+@one_boot("libc")
 def test_libc_child_exit_status_and_atexit(libc):
     """exit(3) runs the atexit handler and flushes stdio before the kernel hears of the exit."""
     assert ok(libc, "a child's exit(3) is WEXITSTATUS 3")
@@ -191,6 +287,7 @@ def test_libc_child_exit_status_and_atexit(libc):
     assert m, libc.console[-3000:]
 
 
+@one_boot("libc")
 def test_libc_children_killed_by_signals(libc):
     assert ok(libc, "a NULL dereference: WTERMSIG SIGSEGV")
     assert ok(libc, "a write to the kernel: WTERMSIG SIGSEGV")
@@ -200,6 +297,7 @@ def test_libc_children_killed_by_signals(libc):
     assert re.search(r"^minikernel: process (\d+) \(child\) killed by process \1: signal 6$", libc.console, re.M)
 
 
+@one_boot("libc")
 def test_libc_bad_input_gives_errno_and_the_process_goes_on(libc):
     for what in ["int $0x80 with number 999: ENOSYS", "write from a kernel pointer (0xC0000000): EFAULT",
                  "write of an oversized length (0x7fffffff): EFAULT", "read into a kernel pointer: EFAULT",
@@ -209,6 +307,7 @@ def test_libc_bad_input_gives_errno_and_the_process_goes_on(libc):
         assert ok(libc, what), what
 
 
+@one_boot("libc")
 def test_faulting_children_leave_kernel_and_monitor_running(libc):
     """After the crashes, libc_test goes on to its summary and the domain powers off cleanly."""
     console = libc.console
@@ -217,11 +316,12 @@ def test_faulting_children_leave_kernel_and_monitor_running(libc):
     assert "hv: domain 0 (minikernel) shut down: poweroff" in console
 
 
+@one_boot("libc")
 def test_system_calls_through_newlib_never_enter_the_monitor(libc):
     """syscount runs alone (its parent waits) and makes 3000 calls through newlib's wrappers."""
     assert ok(libc, "syscount's 1000 rounds")
     m = re.search(r"^minikernel: process \d+ \(syscount\) exited with status 0 after (\d+) system calls, "
                   r"(\d+) monitor entries", libc.console, re.M)
     assert m, libc.console[-3000:]
-    assert int(m.group(1)) >= 3000
+    assert int(m.group(1)) == 3 + 3000 + 2, "getpid, open, fstat; 1000 rounds of three; close, exit"
     assert int(m.group(2)) == 0

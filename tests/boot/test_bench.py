@@ -7,26 +7,50 @@ import subprocess
 from conftest import ROOT
 
 
+# The crossings tools/bench measures, one row of build/bench.tsv each, in its order.
+CROSSINGS = [
+    "null hypercall through the hypercall page",
+    "raw int $0x82 (xen_version)",
+    "int $0x80 from ring 3, direct gate",
+    "int $0x80 from ring 3, through the monitor",
+    "iret hypercall to ring 3, direct int $0x80 back",
+    "#PF bounced to the guest kernel and back",
+    "#UD bounced to the guest kernel and back",
+    "event send to self, upcall, return",
+    "set_timer_op",
+    "mmu_update, per entry, batch of 1",
+    "mmu_update, per entry, batch of 8",
+    "mmu_update, per entry, batch of 64",
+    "mmu_update, per entry, batch of 512",
+    "update_va_mapping",
+    "multicall of 16 xen_version calls",
+    "switch between two domains (yield to yield)",
+]
+SIZE = "monitor size: text / data+rodata / bss (bytes)"
+BOOT = "monitor entry to first guest instruction (not halted)"
+SHARES = ["weights 1:1:1", "weights 1:2:4"]           # each row's label goes on with ", N s busy"
+
+
 def test_bench_produces_every_figure():
     proc = subprocess.run([f"{ROOT}/tools/bench", "--quick"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    for row in ("null hypercall through the hypercall page", "int $0x80 from ring 3, direct gate",
-                "#PF bounced to the guest kernel and back", "mmu_update, per entry, batch of 512",
-                "multicall of 16 xen_version calls", "switch between two domains", "monitor size"):
+    for row in CROSSINGS + [SIZE]:
         assert row in proc.stdout, row
     with open(os.path.join(ROOT, "build", "bench.tsv")) as f:
-        lines = f.read().splitlines()
-    assert lines[0].split("\t")[:2] == ["operation", "instructions"]
-    assert len(lines) == 1 + 16 + 2 + 1 + 2          # crossings, size and boot; the scheduler's shares
-    for line in lines[-2:]:
-        assert line.startswith("weights ") and int(line.split("\t")[1]) > 0, line
-    for line in lines[1:17]:
-        assert int(line.split("\t")[1]) > 0, line
-    size, boot = lines[17].split("\t")[1], lines[18].split("\t")[1]
-    assert all(int(part) > 0 for part in size.split(" / ")), lines[17]
-    assert int(boot) > 0, lines[18]
-    direct = next(line for line in lines if line.startswith("int $0x80 from ring 3, direct gate"))
-    assert direct.split("\t")[2] == "0", "a direct system call spends nothing in the monitor"
+        rows = [line.split("\t") for line in f.read().splitlines()]
+    names = [row[0] for row in rows]
+    assert names[:1 + len(CROSSINGS) + 2] == ["operation"] + CROSSINGS + [SIZE, BOOT], names
+    assert rows[0][:2] == ["operation", "instructions"]
+    shares = rows[1 + len(CROSSINGS) + 2:]
+    assert [row[0] for row in shares[:1]] == ["scheduling"] and len(shares) == 1 + len(SHARES), names
+    by_name = {row[0]: row for row in rows}
+    for name in CROSSINGS:
+        assert int(by_name[name][1]) > 0, by_name[name]
+    assert all(int(part) > 0 for part in by_name[SIZE][1].split(" / ")), by_name[SIZE]
+    assert int(by_name[BOOT][1]) > 0, by_name[BOOT]
+    for label, row in zip(SHARES, shares[1:]):
+        assert row[0].startswith(label + ", ") and int(row[1]) > 0, row
+    assert by_name["int $0x80 from ring 3, direct gate"][2] == "0", "a direct system call spends nothing in the monitor"
 
 
 def test_crossing_profile_counts_every_monitor_instruction():

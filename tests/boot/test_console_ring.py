@@ -3,15 +3,19 @@ the ring as every ring reader and writer does (guest-sdk/byte_ring.h), says so o
 console_io with the indexes it saw, and goes on printing there; nothing hangs, nothing is garbled."""
 import re
 
-from conftest import HELLO, boot, guest
+import pytest
+
+from conftest import HELLO, boot, guest, one_boot
 
 
-def run_corrupt_console():
+@pytest.fixture(scope="module")
+def corrupt_console():
     return boot(HELLO, f"{guest('consolering')}=name=consolering")
 
 
-def test_console_writer_refuses_corrupt_indexes_and_goes_on_through_console_io():
-    run = run_corrupt_console()
+@one_boot("corrupt_console")
+def test_console_writer_refuses_corrupt_indexes_and_goes_on_through_console_io(corrupt_console):
+    run = corrupt_console
     lines = [line for line in run.console.splitlines() if line.startswith("consolering: ")]
     assert len(lines) == 4, run.console
     said = re.fullmatch(r"consolering: console ring is corrupt \(out_cons (0x[0-9a-f]+), out_prod (0x[0-9a-f]+)\): "
@@ -22,8 +26,9 @@ def test_console_writer_refuses_corrupt_indexes_and_goes_on_through_console_io()
                                       "consolering: ok and the next, through console_io"]
 
 
-def test_console_ring_guest_ends_cleanly():
-    run = run_corrupt_console()
+@one_boot("corrupt_console")
+def test_console_ring_guest_ends_cleanly(corrupt_console):
+    run = corrupt_console
     assert "hv: domain 1 (consolering) shut down: poweroff" in run.console
     assert run.status == 0
 

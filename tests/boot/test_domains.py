@@ -6,7 +6,7 @@ import struct
 
 import pytest
 
-from conftest import HELLO, ROOT, boot, guest
+from conftest import HELLO, ROOT, assert_check_passed, assert_exactly_these_checks, boot, guest, one_boot
 
 CRASH_KINDS = {
     # crash=KIND: (what the monitor reports, the first instruction byte at EIP)
@@ -37,23 +37,104 @@ def test_mem_option_sets_the_domain_size():
     assert "big: memory: 12288 KiB (3072 pages)" in run.console
 
 
-def test_raw_assembly_guest_checks_the_start_of_day():
+# What tests/guests/raw_start.asm checks, in the order it prints them.
+RAW_START_CHECKS = [
+    "CS is FLAT_RING1_CS (0xe019)",
+    "SS is FLAT_RING1_SS (0xe021)",
+    "DS is FLAT_RING1_DS",
+    "ES is FLAT_RING1_DS",
+    "FS is FLAT_RING1_DS",
+    "GS is FLAT_RING1_DS",
+    "EFLAGS: IF on, IOPL 0",
+    "start_info magic is xen-3.0-x86_32p",
+    "nr_pages is 1024 (mem=4M)",
+    "flags has SIF_INITDOMAIN (domain 0)",
+    "cmd_line is the module's command line",
+    "pt_base is page-aligned",
+    "ESP is the top of the page after the page tables",
+    "L3 slot 3 is present",
+    "L3 slot 3 is below 4 GiB",
+    "M2P[p2m[0x100]] is 0x100",
+    "M2P[p2m[0]] is 0",
+    "hypercall slot 0: mov $0,%eax; int $0x82; ret; int3...",
+    "hypercall slot 23: push %eax; mov $23,%eax; int $0x82",
+    "hypercall slot 127: mov $127,%eax; int $0x82; ret",
+    "xen_version(capabilities) through the hypercall page returns 0",
+    "capabilities are xen-3.0-x86_32p",
+    "hypercall 11 returns -ENOSYS",
+    "hypercall 200 returns -ENOSYS",
+]
+
+
+@pytest.fixture(scope="module")
+def raw_start():
     """A guest in plain assembly, sharing nothing with our headers, checks registers,
     start_info, the page tables, p2m/M2P and the hypercall page."""
-    run = boot(f"{guest('raw_start')}=mem=4M raw-test")
-    assert run.status == 0, run.console
-    checks = re.findall(r"^raw_start: (ok|FAIL) (.*)$", run.console, re.M)
-    assert len(checks) >= 24, run.console
-    assert all(result == "ok" for result, _ in checks), [c for c in checks if c[0] != "ok"]
-    assert "raw_start: all checks passed" in run.console
+    return boot(f"{guest('raw_start')}=mem=4M raw-test")
 
 
-def test_bad_hypercalls_get_xen_error_codes():
-    run = boot(guest("abi_errors"))
-    assert run.status == 0, run.console
-    assert "FAIL" not in run.console, run.console
-    assert len(re.findall(r"^abi_errors: ok ", run.console, re.M)) == 20
-    assert "abi_errors: all checks passed" in run.console
+@one_boot("raw_start")
+@pytest.mark.parametrize("what", RAW_START_CHECKS)
+def test_raw_assembly_guest_checks_the_start_of_day(raw_start, what):
+    assert_check_passed(raw_start, "raw_start", what)
+
+
+@one_boot("raw_start")
+def test_raw_assembly_guest_makes_exactly_these_checks(raw_start):
+    assert_exactly_these_checks(raw_start, "raw_start", RAW_START_CHECKS)
+
+
+@one_boot("raw_start")
+def test_raw_assembly_guest_ends_cleanly(raw_start):
+    assert "raw_start: all checks passed" in raw_start.console, raw_start.console
+    assert raw_start.status == 0
+
+
+# What tests/guests/abi_errors.c checks, in the order it prints them.
+ABI_ERROR_CHECKS = [
+    "hypercall 11 (none): got -38, want -38",
+    "hypercall 127 (none): got -38, want -38",
+    "platform_op (not for guests): got -38, want -38",
+    "console_io cmd 99: got -38, want -38",
+    "console_io write from the monitor's memory: got -14, want -14",
+    "console_io write from unmapped memory: got -14, want -14",
+    "console_io write of 4 GiB: got -14, want -14",
+    "console_io write of nothing: got 0, want 0",
+    "xen_version cmd 99: got -38, want -38",
+    "xen_version extraversion into the monitor: got -14, want -14",
+    "xen_version extraversion into a read-only page table: got -14, want -14",
+    "xen_version get_features submap 1: got -22, want -22",
+    "xen_version pagesize: got 4096, want 4096",
+    "sched_op cmd 99: got -38, want -38",
+    "sched_op yield: got 0, want 0",
+    "sched_op shutdown from unmapped memory: got -14, want -14",
+    "sched_op shutdown reason 99: got -22, want -22",
+    "vm_assist type 17: got -22, want -22",
+    "vm_assist cmd 5: got -38, want -38",
+    "vm_assist enable writable_pagetables: got 0, want 0",
+]
+
+
+@pytest.fixture(scope="module")
+def abi_errors():
+    return boot(guest("abi_errors"))
+
+
+@one_boot("abi_errors")
+@pytest.mark.parametrize("what", ABI_ERROR_CHECKS)
+def test_bad_hypercalls_get_xen_error_codes(abi_errors, what):
+    assert_check_passed(abi_errors, "abi_errors", what)
+
+
+@one_boot("abi_errors")
+def test_bad_hypercall_guest_makes_exactly_these_checks(abi_errors):
+    assert_exactly_these_checks(abi_errors, "abi_errors", ABI_ERROR_CHECKS)
+
+
+@one_boot("abi_errors")
+def test_bad_hypercall_guest_ends_cleanly(abi_errors):
+    assert "abi_errors: all checks passed" in abi_errors.console, abi_errors.console
+    assert abi_errors.status == 0
 
 
 def test_domains_run_in_order_and_domU_uses_its_console_ring():
@@ -93,6 +174,8 @@ def test_segment_limit_keeps_ring1_out_of_the_monitor_under_bochs():
                      r".*code at eip: a1 00 00 10 f7", run.console, re.M), run.console
     assert "still alive" not in run.console
     assert "survivor: Hello from ring 1" in run.console
+    assert "hv: 2 domain(s) ran, 1 ended cleanly" in run.console
+    assert run.status == 1, "the crash makes the run fail, and nothing else does"
 
 
 # ---- refused images: each is reported, and the next module still boots ----------------------
@@ -174,3 +257,4 @@ def test_bad_mem_option_is_refused():
     run = boot(f"{HELLO}=mem=lots", f"{HELLO}=name=good")
     assert "refused: bad mem=" in run.console
     assert "good: Hello from ring 1" in run.console
+    assert run.status == 1

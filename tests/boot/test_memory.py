@@ -2,16 +2,84 @@
 memory given back at the end is really free again."""
 import re
 
-from conftest import HELLO, boot, checks, failures, free_frames, guest
+import pytest
+
+from conftest import (HELLO, assert_check_passed, assert_exactly_these_checks, boot, free_frames, guest,
+                      one_boot)
+
+# What tests/guests/memory.c checks, in the order it prints them.
+MEMORY_CHECKS = [
+    "mapping a monitor frame (its image at 1 MiB): -EINVAL",
+    "mapping another domain's frame: -EINVAL",
+    "mapping a page-table frame writable: -EINVAL",
+    "mapping it read-only is fine",
+    "a global (G) L1 entry: -EINVAL",
+    "a linear (L2 to L2) entry: -EINVAL",
+    "a superpage: -EINVAL",
+    "a read-only linear entry to the L2 that carries the monitor's entries: -EINVAL",
+    "an L2 of our own, pinned, whose first entry is the canary's L1",
+    "a read-only linear entry to it: allowed, as in Xen",
+    "through it, our L1 entry for the canary page reads back",
+    "and the linear entry comes out again",
+    "an L2 slot in the monitor area: -EPERM",
+    "a misaligned mmu_update pointer: -EINVAL",
+    "update_va_mapping in the monitor area: -EINVAL",
+    "an mmu_update list in the monitor: -EFAULT",
+    "pinning a page we map writable as an L1: -EINVAL",
+    "pinning an L2 as an L1 (wrong type): -EINVAL",
+    "unpinning a frame never pinned: -EINVAL",
+    "pinning another domain's frame: -EINVAL",
+    "300 updates in one call: continued past 256 transparently",
+    "a count of 1,000,000: stops at the first bad entry, monitor unharmed",
+    "increase_reservation gives frames (maxmem above mem)",
+    "pinning a fresh zeroed frame as an L1",
+    "pinning it twice: -EINVAL",
+    "an entry in our new L1",
+    "hooking the L1 into our L2 at 0xE0000000",
+    "the new mapping works",
+    "decrease_reservation of a pinned page: refused (0 done)",
+    "unhooking and unpinning it",
+    "then it can be given back",
+    "CLEAR_PAGE and TLB_FLUSH_LOCAL",
+    "current and maximum reservation",
+    "maximum_ram_page",
+    "memory_map: one RAM region as large as maxmem",
+    "populate_physmap: the M2P says the pfn we asked for",
+    "memory_op 99: -ENOSYS",
+    "300 extents in one increase_reservation: continued past 256 (the monitor entered twice)",
+    "and all given back in one decrease_reservation",
+    "multicall of 17 entries",
+    "each of 16 xen_version calls got its result",
+    "a nested multicall: -EINVAL",
+    "300 updates as a multicall entry: continued past 256, then the next entry",
+    "remapping read-only, asking for no flush",
+    "a write then faults: the monitor flushed the stale writable entry",
+    "after all that, our own memory is unchanged",
+]
 
 
-def test_memory_guest_passes_every_check():
-    run = boot(f"{guest('memory')}=mem=4M maxmem=8M", f"{HELLO}=name=neighbour")
-    results = checks(run, "memory")
-    assert failures(results) == [], run.console
-    assert len(results) >= 35
-    assert "neighbour: Hello from ring 1" in run.console
-    assert run.status == 0
+@pytest.fixture(scope="module")
+def memory():
+    return boot(f"{guest('memory')}=mem=4M maxmem=8M", f"{HELLO}=name=neighbour")
+
+
+@one_boot("memory")
+@pytest.mark.parametrize("what", MEMORY_CHECKS)
+def test_memory_guest_checks(memory, what):
+    assert_check_passed(memory, "memory", what)
+
+
+@one_boot("memory")
+def test_memory_guest_makes_exactly_these_checks(memory):
+    assert_exactly_these_checks(memory, "memory", MEMORY_CHECKS)
+
+
+@one_boot("memory")
+def test_memory_guest_and_its_neighbour_end_cleanly(memory):
+    assert "memory: all checks passed: 0 failure(s)" in memory.console, memory.console
+    assert "neighbour: Hello from ring 1" in memory.console
+    assert "hv: 2 domain(s) ran, 2 ended cleanly" in memory.console
+    assert memory.status == 0
 
 
 def test_every_frame_comes_back_when_domains_end():
@@ -23,12 +91,55 @@ def test_every_frame_comes_back_when_domains_end():
     assert at_end == at_boot
 
 
-def test_grant_guest_passes_every_check():
-    run = boot(guest("grants"))
-    results = checks(run, "grants")
-    assert failures(results) == [], run.console
-    assert len(results) == 24
-    assert run.status == 0
+# What tests/guests/grants.c checks, in the order it prints them.
+GRANT_CHECKS = [
+    "setup_table: two frames",
+    "the grant table's first frame mapped",
+    "query_size: 2 of 4 frames",
+    "set_version 2: -EINVAL (version 1 only)",
+    "set_version 1",
+    "an empty entry to map into",
+    "a bad grant reference: GNTST_bad_gntref",
+    "a grant for another domain: GNTST_permission_denied",
+    "a read-only grant mapped writable: GNTST_permission_denied",
+    "a mapping in the monitor area: GNTST_bad_virt_addr",
+    "map_grant_ref of our own grant",
+    "the entry shows it in use (reading, writing)",
+    "the mapping shows the granted page",
+    "and writes through it land there",
+    "overwriting a grant mapping with update_va_mapping: -EINVAL",
+    "giving back a granted, mapped page: refused",
+    "unmap with a bad handle: GNTST_bad_handle",
+    "unmap at the wrong address: GNTST_bad_virt_addr",
+    "unmap_grant_ref; the entry is free again",
+    "a read-only grant mapped read-only",
+    "and unmapped",
+    "grant copy from a reference into our own frame",
+    "a copy past the page: GNTST_bad_copy_arg",
+    "grant_table_op 99: -ENOSYS",
+]
+
+
+@pytest.fixture(scope="module")
+def grants():
+    return boot(guest("grants"))
+
+
+@one_boot("grants")
+@pytest.mark.parametrize("what", GRANT_CHECKS)
+def test_grant_guest_checks(grants, what):
+    assert_check_passed(grants, "grants", what)
+
+
+@one_boot("grants")
+def test_grant_guest_makes_exactly_these_checks(grants):
+    assert_exactly_these_checks(grants, "grants", GRANT_CHECKS)
+
+
+@one_boot("grants")
+def test_grant_guest_ends_cleanly(grants):
+    assert "grants: all checks passed: 0 failure(s)" in grants.console, grants.console
+    assert grants.status == 0
 
 
 def test_two_domains_share_a_page_and_an_event_channel():
@@ -47,5 +158,7 @@ def test_shared_frames_all_come_back():
     the end equals the count at boot."""
     run = boot("build/examples/share.elf=name=ping role=offer peer=1",
                "build/examples/share.elf=name=pong role=map peer=0")
+    assert run.status == 0, run.console
+    assert 'pong: got "ping 3"' in run.console and 'ping: got "pong 3"' in run.console, "the page was used"
     at_boot, at_end = free_frames(run)
     assert at_end == at_boot

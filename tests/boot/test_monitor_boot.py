@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, boot
+from conftest import ROOT, boot, make
 
 FAULTS = {
     # option value: (exception line, symbol of the faulting function)
@@ -38,6 +38,7 @@ def test_boots_alone_and_powers_off_cleanly():
 
 def test_prints_the_memory_map_and_free_frames():
     run = boot()
+    assert run.status == 0, run.console
     ranges = re.findall(r"^hv:   ([0-9a-f]{16})-([0-9a-f]{16}) available$", run.console, re.M)
     assert len(ranges) >= 2, run.console
     free = int(re.search(r"frames: (\d+) free", run.console).group(1))
@@ -58,6 +59,7 @@ def test_lists_modules_with_their_command_lines(data_file):
 def test_a_comma_in_a_module_command_line_survives(data_file):
     run = boot(data_file("notes.txt") + "=list=a,b,c")
     assert 'command line "list=a,b,c"' in run.console, run.console
+    assert run.status == 1, "a text file is refused as a guest kernel"
 
 
 def test_monitor_command_line_and_loglvl():
@@ -83,7 +85,8 @@ def test_monitor_fault_dumps_registers_and_backtrace(kind):
 
 def test_page_fault_reports_the_faulting_address():
     run = boot(hv_args="selftest-fault=pf")
-    assert "cr2 dead0000" in run.console
+    assert "cr2 dead0000" in run.console, run.console
+    assert run.status == 3
 
 
 def test_panic_prints_a_backtrace():
@@ -117,7 +120,7 @@ def test_boots_under_bochs():
 
 
 def test_make_iso_builds_a_grub_rescue_image():
-    proc = subprocess.run(["make", "-s", "iso"], cwd=ROOT, capture_output=True, text=True)
+    proc = make("iso", capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     with open(f"{ROOT}/build/hv.iso", "rb") as f:
         assert f.read(0x8006)[0x8001:0x8006] == b"CD001", "an ISO 9660 image"

@@ -16,6 +16,7 @@ def test_cpu_shares_follow_weights():
                f"{guest('spin')}=name=w4 weight=400 ms=1500")
     assert run.status == 0, run.console
     t = cpu_ticks(run)
+    assert sorted(t) == ["w1", "w2", "w4"], run.console
     assert t["w1"] > 0
     assert 1.5 <= t["w2"] / t["w1"] <= 2.7, t
     assert 3.0 <= t["w4"] / t["w1"] <= 5.5, t
@@ -23,13 +24,17 @@ def test_cpu_shares_follow_weights():
 
 def test_equal_weights_get_equal_shares():
     run = boot(*[f"{guest('spin')}=name=s{i} ms=1200" for i in range(3)])
+    assert run.status == 0, run.console
     t = cpu_ticks(run)
+    assert sorted(t) == ["s0", "s1", "s2"] and min(t.values()) > 0, run.console
     assert max(t.values()) <= 1.3 * min(t.values()), t
 
 
 def test_a_capped_domain_stays_under_its_cap():
     run = boot(f"{guest('spin')}=name=capped cap=25 ms=1500", f"{guest('spin')}=name=free ms=1500")
+    assert run.status == 0, run.console
     t = cpu_ticks(run)
+    assert sorted(t) == ["capped", "free"] and t["capped"] > 0, run.console
     assert t["capped"] / (t["capped"] + t["free"]) <= 0.40, t
 
 
@@ -38,6 +43,8 @@ def test_bad_weight_and_cap_are_refused():
     assert "refused: bad weight= (1 to 65535)" in run.console
     assert "refused: bad cap= (a percentage, 1 to 100)" in run.console
     assert "ok: spun" in run.console
+    assert "hv: 1 domain(s) ran, 1 ended cleanly" in run.console
+    assert run.status == 1, "a refused module makes the run fail"
 
 
 def test_yield_lets_the_other_domain_run_whatever_the_weights():
@@ -47,7 +54,7 @@ def test_yield_lets_the_other_domain_run_whatever_the_weights():
     the heavier domain a second time (rightly, but not what this test is about)."""
     run = boot(f"{guest('spin')}=name=a weight=1 ms=15 yield=5", f"{guest('spin')}=name=b weight=65535 ms=15 yield=5",
                icount=True)
+    assert run.status == 0, run.console
     turns = re.findall(r"^(a|b): turn (\d)$", run.console, re.M)
-    assert len(turns) == 10, run.console
+    assert sorted(turns) == [(who, str(n)) for who in "ab" for n in range(1, 6)], run.console
     assert all(turns[i][0] != turns[i + 1][0] for i in range(9)), turns
-    assert run.status == 0

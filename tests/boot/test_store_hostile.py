@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from conftest import ROOT, boot, checks, failures, free_frames, guest
+from conftest import ROOT, boot, checks, failures, free_frames, guest, one_boot
 
 DOM0 = "build/examples/dom0.elf"
 SESSION = ["wait 1", "create neighbour", "unpause 2", "wait 2", "write /local/domain/0/after yes",
@@ -59,7 +59,8 @@ ANSWERS = {
                    "a value of 127 bytes: written",
                    "and read back whole"],
 }
-MODES = list(ANSWERS)
+# Every test of one attack reads the same boot (attack() keeps it), on one worker.
+MODES = [pytest.param(mode, marks=one_boot(f"storeattack {mode}")) for mode in ANSWERS]
 
 # What the attacker holds below its home when it has powered off, besides name and domid.
 KEPT = {

@@ -4,9 +4,8 @@ ring 3 -> 1 -> 3 with no ring-0 instruction in between."""
 import importlib.machinery
 import importlib.util
 import os
-import subprocess
 
-from conftest import ROOT
+from conftest import ROOT, make
 
 SAMPLE = os.path.join(ROOT, "tests", "trace")
 
@@ -80,7 +79,7 @@ def test_symbols_and_causes():
 
 
 def test_trace_demo_under_bochs():
-    proc = subprocess.run(["make", "-s", "trace-demo"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    proc = make("trace-demo", capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     with open(os.path.join(ROOT, "build", "trace.txt")) as f:
         check_crossings(f.read().splitlines())
