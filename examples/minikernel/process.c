@@ -10,7 +10,7 @@
  * must wait (waitpid, a console read) rewinds the process's EIP onto its `int $0x80` and is made
  * again, from the start, when the process is woken.
  */
-#include "elf.h"
+#include "elf_format.h"
 #include "minikernel.h"
 
 static struct process procs[NPROC];
