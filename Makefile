@@ -137,7 +137,7 @@ HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(wildcard tests/h
 # The pure sources each host test links with: the shared lib/ and the monitor's own pure files.
 HOST_LIB := lib/format.c lib/kstring.c lib/cmdline.c hv/multiboot.c hv/frames.c hv/elf.c hv/layout.c hv/page_types.c hv/descriptor.c
 
-$(BUILD)/tests/host/test_%: tests/host/test_%.c $(HOST_LIB) $(wildcard hv/include/*.h lib/*.h)
+$(BUILD)/tests/host/test_%: tests/host/test_%.c $(HOST_LIB) $(wildcard hv/include/*.h lib/*.h lib/x86/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $< $(HOST_LIB) $(HOST_EXTRA) -lcmocka -o $@
 
