@@ -11,6 +11,7 @@ GUEST_DIR ?= $(BUILD)/examples
 OUT      := $(GUEST_DIR)/$(GUEST)
 CC       ?= gcc
 
+# Where the guest is linked: the one statement of it, for the C code, start.S's notes and guest.ld.
 GUEST_VIRT_BASE := 0xC0000000
 SDK_STACK_SIZE  := 16384
 
@@ -19,7 +20,8 @@ GUEST_CFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffrees
 	-I$(SDK_DIR)/include -I$(TOP)/hypercall-abi -I$(TOP)/lib \
 	-DGUEST_VIRT_BASE=$(GUEST_VIRT_BASE) -DSDK_STACK_SIZE=$(SDK_STACK_SIZE) -MMD -MP
 GUEST_LDFLAGS := -m32 -nostdlib -no-pie -static -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
-	-Wl,--no-warn-rwx-segments -T $(SDK_DIR)/guest.ld   # .user holds ring-3 code and data together
+	-Wl,--no-warn-rwx-segments -Wl,--defsym=GUEST_VIRT_BASE=$(GUEST_VIRT_BASE) -T $(SDK_DIR)/guest.ld
+# (--no-warn-rwx-segments: .user holds ring-3 code and data together)
 
 # The SDK, plus the pure helpers of lib/ it shares with the monitor (formatting, strings, command
 # lines).
