@@ -13,10 +13,10 @@ NASM    := nasm
 HV_CFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-ffreestanding -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
 	-fno-omit-frame-pointer -mno-sse -mno-mmx -mno-80387 -fno-builtin \
-	-Ihv/include -Ihv/lib -Ihypercall-abi -MMD -MP
+	-Ihv/include -Ilib -Ihypercall-abi -MMD -MP
 HV_LDFLAGS := -m32 -nostdlib -no-pie -static -Wl,--build-id=none -Wl,-z,max-page-size=4096
 
-HV_SRCS := $(wildcard hv/*.c hv/lib/*.c)
+HV_SRCS := $(wildcard hv/*.c lib/*.c)
 HV_SRCS := $(filter-out hv/asm-offsets.c,$(HV_SRCS))
 HV_ASMS := $(wildcard hv/*.asm)
 HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_SRCS)) $(patsubst %.asm,$(BUILD)/%.o,$(HV_ASMS))
@@ -132,13 +132,13 @@ bochs-debug: deps all
 	tools/hvrun --bochs --debug $(DEMO)
 
 # ---- tests --------------------------------------------------------------------------------------
-HOST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Ihv/include -Ihv/lib -Ihypercall-abi \
+HOST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Ihv/include -Ilib -Ihypercall-abi \
 	-fno-builtin -Wno-builtin-declaration-mismatch
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(wildcard tests/host/test_*.c))
-# The pure monitor sources each host test links with.
-HOST_LIB := hv/lib/format.c hv/lib/kstring.c hv/cmdline.c hv/multiboot.c hv/frames.c hv/elf.c hv/layout.c hv/page_types.c hv/descriptor.c
+# The pure sources each host test links with: the shared lib/ and the monitor's own pure files.
+HOST_LIB := lib/format.c lib/kstring.c lib/cmdline.c hv/multiboot.c hv/frames.c hv/elf.c hv/layout.c hv/page_types.c hv/descriptor.c
 
-$(BUILD)/tests/host/test_%: tests/host/test_%.c $(HOST_LIB) $(wildcard hv/include/*.h hv/lib/*.h)
+$(BUILD)/tests/host/test_%: tests/host/test_%.c $(HOST_LIB) $(wildcard hv/include/*.h lib/*.h lib/x86/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $< $(HOST_LIB) $(HOST_EXTRA) -lcmocka -o $@
 

@@ -6,16 +6,20 @@
  */
 #include "xen.h"
 #include "regs-offsets.h"
+#include "x86/eflags.h"
+#include "x86/exceptions.h"
 
 #define IRET_SLOT (hypercall_page + __HYPERVISOR_iret * 32)
 
-/* Each stub pushes an error code (0 when the CPU has none) and the vector, saves the registers
+/* Each stub pushes an error code (0 when the CPU has none: x86/exceptions.h) and the vector, saves the registers
  * as struct regs, loads the kernel's data segments and calls its vector's C handler straight
  * from sdk_handlers[] (one indirect call: no dispatcher in between), then leaves by sdk_return. */
-.macro STUB vector, has_error, last=0
+.macro STUB vector, last=0
     .globl sdk_stub_\vector
 sdk_stub_\vector:
-    .if \has_error == 0
+    .if \vector >= NR_EXCEPTIONS
+    pushl $0
+    .elseif ((X86_ERROR_CODE_VECTORS >> \vector) & 1) == 0
     pushl $0
     .endif
     pushl $\vector
@@ -37,32 +41,32 @@ sdk_stub_\vector:
 .endm
 
     .text
-    STUB 0, 0
-    STUB 1, 0
-    STUB 2, 0
-    STUB 3, 0
-    STUB 4, 0
-    STUB 5, 0
-    STUB 6, 0
-    STUB 7, 0
-    STUB 8, 1
-    STUB 9, 0
-    STUB 10, 1
-    STUB 11, 1
-    STUB 12, 1
-    STUB 13, 1
-    STUB 14, 1
-    STUB 15, 0
-    STUB 16, 0
-    STUB 17, 1
-    STUB 18, 0
-    STUB 19, 0
-    STUB 256, 0                       /* not a vector: the event upcall */
-    STUB 257, 0                       /* not a vector: the sysenter callback */
+    STUB 0
+    STUB 1
+    STUB 2
+    STUB 3
+    STUB 4
+    STUB 5
+    STUB 6
+    STUB 7
+    STUB 8
+    STUB 9
+    STUB 10
+    STUB 11
+    STUB 12
+    STUB 13
+    STUB 14
+    STUB 15
+    STUB 16
+    STUB 17
+    STUB 18
+    STUB 19
+    STUB 256                          /* not a vector: the event upcall */
+    STUB 257                          /* not a vector: the sysenter callback */
     /* Tour step 2 (direct system call): ring 3's `int $0x80` came through the real DPL-3 gate
      * straight here, in ring 1: the stub calls the kernel's handler and falls into sdk_return,
      * whose plain iret goes back to ring 3. The monitor never runs. */
-    STUB 128, 0, last=1               /* int $0x80, the hottest path: it falls into sdk_return */
+    STUB 128, last=1                  /* int $0x80, the hottest path: it falls into sdk_return */
 
     /* Back with a plain iret when events are on and none is waiting (a direct system call then
      * never enters the monitor): to ring 3, where events are always on, or to ring 1 code that
@@ -119,7 +123,7 @@ enter_user:
     movl %eax, %gs
     pushl $FLAT_USER_SS
     pushl %edx
-    pushl $0x202                      /* IF on (the real IF; ring 3 cannot change it) */
+    pushl $(EFLAGS_IF | EFLAGS_RESERVED)   /* the real IF; ring 3 cannot change it */
     pushl $FLAT_USER_CS
     pushl %ecx
     movl shared_info, %eax

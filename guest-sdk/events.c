@@ -7,7 +7,6 @@
  * event already pending asks the monitor (any hypercall) to deliver it at once.
  */
 #include "sdk.h"
-#include "regs-offsets.h"
 
 static event_handler port_handlers[EVTCHN_SDK_PORTS];
 

@@ -5,9 +5,9 @@
  */
 #include "sdk.h"
 
-#define GRANT_ENTRIES (4096 / sizeof(struct grant_entry_v1))
+#define GRANT_ENTRIES (PAGE_SIZE / sizeof(struct grant_entry_v1))
 
-static uint8_t table_window[4096] __attribute__((aligned(4096)));   /* our grant-table frame */
+static uint8_t table_window[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));   /* our grant-table frame */
 static struct grant_entry_v1 *table;
 static grant_ref_t next_ref = GNTTAB_NR_RESERVED_ENTRIES;
 

@@ -11,20 +11,24 @@ GUEST_DIR ?= $(BUILD)/examples
 OUT      := $(GUEST_DIR)/$(GUEST)
 CC       ?= gcc
 
+# Where the guest is linked: the one statement of it, for the C code, start.S's notes and guest.ld.
 GUEST_VIRT_BASE := 0xC0000000
 SDK_STACK_SIZE  := 16384
 
 GUEST_CFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pie \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-omit-frame-pointer -fno-builtin \
-	-I$(SDK_DIR)/include -I$(TOP)/hypercall-abi -I$(TOP)/hv/lib -I$(TOP)/hv/include \
+	-I$(SDK_DIR)/include -I$(TOP)/hypercall-abi -I$(TOP)/lib \
 	-DGUEST_VIRT_BASE=$(GUEST_VIRT_BASE) -DSDK_STACK_SIZE=$(SDK_STACK_SIZE) -MMD -MP
 GUEST_LDFLAGS := -m32 -nostdlib -no-pie -static -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
-	-Wl,--no-warn-rwx-segments -T $(SDK_DIR)/guest.ld   # .user holds ring-3 code and data together
+	-Wl,--no-warn-rwx-segments -Wl,--defsym=GUEST_VIRT_BASE=$(GUEST_VIRT_BASE) -T $(SDK_DIR)/guest.ld
+# (--no-warn-rwx-segments: .user holds ring-3 code and data together)
 
-# The SDK, plus the pure helpers it shares with the monitor (formatting, strings, command lines).
+# The SDK, plus the pure helpers of lib/ it shares with the monitor (formatting, strings, command
+# lines).
 # Its objects go in a directory of their own, so a guest's file may share a name with one of them.
 SDK_SRCS := $(SDK_DIR)/start.S $(SDK_DIR)/entry.S $(SDK_DIR)/sdk.c $(SDK_DIR)/traps.c $(SDK_DIR)/memory.c \
-	$(SDK_DIR)/events.c $(SDK_DIR)/grants.c $(SDK_DIR)/byte_ring.c $(SDK_DIR)/store.c $(TOP)/hv/lib/format.c $(TOP)/hv/lib/kstring.c $(TOP)/hv/cmdline.c
+	$(SDK_DIR)/events.c $(SDK_DIR)/grants.c $(SDK_DIR)/byte_ring.c $(SDK_DIR)/store.c \
+	$(TOP)/lib/format.c $(TOP)/lib/kstring.c $(TOP)/lib/cmdline.c
 GUEST_OBJS := $(patsubst %,$(OUT)/%.o,$(notdir $(SRCS)))
 SDK_OBJS := $(patsubst %,$(OUT)/sdk/%.o,$(notdir $(SDK_SRCS)))
 OBJS := $(GUEST_OBJS) $(SDK_OBJS)

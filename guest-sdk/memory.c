@@ -7,23 +7,23 @@
 
 struct shared_info *shared_info;
 /* The page-aligned hole shared_info is mapped into (its own frame becomes unused). */
-static uint8_t shared_info_window[4096] __attribute__((aligned(4096)));
+static uint8_t shared_info_window[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 
 uint32_t virt_to_mfn(const void *va)
 {
     const uint32_t *p2m = (const uint32_t *)start_info->mfn_list;
-    return p2m[((uint32_t)(uintptr_t)va - GUEST_VIRT_BASE) >> 12];
+    return p2m[((uint32_t)(uintptr_t)va - GUEST_VIRT_BASE) >> PAGE_SHIFT];
 }
 
 long map_page(void *va, uint32_t mfn, uint32_t flags)
 {
-    uint64_t pte = (uint64_t)mfn << 12 | flags;
+    uint64_t pte = (uint64_t)mfn << PAGE_SHIFT | flags;
     return HYPERVISOR_update_va_mapping((uint32_t)(uintptr_t)va, pte, UVMF_INVLPG);
 }
 
 void memory_init(void)
 {
-    long rc = map_page(shared_info_window, start_info->shared_info >> 12, PTE_P | PTE_RW | PTE_A | PTE_D);
+    long rc = map_page(shared_info_window, start_info->shared_info >> PAGE_SHIFT, PTE_P | PTE_RW | PTE_A | PTE_D);
     if (rc)
         panic("mapping shared_info: %ld", rc);
     shared_info = (struct shared_info *)shared_info_window;
@@ -31,7 +31,7 @@ void memory_init(void)
 
 long map_user(void *start, void *end)
 {
-    for (uint8_t *p = start; p < (uint8_t *)end; p += 4096) {
+    for (uint8_t *p = start; p < (uint8_t *)end; p += PAGE_SIZE) {
         long rc = map_page(p, virt_to_mfn(p), PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D);
         if (rc)
             return rc;
@@ -50,8 +50,8 @@ static uint8_t *free_end;
 
 static void pages_init(void)
 {
-    uint32_t boot_stack_end = start_info->pt_base + start_info->nr_pt_frames * 4096 + 4096;
-    uint32_t mapped_end = GUEST_VIRT_BASE + start_info->nr_pages * 4096;
+    uint32_t boot_stack_end = start_info->pt_base + start_info->nr_pt_frames * PAGE_SIZE + PAGE_SIZE;
+    uint32_t mapped_end = GUEST_VIRT_BASE + start_info->nr_pages * PAGE_SIZE;
     uint32_t l2_span_end = (boot_stack_end + 512 * 1024 + 0x3FFFFF) & ~0x3FFFFFu;   /* 4 MiB rounding */
     next_free = (uint8_t *)(uintptr_t)boot_stack_end;
     free_end = (uint8_t *)(uintptr_t)(mapped_end < l2_span_end ? mapped_end : l2_span_end);
@@ -64,8 +64,8 @@ void *page_alloc(void)
     if (next_free >= free_end)
         return NULL;
     void *p = next_free;
-    next_free += 4096;
-    memset(p, 0, 4096);
+    next_free += PAGE_SIZE;
+    memset(p, 0, PAGE_SIZE);
     return p;
 }
 
@@ -121,7 +121,7 @@ uint32_t address_space_current(void)
 {
     uint32_t cr3;
     __asm__ volatile("mov %%cr3, %0" : "=r"(cr3));     /* emulated by the monitor */
-    return cr3 >> 12;
+    return cr3 >> PAGE_SHIFT;
 }
 
 /* A new address space: the kernel's half (L3 slot 3 and its L2) shared with the current one, the
@@ -134,8 +134,9 @@ uint32_t address_space_new(void)
     if (!l3 || !l2 || table_pin(l2, 2) < 0)
         return 0;
     struct mmu_queue q = { 0 };
-    mmu_queue_add(&q, (uint64_t)l3 << 12 | 0 * 8 | MMU_NORMAL_PT_UPDATE, (uint64_t)l2 << 12 | PTE_P);
-    mmu_queue_add(&q, (uint64_t)l3 << 12 | 3 * 8 | MMU_NORMAL_PT_UPDATE, current_l3[3]);   /* shared */
+    mmu_queue_add(&q, (uint64_t)l3 << PAGE_SHIFT | 0 * PTE_SIZE | MMU_NORMAL_PT_UPDATE,
+                  (uint64_t)l2 << PAGE_SHIFT | PTE_P);
+    mmu_queue_add(&q, (uint64_t)l3 << PAGE_SHIFT | 3 * PTE_SIZE | MMU_NORMAL_PT_UPDATE, current_l3[3]);   /* shared */
     if (mmu_queue_flush(&q) < 0 || table_pin(l3, 3) < 0)
         return 0;
     return l3;
@@ -145,24 +146,25 @@ uint32_t address_space_new(void)
 long address_space_map_user(uint32_t l3, uint32_t va, uint32_t mfn)
 {
     const uint64_t *l3_entries = (const uint64_t *)(uintptr_t)mfn_to_virt(l3);
-    uint32_t l2 = (uint32_t)(l3_entries[va >> 30] >> 12);
+    uint32_t l2 = (uint32_t)(l3_entries[L3_INDEX(va)] >> PAGE_SHIFT);
     const uint64_t *l2_entries = (const uint64_t *)(uintptr_t)mfn_to_virt(l2);
-    uint64_t l2e = l2_entries[(va >> 21) & 511];
+    uint64_t l2e = l2_entries[L2_INDEX(va)];
     struct mmu_queue q = { 0 };
     if (!(l2e & PTE_P)) {
         uint32_t l1 = table_alloc();
         if (!l1 || table_pin(l1, 1) < 0)
             return -1;
-        l2e = (uint64_t)l1 << 12 | PTE_P | PTE_RW | PTE_US | PTE_A;
-        mmu_queue_add(&q, (uint64_t)l2 << 12 | ((va >> 21) & 511) * 8, l2e);
+        l2e = (uint64_t)l1 << PAGE_SHIFT | PTE_P | PTE_RW | PTE_US | PTE_A;
+        mmu_queue_add(&q, (uint64_t)l2 << PAGE_SHIFT | L2_INDEX(va) * PTE_SIZE, l2e);
     }
-    uint32_t l1 = (uint32_t)(l2e >> 12);
-    mmu_queue_add(&q, (uint64_t)l1 << 12 | ((va >> 12) & 511) * 8, (uint64_t)mfn << 12 | PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D);
+    uint32_t l1 = (uint32_t)(l2e >> PAGE_SHIFT);
+    mmu_queue_add(&q, (uint64_t)l1 << PAGE_SHIFT | L1_INDEX(va) * PTE_SIZE,
+                  (uint64_t)mfn << PAGE_SHIFT | PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D);
     return mmu_queue_flush(&q);
 }
 
 /* The virtual address of one of our frames in the start-of-day mapping (through the M2P). */
 void *mfn_to_virt(uint32_t mfn)
 {
-    return (void *)(uintptr_t)(GUEST_VIRT_BASE + ((const uint32_t *)MACH2PHYS_VIRT_START)[mfn] * 4096);
+    return (void *)(uintptr_t)(GUEST_VIRT_BASE + ((const uint32_t *)MACH2PHYS_VIRT_START)[mfn] * PAGE_SIZE);
 }

@@ -16,7 +16,7 @@ static void console_init(void)
         return;
     const uint32_t *m2p = (const uint32_t *)MACH2PHYS_VIRT_START;
     uint32_t pfn = m2p[start_info->console.domU.mfn];
-    struct xencons_interface *ring = (struct xencons_interface *)(GUEST_VIRT_BASE + pfn * 4096);
+    struct xencons_interface *ring = (struct xencons_interface *)(GUEST_VIRT_BASE + pfn * PAGE_SIZE);
     console_out = (struct byte_ring){ .buf = ring->out, .size = sizeof(ring->out), .cons = &ring->out_cons,
                                       .prod = &ring->out_prod };
     console_ring = ring;

@@ -5,6 +5,7 @@
  * The builder enters _start with ESI = start_info, ESP = a one-page boot stack, interrupts
  * (events) masked: the SDK moves to its own bigger stack and calls sdk_start in C.
  */
+#include "x86/paging.h"
 #include "xen.h"
 
 #define ELFNOTE(type, kind, value)            \
@@ -39,10 +40,10 @@ _start:
 
 /* The monitor fills this page with one 32-byte stub per hypercall (hypercall-abi/ABI.md). */
     .section .text.hypercall_page, "ax"
-    .balign 4096
+    .balign PAGE_SIZE
     .globl hypercall_page
 hypercall_page:
-    .fill 4096, 1, 0xcc
+    .fill PAGE_SIZE, 1, 0xcc
 
     .bss
     .balign 16

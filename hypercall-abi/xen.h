@@ -66,6 +66,8 @@
 #define FIRST_RESERVED_GDT_BYTE  (FIRST_RESERVED_GDT_PAGE * 4096)
 #define FIRST_RESERVED_GDT_ENTRY (FIRST_RESERVED_GDT_BYTE / 8)
 
+#define __HYPERVISOR_CS 0xe008   /* GDT entry 7169, RPL 0: the hypervisor's own code */
+#define __HYPERVISOR_DS 0xe010   /* entry 7170, RPL 0: its data */
 #define FLAT_RING1_CS 0xe019     /* GDT entry 7171, RPL 1: the guest kernel's code */
 #define FLAT_RING1_DS 0xe021     /* entry 7172, RPL 1: its data and stack */
 #define FLAT_RING1_SS 0xe021

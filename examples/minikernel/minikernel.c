@@ -24,17 +24,12 @@ static const struct { const char *what; int signal; } faults[SDK_NR_EXCEPTIONS] 
     [18] = { "machine check", HVOS_SIGSEGV },        [19] = { "SIMD error", HVOS_SIGFPE },
 };
 
-#define PF_PRESENT 1u             /* #PF error code bits (Intel SDM vol. 3, 4.7) */
-#define PF_WRITE   2u
-#define NM_VECTOR  7u
-#define PF_VECTOR  14u
-
 static void say_fault(const struct regs *r)
 {
-    if (r->vector == PF_VECTOR)
+    if (r->vector == VEC_PF)
         klog("process %d (%s) killed: page fault at %#x (%s, %s), eip %#x\n", current->pid, current->name,
-             shared_info->vcpu_info[0].arch.cr2, r->error_code & PF_WRITE ? "write" : "read",
-             r->error_code & PF_PRESENT ? "protection" : "not mapped", r->eip);
+             shared_info->vcpu_info[0].arch.cr2, r->error_code & PF_ERROR_WRITE ? "write" : "read",
+             r->error_code & PF_ERROR_PRESENT ? "protection" : "not mapped", r->eip);
     else
         klog("process %d (%s) killed: %s (error code %#x), eip %#x\n", current->pid, current->name,
              faults[r->vector].what, r->error_code, r->eip);
@@ -47,7 +42,7 @@ static void fault(struct regs *r)
         panic("kernel %s (vector %u, error code %#x) at eip %#x, cr2 %#x", faults[r->vector].what,
               r->vector, r->error_code, r->eip, shared_info->vcpu_info[0].arch.cr2);
     kernel_enter();
-    if (r->vector == NM_VECTOR) {
+    if (r->vector == VEC_NM) {
         fpu_trap(r);                    /* the lazy FPU switch, not an error */
     } else {
         say_fault(r);

@@ -6,9 +6,6 @@
 #include "sdk.h"
 #include "../../libc-patches/include/hvos/syscall.h"
 
-#define PF_W 2          /* ELF program header flag: the segment is writable */
-
-#define PAGE_SIZE     4096u
 #define NPROC         16          /* processes at once */
 #define NFILE         16          /* open files per process, 0-2 the console */
 #define NAME_MAX_LEN  16          /* a process's name: its program's base name, cut */

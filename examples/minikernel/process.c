@@ -10,7 +10,7 @@
  * must wait (waitpid, a console read) rewinds the process's EIP onto its `int $0x80` and is made
  * again, from the start, when the process is woken.
  */
-#include "elf.h"
+#include "elf_format.h"
 #include "minikernel.h"
 
 static struct process procs[NPROC];
@@ -221,7 +221,8 @@ int process_spawn(const char *path, char *const argv[], int argc, int parent)
     for (unsigned fd = 0; fd < 3; fd++)
         p->files[fd].kind = FILE_CONSOLE;
     p->regs = (struct regs){ .gs = FLAT_USER_DS, .fs = FLAT_USER_DS, .es = FLAT_USER_DS, .ds = FLAT_USER_DS,
-                             .eip = eh.entry, .cs = FLAT_USER_CS, .eflags = 0x202, .esp = esp, .ss = FLAT_USER_SS };
+                             .eip = eh.entry, .cs = FLAT_USER_CS, .eflags = EFLAGS_IF | EFLAGS_RESERVED,
+                             .esp = esp, .ss = FLAT_USER_SS };
     p->entries_at_start = ~0u;          /* read when it first runs */
     p->state = PROC_RUNNABLE;
     say_started(p, argv, argc);

@@ -12,8 +12,6 @@
 #include "minikernel.h"
 
 #define USER_PTE (PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D)
-#define L2_INDEX(va) (((va) >> 21) & 511)
-#define L1_INDEX(va) (((va) >> 12) & 511)
 
 static void *free_pages;            /* freed pages, linked through their first word */
 static uint32_t nr_in_use;
@@ -53,7 +51,7 @@ uint32_t vm_pages_in_use(void)
 
 static long mmu_set(uint32_t table_mfn, unsigned index, uint64_t entry)
 {
-    struct mmu_update u = { (uint64_t)table_mfn << 12 | index * 8 | MMU_NORMAL_PT_UPDATE, entry };
+    struct mmu_update u = { (uint64_t)table_mfn << PAGE_SHIFT | index * PTE_SIZE | MMU_NORMAL_PT_UPDATE, entry };
     return HYPERVISOR_mmu_update(&u, 1, NULL, DOMID_SELF);
 }
 
@@ -103,7 +101,7 @@ int space_new(struct space *s)
             table_free(s->l2);
         return -HVOS_ENOMEM;
     }
-    if (mmu_set(s->l3, 0, (uint64_t)s->l2 << 12 | PTE_P) < 0 ||
+    if (mmu_set(s->l3, 0, (uint64_t)s->l2 << PAGE_SHIFT | PTE_P) < 0 ||
         mmu_set(s->l3, 3, table(kernel_l3)[3]) < 0 || table_pin(s->l3, 3) < 0)
         panic("building an address space (L3 %#x) failed", s->l3);
     return 0;
@@ -119,11 +117,11 @@ void space_destroy(struct space *s)
         uint64_t l2e = table(s->l2)[i];
         if (!(l2e & PTE_P))
             continue;
-        uint32_t l1 = (uint32_t)(l2e >> 12);
+        uint32_t l1 = (uint32_t)(l2e >> PAGE_SHIFT);
         mmuext(MMUEXT_UNPIN_TABLE, l1);
         for (unsigned j = 0; j < 512; j++)
             if (table(l1)[j] & PTE_P)
-                kpage_free(mfn_to_virt((uint32_t)(table(l1)[j] >> 12)));
+                kpage_free(mfn_to_virt((uint32_t)(table(l1)[j] >> PAGE_SHIFT)));
         table_free(l1);
     }
     table_free(s->l2);
@@ -145,7 +143,7 @@ void space_switch(const struct space *s)
 static const uint64_t *l1_entry(const struct space *s, uint32_t va)
 {
     uint64_t l2e = table(s->l2)[L2_INDEX(va)];
-    return l2e & PTE_P ? &table((uint32_t)(l2e >> 12))[L1_INDEX(va)] : NULL;
+    return l2e & PTE_P ? &table((uint32_t)(l2e >> PAGE_SHIFT))[L1_INDEX(va)] : NULL;
 }
 
 uint8_t *space_page(const struct space *s, uint32_t va)
@@ -155,7 +153,7 @@ uint8_t *space_page(const struct space *s, uint32_t va)
     const uint64_t *pte = l1_entry(s, va);
     if (!pte || (*pte & (PTE_P | PTE_US)) != (PTE_P | PTE_US))
         return NULL;
-    return mfn_to_virt((uint32_t)(*pte >> 12));
+    return mfn_to_virt((uint32_t)(*pte >> PAGE_SHIFT));
 }
 
 static int l1_add(struct space *s, uint32_t va)
@@ -163,7 +161,7 @@ static int l1_add(struct space *s, uint32_t va)
     uint32_t l1 = table_new(1);
     if (!l1)
         return -HVOS_ENOMEM;
-    if (mmu_set(s->l2, L2_INDEX(va), (uint64_t)l1 << 12 | PTE_P | PTE_RW | PTE_US | PTE_A) < 0)
+    if (mmu_set(s->l2, L2_INDEX(va), (uint64_t)l1 << PAGE_SHIFT | PTE_P | PTE_RW | PTE_US | PTE_A) < 0)
         panic("adding L1 %#x for %#x failed", l1, va);
     return 0;
 }
@@ -179,7 +177,7 @@ int space_map(struct space *s, uint32_t va)
     if (!page)
         return -HVOS_ENOMEM;
     uint64_t l2e = table(s->l2)[L2_INDEX(va)];
-    if (mmu_set((uint32_t)(l2e >> 12), L1_INDEX(va), (uint64_t)virt_to_mfn(page) << 12 | USER_PTE) < 0)
+    if (mmu_set((uint32_t)(l2e >> PAGE_SHIFT), L1_INDEX(va), (uint64_t)virt_to_mfn(page) << PAGE_SHIFT | USER_PTE) < 0)
         panic("mapping user page %#x failed", va);
     return 0;
 }
@@ -191,7 +189,7 @@ void space_protect(struct space *s, uint32_t va)
     if (!pte || !(*pte & PTE_P))
         return;
     uint64_t l2e = table(s->l2)[L2_INDEX(va)];
-    mmu_set((uint32_t)(l2e >> 12), L1_INDEX(va), *pte & ~(uint64_t)PTE_RW);
+    mmu_set((uint32_t)(l2e >> PAGE_SHIFT), L1_INDEX(va), *pte & ~(uint64_t)PTE_RW);
     if (s->l3 == current_l3)
         mmuext(MMUEXT_INVLPG_LOCAL, va);
 }
@@ -208,7 +206,7 @@ void space_unmap(struct space *s, uint32_t va)
     if (!page)
         return;
     uint64_t l2e = table(s->l2)[L2_INDEX(va)];
-    mmu_set((uint32_t)(l2e >> 12), L1_INDEX(va), 0);
+    mmu_set((uint32_t)(l2e >> PAGE_SHIFT), L1_INDEX(va), 0);
     if (s->l3 == current_l3)
         mmuext(MMUEXT_INVLPG_LOCAL, va);       /* no stale translation to a page we reuse */
     kpage_free(page);

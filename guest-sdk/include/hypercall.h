@@ -6,9 +6,10 @@
 #ifndef SDK_HYPERCALL_H
 #define SDK_HYPERCALL_H
 #include <stdint.h>
+#include "x86/paging.h"
 #include "xen.h"
 
-extern char hypercall_page[4096];
+extern char hypercall_page[PAGE_SIZE];
 
 /* The one way in: a direct call to slot `nr` of the hypercall page. The argument registers are
  * listed as read-write because a hypercall may change them (multicall and iret do); the ones a

@@ -5,6 +5,5 @@
 
 #define SDK_REGS_CS     60
 #define SDK_REGS_EFLAGS 64
-#define EFLAGS_IF       0x200
 
 #endif

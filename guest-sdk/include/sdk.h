@@ -11,6 +11,9 @@
 #include "hypercall.h"
 #include "format.h"
 #include "kstring.h"
+#include "x86/eflags.h"
+#include "x86/exceptions.h"
+#include "x86/paging.h"
 #include "xen.h"
 
 extern struct start_info *start_info;
@@ -83,12 +86,6 @@ int context_save(struct context *c) __attribute__((returns_twice));
 void __attribute__((noreturn)) context_restore(struct context *c, int value);
 
 /* ---- Memory (memory.c) ------------------------------------------------------------------------ */
-
-#define PTE_P  0x001u
-#define PTE_RW 0x002u
-#define PTE_US 0x004u
-#define PTE_A  0x020u
-#define PTE_D  0x040u
 
 extern struct shared_info *shared_info;     /* mapped by memory_init */
 

@@ -1,39 +1,11 @@
 /* elf.h - reading a guest kernel's ELF image and its Xen notes (the domain builder's first step).
- * The ELF layouts are the System V ABI's (Elf32_Ehdr, Elf32_Phdr, Elf32_Shdr, notes); the rules for
- * Xen's notes are those of Xen's libelf. Pure code, host-tested (tests/host/test_elf.c).
+ * The ELF layouts are the System V ABI's, in lib/elf_format.h; the rules for Xen's notes are those
+ * of Xen's libelf. Pure code, host-tested (tests/host/test_elf.c).
  */
 #ifndef HV_ELF_H
 #define HV_ELF_H
 #include <stdint.h>
-
-struct elf32_ehdr {
-    uint8_t  ident[16];
-    uint16_t type, machine;
-    uint32_t version, entry, phoff, shoff, flags;
-    uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct elf32_phdr {
-    uint32_t type, offset, vaddr, paddr, filesz, memsz, flags, align;
-};
-
-struct elf32_shdr {
-    uint32_t name, type, flags, addr, offset, size, link, info, addralign, entsize;
-};
-
-struct elf32_note {
-    uint32_t namesz, descsz, type;     /* then the name and the descriptor, each padded to 4 */
-};
-
-#define ELFCLASS32  1
-#define ELFDATA2LSB 1
-#define ET_EXEC     2
-#define EM_386      3
-#define PT_LOAD     1
-#define PT_NOTE     4
-#define SHT_SYMTAB  2
-#define SHT_NOTE    7
-#define STT_FUNC    2
+#include "elf_format.h"
 
 #define GUEST_MAX_SEGMENTS 8
 #define GUEST_NOTE_STRING  64
@@ -55,12 +27,6 @@ struct guest_image {
     char pae_mode[GUEST_NOTE_STRING], features[GUEST_NOTE_STRING];
     unsigned nr_segments;
     struct guest_segment segments[GUEST_MAX_SEGMENTS];
-};
-
-struct elf32_sym {
-    uint32_t name, value, size;
-    uint8_t info, other;
-    uint16_t shndx;
 };
 
 /* An image's function symbols, if it kept them: offsets into the image (checked to lie inside). */

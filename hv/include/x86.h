@@ -2,6 +2,8 @@
 #ifndef HV_X86_H
 #define HV_X86_H
 #include <stdint.h>
+#include "x86/control_regs.h"   /* the bits of what read_cr0 and read_cr4 return */
+#include "x86/eflags.h"         /* the bits of what irq_save returns */
 
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
 static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" :: "a"(v), "Nd"(port)); }

@@ -16,7 +16,6 @@
  * The last four must crash this domain, with the monitor's message, and nothing else.
  */
 #include "sdk.h"
-#include "segments.h"
 
 static int failures;
 
@@ -214,7 +213,7 @@ static void enable_ring3(void)
 #define SPARE_VECTOR 0x40                      /* a vector nothing here raises */
 
 static const uint16_t selector_bases[] = {
-    0, GDT_CODE, LDT_CODE, FLAT_RING1_CS & ~3, HV_CS, FLAT_RING3_CS & ~3,
+    0, GDT_CODE, LDT_CODE, FLAT_RING1_CS & ~3, __HYPERVISOR_CS, FLAT_RING3_CS & ~3,
 };
 
 static long register_callback(unsigned type, uint32_t cs, uint32_t eip)
@@ -280,10 +279,10 @@ static const struct delivery int80_cases[] = {
     { FLAT_RING1_CS,          3, RAN, FLAT_RING1_CS, 0, "FLAT_RING1_CS" },
     { FLAT_RING1_CS + 1,      3, FAILSAFE, FLAT_RING1_CS + 1, 1, "FLAT_RING1_CS with RPL 2: no real gate" },
     { FLAT_RING1_CS + 2,      3, FAILSAFE, FLAT_RING1_CS + 2, 1, "FLAT_RING1_CS with RPL 3" },
-    { HV_CS,                  3, FAILSAFE, HV_CS | 1, 1, "the monitor's code, RPL 0 raised to 1" },
-    { HV_CS | 1,              3, FAILSAFE, HV_CS | 1, 1, "the monitor's code, RPL 1" },
-    { HV_CS | 2,              3, FAILSAFE, HV_CS | 2, 1, "the monitor's code, RPL 2" },
-    { HV_CS | 3,              3, FAILSAFE, HV_CS | 3, 1, "the monitor's code, RPL 3" },
+    { __HYPERVISOR_CS,        3, FAILSAFE, __HYPERVISOR_CS | 1, 1, "the monitor's code, RPL 0 raised to 1" },
+    { __HYPERVISOR_CS | 1,    3, FAILSAFE, __HYPERVISOR_CS | 1, 1, "the monitor's code, RPL 1" },
+    { __HYPERVISOR_CS | 2,    3, FAILSAFE, __HYPERVISOR_CS | 2, 1, "the monitor's code, RPL 2" },
+    { __HYPERVISOR_CS | 3,    3, FAILSAFE, __HYPERVISOR_CS | 3, 1, "the monitor's code, RPL 3" },
     { FLAT_RING3_CS & ~3,     3, FAILSAFE, (FLAT_RING3_CS & ~3) | 1, 1, "FLAT_RING3_CS with RPL 0" },
     { (FLAT_RING3_CS & ~3) | 1, 3, FAILSAFE, (FLAT_RING3_CS & ~3) | 1, 1, "FLAT_RING3_CS with RPL 1" },
     { (FLAT_RING3_CS & ~3) | 2, 3, FAILSAFE, (FLAT_RING3_CS & ~3) | 2, 1, "FLAT_RING3_CS with RPL 2" },
@@ -309,7 +308,7 @@ static const struct delivery ud_cases[] = {
     { LDT_CODE | 1,      0, RAN, LDT_CODE | 1, 0, "our LDT's code" },
     { FLAT_RING1_CS,     0, RAN, FLAT_RING1_CS, 0, "FLAT_RING1_CS" },
     { FLAT_RING1_CS + 2, 0, FAILSAFE, FLAT_RING1_CS + 2, 0, "FLAT_RING1_CS with RPL 3" },
-    { HV_CS,             0, FAILSAFE, HV_CS | 1, 0, "the monitor's code" },
+    { __HYPERVISOR_CS,   0, FAILSAFE, __HYPERVISOR_CS | 1, 0, "the monitor's code" },
     { GDT_ABSENT | 1,    0, FAILSAFE, GDT_ABSENT | 1, 0, "our GDT's absent code" },
 };
 
@@ -319,7 +318,7 @@ static const struct delivery event_cases[] = {
     { GDT_CODE | 1,      0, RAN, GDT_CODE | 1, 0, "our GDT's code" },
     { GDT_CODE | 3,      0, FAILSAFE, GDT_CODE | 3, 0, "our GDT's code with RPL 3" },
     { FLAT_RING1_CS + 2, 0, FAILSAFE, FLAT_RING1_CS + 2, 0, "FLAT_RING1_CS with RPL 3" },
-    { HV_CS,             0, FAILSAFE, HV_CS | 1, 0, "the monitor's code" },
+    { __HYPERVISOR_CS,   0, FAILSAFE, __HYPERVISOR_CS | 1, 0, "the monitor's code" },
 };
 
 static long set_gate(unsigned vector, const struct delivery *d)
@@ -382,7 +381,7 @@ static const struct delivery sysenter_cases[] = {
     { GDT_CODE,          0, RAN, GDT_CODE | 1, 0, "our GDT's code, RPL 0 raised to 1" },
     { GDT_CODE | 3,      0, FAILSAFE, GDT_CODE | 3, 0, "our GDT's code with RPL 3" },
     { FLAT_RING1_CS + 2, 0, FAILSAFE, FLAT_RING1_CS + 2, 0, "FLAT_RING1_CS with RPL 3" },
-    { HV_CS,             0, FAILSAFE, HV_CS | 1, 0, "the monitor's code" },
+    { __HYPERVISOR_CS,   0, FAILSAFE, __HYPERVISOR_CS | 1, 0, "the monitor's code" },
 };
 
 USER_TEXT static void user_sysenter(void)
@@ -425,14 +424,15 @@ static const uint16_t failsafe_selectors[] = { FLAT_RING1_CS & ~3, GDT_CODE | 1,
 
 static void failsafe_deliveries(void)
 {
-    static const struct delivery refused = { HV_CS, 0, FAILSAFE, HV_CS | 1, 0, "the monitor's code" };
+    static const struct delivery refused = { __HYPERVISOR_CS, 0, FAILSAFE, __HYPERVISOR_CS | 1, 0,
+                                             "the monitor's code" };
     for (unsigned i = 0; i < ARRAY_SIZE(failsafe_selectors); i++) {
         uint16_t sel = failsafe_selectors[i];
         seen_kind = NOTHING, seen_value = 0, failsafe_ran_on = 0;
         long rc = register_callback(CALLBACKTYPE_failsafe, sel, failsafe_entry());
         if (set_gate(6, &refused) == 0)
             deliver(ud2);
-        check(rc == 0 && seen_kind == FAILSAFE && seen_value == (HV_CS | 1) && failsafe_ran_on == (sel | 1u),
+        check(rc == 0 && seen_kind == FAILSAFE && seen_value == (__HYPERVISOR_CS | 1) && failsafe_ran_on == (sel | 1u),
               "the failsafe callback on %04x: registered (%ld), entered on %04x for a #UD handler on %04x",
               sel, rc, failsafe_ran_on, seen_value);
     }
@@ -475,7 +475,7 @@ static const struct stack_case stack_cases[] = {
     { FLAT_RING1_SS + 2,       -XEN_EINVAL, "FLAT_RING1_SS with RPL 3" },
     { FLAT_RING3_SS,           -XEN_EINVAL, "FLAT_RING3_SS" },
     { FLAT_RING3_SS & ~3,      -XEN_EINVAL, "FLAT_RING3_SS with RPL 0: still DPL 3" },
-    { HV_DS,                   -XEN_EINVAL, "the monitor's data segment" },
+    { __HYPERVISOR_DS,         -XEN_EINVAL, "the monitor's data segment" },
     { FLAT_RING1_CS,           -XEN_EINVAL, "a code segment" },
     { 0,                       -XEN_EINVAL, "the null selector" },
     { GDT_DATA | 1,            0, "our GDT's ring-1 data" },

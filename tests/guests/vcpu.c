@@ -6,8 +6,6 @@
  */
 #include "sdk.h"
 
-#define EFLAGS_DF 0x400
-
 static int failures;
 static struct regs last;           /* the last trap, as its handler saw it */
 static uint32_t skip;              /* bytes the handler skips (the faulting instruction) */
@@ -282,7 +280,7 @@ static void bad_iret(void)
     static uint32_t frame[4];
     frame[0] = 0xC0FFEE;                         /* eip */
     frame[1] = FLAT_KERNEL_CS & ~3u;              /* ring 0 */
-    frame[2] = 0x202;
+    frame[2] = EFLAGS_IF | EFLAGS_RESERVED;
     printf("iret to ring 0 next\n");
     __asm__ volatile("mov %0, %%esp; jmp hypercall_page + 23 * 32" :: "r"(frame) : "memory");
 }
@@ -310,7 +308,7 @@ static void failsafe(void)
     failsafe_set_handler(failsafe_seen);
     frame[1] = (uint32_t)(uintptr_t)user_main;   /* eip */
     frame[2] = FLAT_USER_CS;
-    frame[3] = 0x202;
+    frame[3] = EFLAGS_IF | EFLAGS_RESERVED;
     frame[4] = (uint32_t)(uintptr_t)(user_stack + sizeof(user_stack));
     frame[5] = FLAT_KERNEL_DS | 3;               /* a DPL-1 segment with RPL 3: iret refuses it */
     if (context_save(&kernel_context) == 0)

@@ -1,4 +1,4 @@
-/* test_kstring.c - host tests of hv/lib/kstring.c, the memory and string functions the monitor and
+/* test_kstring.c - host tests of lib/kstring.c, the memory and string functions the monitor and
  * the guests share: whole dwords then the bytes left, at every alignment, never a byte outside. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -8,20 +8,18 @@
 #include <string.h>
 #include <cmocka.h>
 #include "page_types.h"
+#include "x86/paging.h"
 #include "xen.h"
 
 #define DOM 1
 #define OTHER 2
 #define NFRAMES 1024
-#define P 0x1ull
-#define RW 0x2ull
-#define PS 0x80ull
 
-static pte_t mem[NFRAMES][512] __attribute__((aligned(4096)));
+static pte_t mem[NFRAMES][L1_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
 static unsigned flushes;
 static void count_flush(void) { flushes++; }
 static pte_t *fake_frame(uint32_t mfn) { return mem[mfn]; }
-static pte_t entry(uint32_t mfn, uint64_t flags) { return (pte_t)mfn << 12 | flags; }
+static pte_t entry(uint32_t mfn, uint64_t flags) { return (pte_t)mfn << PAGE_SHIFT | flags; }
 
 static int setup(void **state)
 {
@@ -34,7 +32,7 @@ static int setup(void **state)
     frame_set_owner(60, OTHER);
     frame_set_owner(61, DOMID_XEN);
     for (unsigned i = FIRST_MONITOR_L2_SLOT; i < 512; i++)
-        monitor_l2_entries[i] = entry(62, P | RW);
+        monitor_l2_entries[i] = entry(62, PTE_P | PTE_RW);
     work_budget = WORK_UNLIMITED;
     tlb_flush_now = count_flush;
     tlb_flush_needed = 0;
@@ -45,7 +43,7 @@ static int setup(void **state)
 static void writable_mapping_blocks_table_use(void **state)
 {
     (void)state;
-    mem[1][0] = entry(5, P | RW);                 /* L1 frame 1 maps frame 5 writable */
+    mem[1][0] = entry(5, PTE_P | PTE_RW);         /* L1 frame 1 maps frame 5 writable */
     assert_int_equal(get_page_type(DOM, 1, PGT_l1), 0);
     assert_int_equal(frame_table[5].type, PGT_writable);
     assert_int_equal(get_page_type(DOM, 5, PGT_l1), -XEN_EINVAL);
@@ -58,21 +56,21 @@ static void table_in_use_cannot_be_mapped_writable(void **state)
 {
     (void)state;
     assert_int_equal(get_page_type(DOM, 7, PGT_l1), 0);        /* frame 7: an (empty) L1 */
-    mem[1][3] = entry(7, P | RW);
+    mem[1][3] = entry(7, PTE_P | PTE_RW);
     assert_int_equal(get_page_type(DOM, 1, PGT_l1), -XEN_EINVAL);
-    mem[1][3] = entry(7, P);                                    /* read-only is fine */
+    mem[1][3] = entry(7, PTE_P);                                /* read-only is fine */
     assert_int_equal(get_page_type(DOM, 1, PGT_l1), 0);
-    assert_int_equal(mod_table_entry(DOM, 1, 4, entry(7, P | RW), 0), -XEN_EINVAL);
+    assert_int_equal(mod_table_entry(DOM, 1, 4, entry(7, PTE_P | PTE_RW), 0), -XEN_EINVAL);
 }
 
 static void only_the_domains_own_frames(void **state)
 {
     (void)state;
     assert_int_equal(get_page_type(DOM, 1, PGT_l1), 0);
-    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(60, P), 0), -XEN_EINVAL);       /* another domain's */
-    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(61, P), 0), -XEN_EINVAL);       /* the monitor's */
-    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(40000, P), 0), -XEN_EINVAL);    /* none at all */
-    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(9, P | RW), 0), 0);
+    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(60, PTE_P), 0), -XEN_EINVAL);   /* another domain's */
+    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(61, PTE_P), 0), -XEN_EINVAL);   /* the monitor's */
+    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(40000, PTE_P), 0), -XEN_EINVAL);    /* none at all */
+    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(9, PTE_P | PTE_RW), 0), 0);
     assert_int_equal(get_page_type(OTHER, 1, PGT_l1), -XEN_EINVAL);                   /* not OTHER's table */
 }
 
@@ -80,51 +78,51 @@ static void refused_bits(void **state)
 {
     (void)state;
     assert_int_equal(get_page_type(DOM, 1, PGT_l1), 0);
-    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(9, P | 0x10), 0), -XEN_EINVAL);        /* PCD */
-    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(9, P | 0x100), 0), -XEN_EINVAL);       /* G */
-    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(9, P) | 1ull << 63, 0), -XEN_EINVAL);  /* NX/high */
+    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(9, PTE_P | PTE_PCD), 0), -XEN_EINVAL); /* PCD */
+    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(9, PTE_P | PTE_G), 0), -XEN_EINVAL);   /* G */
+    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(9, PTE_P) | 1ull << 63, 0), -XEN_EINVAL);  /* NX/high */
     assert_int_equal(get_page_type(DOM, 2, PGT_l2), 0);
-    assert_int_equal(mod_table_entry(DOM, 2, 0, entry(10, P | RW | PS), 0), -XEN_EINVAL);    /* superpage */
+    assert_int_equal(mod_table_entry(DOM, 2, 0, entry(10, PTE_P | PTE_RW | PTE_PS), 0), -XEN_EINVAL);    /* superpage */
 }
 
 static void linear_l2_only_read_only(void **state)
 {
     (void)state;
     assert_int_equal(get_page_type(DOM, 2, PGT_l2), 0);
-    assert_int_equal(mod_table_entry(DOM, 2, 1, entry(2, P | RW), 0), -XEN_EINVAL);          /* itself, RW */
+    assert_int_equal(mod_table_entry(DOM, 2, 1, entry(2, PTE_P | PTE_RW), 0), -XEN_EINVAL);  /* itself, RW */
     assert_int_equal(get_page_type(DOM, 3, PGT_l2), 0);
-    assert_int_equal(mod_table_entry(DOM, 2, 1, entry(3, P | RW), 0), -XEN_EINVAL);          /* another L2, RW */
-    assert_int_equal(mod_table_entry(DOM, 2, 1, entry(2, P), 0), 0);                          /* itself, RO */
+    assert_int_equal(mod_table_entry(DOM, 2, 1, entry(3, PTE_P | PTE_RW), 0), -XEN_EINVAL);  /* another L2, RW */
+    assert_int_equal(mod_table_entry(DOM, 2, 1, entry(2, PTE_P), 0), 0);                      /* itself, RO */
     assert_int_equal(frame_table[2].type_count, 1);                                           /* holds nothing */
-    assert_int_equal(mod_table_entry(DOM, 2, 2, entry(3, P), 0), 0);                          /* another, RO */
+    assert_int_equal(mod_table_entry(DOM, 2, 2, entry(3, PTE_P), 0), 0);                      /* another, RO */
     assert_int_equal(frame_table[3].type_count, 2);                                           /* kept in use */
     assert_int_equal(mod_table_entry(DOM, 2, 2, 0, 0), 0);
     assert_int_equal(frame_table[3].type_count, 1);
-    assert_int_equal(mod_table_entry(DOM, 2, 3, entry(9, P), 0), 0);                          /* a normal L1 */
+    assert_int_equal(mod_table_entry(DOM, 2, 3, entry(9, PTE_P), 0), 0);                      /* a normal L1 */
     assert_int_equal(get_page_type(DOM, 9, PGT_l2), -XEN_EINVAL);
-    assert_int_equal(mod_table_entry(DOM, 2, 4, entry(10, P), 0), 0);
+    assert_int_equal(mod_table_entry(DOM, 2, 4, entry(10, PTE_P), 0), 0);
     put_page_type(3);                                 /* frame 3 no longer an L2 in use ... */
-    assert_int_equal(mod_table_entry(DOM, 2, 5, entry(3, P), 0), 0);   /* ... so this makes it an L1 */
+    assert_int_equal(mod_table_entry(DOM, 2, 5, entry(3, PTE_P), 0), 0);   /* ... so this makes it an L1 */
     assert_int_equal(frame_table[3].type, PGT_l1);
 }
 
 static void l3_rules_and_the_monitor_slots(void **state)
 {
     (void)state;
-    mem[4][0] = entry(2, P);
+    mem[4][0] = entry(2, PTE_P);
     assert_int_equal(get_page_type(DOM, 4, PGT_l3), -XEN_EINVAL);        /* slot 3 missing */
-    mem[4][3] = entry(3, P);
+    mem[4][3] = entry(3, PTE_P);
     assert_int_equal(get_page_type(DOM, 4, PGT_l3), 0);
     assert_int_equal(frame_table[3].type, PGT_l2_xen);
-    assert_int_equal(mem[3][FIRST_MONITOR_L2_SLOT], entry(62, P | RW));  /* the monitor's entries */
+    assert_int_equal(mem[3][FIRST_MONITOR_L2_SLOT], entry(62, PTE_P | PTE_RW));  /* the monitor's entries */
     assert_int_equal(mod_table_entry(DOM, 3, FIRST_MONITOR_L2_SLOT, 0, 0), -XEN_EPERM);
-    assert_int_equal(mod_table_entry(DOM, 3, 511, entry(8, P), 0), -XEN_EPERM);
+    assert_int_equal(mod_table_entry(DOM, 3, 511, entry(8, PTE_P), 0), -XEN_EPERM);
     assert_int_equal(mod_table_entry(DOM, 4, 3, 0, 0), -XEN_EINVAL);      /* slot 3 stays */
-    assert_int_equal(mod_table_entry(DOM, 4, 1, entry(5, P | 0x8), 0), -XEN_EINVAL);  /* PWT in an L3 */
-    assert_int_equal(mod_table_entry(DOM, 4, 1, entry(5, P | RW | 0x60), 0), 0);     /* RW, A, D ... */
-    assert_int_equal(mem[4][1], entry(5, P));                                        /* ... dropped */
-    assert_int_equal(mod_table_entry(DOM, 4, 1, entry(3, P), 0), -XEN_EINVAL);        /* slot-3 L2 elsewhere */
-    assert_int_equal(mod_table_entry(DOM, 4, 7, entry(5, P), 0), -XEN_EINVAL);        /* beyond 4 slots */
+    assert_int_equal(mod_table_entry(DOM, 4, 1, entry(5, PTE_P | PTE_PWT), 0), -XEN_EINVAL);  /* PWT in an L3 */
+    assert_int_equal(mod_table_entry(DOM, 4, 1, entry(5, PTE_P | PTE_RW | 0x60), 0), 0);     /* RW, A, D ... */
+    assert_int_equal(mem[4][1], entry(5, PTE_P));                                    /* ... dropped */
+    assert_int_equal(mod_table_entry(DOM, 4, 1, entry(3, PTE_P), 0), -XEN_EINVAL);    /* slot-3 L2 elsewhere */
+    assert_int_equal(mod_table_entry(DOM, 4, 7, entry(5, PTE_P), 0), -XEN_EINVAL);    /* beyond 4 slots */
 }
 
 static void replacing_entries_moves_references(void **state)
@@ -132,10 +130,10 @@ static void replacing_entries_moves_references(void **state)
     (void)state;
     assert_int_equal(get_page_type(DOM, 1, PGT_l1), 0);
     tlb_flush_needed = 0;
-    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(9, P | RW), 0), 0);
+    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(9, PTE_P | PTE_RW), 0), 0);
     assert_int_equal(frame_table[9].type_count, 1);
     assert_false(tlb_flush_needed);                   /* nothing was there before */
-    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(9, P), 0), 0);
+    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(9, PTE_P), 0), 0);
     assert_int_equal(frame_table[9].type_count, 0);   /* no longer writable anywhere */
     assert_true(tlb_flush_needed);                    /* a mapping was weakened */
     assert_int_equal(get_page_type(DOM, 9, PGT_l1), 0);
@@ -145,9 +143,9 @@ static void preserve_ad_keeps_accessed_and_dirty(void **state)
 {
     (void)state;
     assert_int_equal(get_page_type(DOM, 1, PGT_l1), 0);
-    mod_table_entry(DOM, 1, 0, entry(9, P | RW), 0);
+    mod_table_entry(DOM, 1, 0, entry(9, PTE_P | PTE_RW), 0);
     mem[1][0] |= 0x60;                                /* the CPU set A and D */
-    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(9, P | RW), 1), 0);
+    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(9, PTE_P | PTE_RW), 1), 0);
     assert_int_equal(mem[1][0] & 0x60, 0x60);
 }
 
@@ -158,8 +156,8 @@ static void descriptor_pages(void **state)
     assert_int_equal(get_page_type(DOM, 12, PGT_seg_desc), 0);
     assert_int_equal((mem[12][1] >> 45) & 3, 1);
     assert_int_equal(get_page_type(DOM, 1, PGT_l1), 0);
-    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(12, P | RW), 0), -XEN_EINVAL);
-    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(12, P), 0), 0);
+    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(12, PTE_P | PTE_RW), 0), -XEN_EINVAL);
+    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(12, PTE_P), 0), 0);
     mem[13][2] = 0x0000890000000FFFull;               /* a TSS: refused */
     assert_int_equal(get_page_type(DOM, 13, PGT_seg_desc), -XEN_EINVAL);
     assert_int_equal(frame_table[13].type_count, 0);
@@ -168,9 +166,9 @@ static void descriptor_pages(void **state)
 static void failed_validation_takes_nothing(void **state)
 {
     (void)state;
-    mem[1][0] = entry(9, P | RW);
-    mem[1][1] = entry(10, P | RW);
-    mem[1][2] = entry(60, P);                          /* another domain's frame: refused */
+    mem[1][0] = entry(9, PTE_P | PTE_RW);
+    mem[1][1] = entry(10, PTE_P | PTE_RW);
+    mem[1][2] = entry(60, PTE_P);                      /* another domain's frame: refused */
     assert_int_equal(get_page_type(DOM, 1, PGT_l1), -XEN_EINVAL);
     assert_int_equal(frame_table[9].type_count, 0);
     assert_int_equal(frame_table[10].type_count, 0);
@@ -180,12 +178,12 @@ static void failed_validation_takes_nothing(void **state)
 static void linear_mapping_of_the_monitors_l2_is_refused(void **state)
 {
     (void)state;
-    mem[4][3] = entry(3, P);
+    mem[4][3] = entry(3, PTE_P);
     assert_int_equal(get_page_type(DOM, 4, PGT_l3), 0);                          /* frame 3: PGT_l2_xen */
-    assert_int_equal(mod_table_entry(DOM, 3, 5, entry(3, P), 0), -XEN_EINVAL);   /* itself */
+    assert_int_equal(mod_table_entry(DOM, 3, 5, entry(3, PTE_P), 0), -XEN_EINVAL);   /* itself */
     assert_int_equal(get_page_type(DOM, 2, PGT_l2), 0);
-    assert_int_equal(mod_table_entry(DOM, 2, 5, entry(3, P), 0), -XEN_EINVAL);   /* from another L2 */
-    mem[5][7] = entry(3, P);
+    assert_int_equal(mod_table_entry(DOM, 2, 5, entry(3, PTE_P), 0), -XEN_EINVAL);   /* from another L2 */
+    mem[5][7] = entry(3, PTE_P);
     assert_int_equal(get_page_type(DOM, 5, PGT_l2), -XEN_EINVAL);                /* nor when validated */
     assert_int_equal(frame_table[3].type_count, 1);
 }
@@ -194,9 +192,9 @@ static void linear_mapping_of_the_monitors_l2_is_refused(void **state)
 static void build_costly_l2(unsigned n)
 {
     for (unsigned i = 0; i < n; i++) {
-        mem[2][i] = entry(100 + i, P | RW);
+        mem[2][i] = entry(100 + i, PTE_P | PTE_RW);
         for (unsigned j = 0; j < 512; j++)
-            mem[100 + i][j] = entry(40, P);
+            mem[100 + i][j] = entry(40, PTE_P);
     }
 }
 
@@ -213,7 +211,7 @@ static void validation_stops_when_the_budget_is_spent_and_goes_on(void **state)
         if (rc == -XEN_ERESTART) {
             assert_int_equal(frame_table[2].transit, TRANSIT_VALIDATING);
             assert_int_equal(get_page_type(DOM, 2, PGT_l1), -XEN_EINVAL);        /* busy */
-            assert_int_equal(mod_table_entry(DOM, 2, 20, entry(9, P), 0), -XEN_EINVAL);
+            assert_int_equal(mod_table_entry(DOM, 2, 20, entry(9, PTE_P), 0), -XEN_EINVAL);
             assert_false(table_in_use(2));
         }
     } while (rc == -XEN_ERESTART);
@@ -229,7 +227,7 @@ static void a_refused_entry_after_restarts_takes_nothing(void **state)
 {
     (void)state;
     build_costly_l2(6);
-    mem[105][511] = entry(60, P);                       /* another domain's frame, at the very end */
+    mem[105][511] = entry(60, PTE_P);                   /* another domain's frame, at the very end */
     int rc;
     do {
         work_budget = 300;
@@ -272,8 +270,8 @@ static void a_validation_left_half_way_is_finished_by_the_next_get(void **state)
 {
     (void)state;
     build_costly_l2(4);
-    mem[4][0] = entry(2, P);
-    mem[4][3] = entry(3, P);
+    mem[4][0] = entry(2, PTE_P);
+    mem[4][3] = entry(3, PTE_P);
     work_budget = 1000;
     assert_int_equal(get_page_type(DOM, 4, PGT_l3), -XEN_ERESTART);   /* stopped inside frame 2 */
     assert_int_equal(frame_table[2].transit, TRANSIT_VALIDATING);
@@ -291,7 +289,7 @@ static void a_long_chain_of_linear_tables_is_released_without_recursion(void **s
     enum { FIRST = 100, LAST = 1000 };
     assert_int_equal(get_page_type(DOM, FIRST, PGT_l2), 0);
     for (unsigned k = FIRST + 1; k <= LAST; k++) {         /* each L2 maps the one before it */
-        mem[k][0] = entry(k - 1, P);
+        mem[k][0] = entry(k - 1, PTE_P);
         assert_int_equal(get_page_type(DOM, k, PGT_l2), 0);
         put_page_type(k - 1);                              /* now only the chain holds it */
     }
@@ -306,10 +304,10 @@ static void a_frame_changes_type_only_after_a_pending_flush(void **state)
 {
     (void)state;
     assert_int_equal(get_page_type(DOM, 1, PGT_l1), 0);
-    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(9, P | RW), 0), 0);
+    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(9, PTE_P | PTE_RW), 0), 0);
     assert_int_equal(mod_table_entry(DOM, 1, 0, 0, 0), 0);     /* a stale writable TLB entry may remain */
     assert_true(tlb_flush_needed);
-    assert_int_equal(mod_table_entry(DOM, 1, 1, entry(9, P | RW), 0), 0);
+    assert_int_equal(mod_table_entry(DOM, 1, 1, entry(9, PTE_P | PTE_RW), 0), 0);
     assert_int_equal(flushes, 0);                              /* writable again: no change of type */
     assert_int_equal(mod_table_entry(DOM, 1, 1, 0, 0), 0);
     assert_int_equal(get_page_type(DOM, 9, PGT_l1), 0);        /* now it becomes a table ... */

@@ -6,12 +6,7 @@
 #include <stdint.h>
 #include "format.h"
 #include "kstring.h"
-
-#define PTE_P  0x1ull
-#define PTE_RW 0x2ull
-#define PTE_US 0x4ull
-#define PTE_A  0x20ull
-#define PTE_D  0x40ull
+#include "x86/paging.h"
 
 struct regs {
     uint32_t gs, fs, es, ds, edi, esi, ebp, esp0, ebx, edx, ecx, eax, vector, error_code, eip, cs, eflags;
@@ -157,7 +152,7 @@ static void run_user(void)
     __asm__ volatile("mov $0x10, %%eax; mov %%eax, %%ds; mov %%eax, %%es" ::: "eax");
 }
 
-static uint64_t *pte_of(const void *va) { uint32_t v = (uint32_t)(uintptr_t)va; return &l1[v >> 21][(v >> 12) & 511]; }
+static uint64_t *pte_of(const void *va) { uint32_t v = (uint32_t)(uintptr_t)va; return &l1[v >> L2_SHIFT][L1_INDEX(v)]; }
 
 static void page_tables(void)
 {

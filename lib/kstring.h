@@ -1,6 +1,6 @@
 /* kstring.h - the C string and memory functions freestanding code needs (monitor and guests). */
-#ifndef HV_KSTRING_H
-#define HV_KSTRING_H
+#ifndef LIB_KSTRING_H
+#define LIB_KSTRING_H
 #include <stddef.h>
 
 void *memset(void *dst, int c, size_t n);

@@ -1,8 +1,8 @@
 /* cmdline.h - parsing "name key=value flag ..." command lines (the monitor's and each module's).
  * Pure code, host-tested (tests/host/test_cmdline.c).
  */
-#ifndef HV_CMDLINE_H
-#define HV_CMDLINE_H
+#ifndef LIB_CMDLINE_H
+#define LIB_CMDLINE_H
 #include <stddef.h>
 
 /* Every command line starts with the image's file name: QEMU puts it there, and tools/hvrun

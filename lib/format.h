@@ -1,8 +1,8 @@
 /* format.h - printf-style formatting into a buffer, shared by the monitor's printk and the guest SDK.
  * Pure code: no I/O, unit-tested on the host (tests/host/test_format.c).
  */
-#ifndef HV_FORMAT_H
-#define HV_FORMAT_H
+#ifndef LIB_FORMAT_H
+#define LIB_FORMAT_H
 #include <stdarg.h>
 #include <stddef.h>
 

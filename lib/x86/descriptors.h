@@ -1,0 +1,23 @@
+/* descriptors.h - the bits of x86 segment and gate descriptors (Intel SDM vol. 3A, 3.4.5 and
+ * 6.11). Pure definitions for C and for the C preprocessor in .S files.
+ */
+#ifndef LIB_X86_DESCRIPTORS_H
+#define LIB_X86_DESCRIPTORS_H
+
+/* A segment descriptor's access byte (SDM 3.4.5). */
+#define SEG_P        0x80
+#define SEG_DPL(d)   ((d) << 5)
+#define SEG_S        0x10   /* code/data (not system) */
+#define SEG_CODE_RX  0x0A   /* execute/read */
+#define SEG_DATA_RW  0x02   /* read/write */
+#define SEG_TSS32    0x09   /* available 32-bit TSS */
+#define SEG_LDT      0x02   /* LDT (a system descriptor) */
+/* Its flags nibble: G (4 KiB granularity) and D/B (32-bit). */
+#define SEG_G        0x8
+#define SEG_DB       0x4
+
+/* Gate types (SDM 6.11). */
+#define GATE_INT32   0x0E
+#define GATE_TRAP32  0x0F
+
+#endif
