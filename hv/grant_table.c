@@ -4,9 +4,11 @@
  * The granter writes an entry in its grant table (frames the monitor lends it, which it maps
  * itself): "domain D may access frame F, read-only or not". The grantee names the entry by
  * (granter, reference) and asks the monitor to map it at an address of its own, or to copy to or
- * from it. The monitor checks the entry, takes references on the frame (so it is never freed or
- * retyped while mapped), writes the grantee's L1 entry itself, marked PTE_GNT, and remembers the
- * mapping under a handle for unmap_grant_ref. When either domain ends, its grant mappings go.
+ * from it. The monitor checks the entry, writes the grantee's L1 entry itself, and remembers the
+ * mapping under a handle for unmap_grant_ref. As in Xen, that entry holds the frame's references
+ * as any entry does (a writable one keeps the frame from becoming a table), so a guest that
+ * overwrites it unmaps the grant implicitly; the mapping itself holds one more, so the frame is
+ * never freed while the grant is in use. When either domain ends, its grant mappings go.
  */
 #include "domain.h"
 #include "hv.h"
@@ -53,10 +55,7 @@ static int frame_still_mapped(uint32_t mfn)
  * with its last mapping. */
 static void release_mapping(struct domain *d, struct grant_mapping *m)
 {
-    if (!m->readonly)
-        put_page_type(m->mfn);
     frame_table[m->mfn].ref_count--;
-    frame_table[m->l1_mfn].ref_count--;        /* the L1 it was written into may go now */
     m->in_use = 0;
     if (m->granter == OWNER_ENDED) {
         if (!frame_still_mapped(m->mfn))
@@ -110,44 +109,54 @@ static void map_one(struct domain *d, struct gnttab_map_grant_ref *op)
         op->status = GNTST_no_device_space;
         return;
     }
-    if (write && get_page_type(g->id, mfn, PGT_writable) < 0) {
+    pte_t e = (pte_t)mfn << PAGE_SHIFT | PTE_P | PTE_A | PTE_D | (write ? PTE_RW : 0) |
+              ((op->flags & GNTMAP_application_map) ? PTE_US : 0);
+    if (grant_entry_write(g->id, l1_mfn, slot, e) < 0) {
         op->status = GNTST_general_error;          /* the granter uses it as a table */
         return;
     }
-    frame_table[mfn].ref_count++;
-    frame_table[l1_mfn].ref_count++;               /* unmap writes into it: it may not be freed */
+    frame_table[mfn].ref_count++;                  /* the mapping's own: the frame stays */
     d->maptrack[h] = (struct grant_mapping){ 1, (uint8_t)!write, g->id, op->ref, mfn, va, l1_mfn, slot };
-    frame_contents(l1_mfn)[slot] = (pte_t)mfn << PAGE_SHIFT | PTE_P | PTE_A | PTE_D | PTE_GNT |
-                                   (write ? PTE_RW : 0) | ((op->flags & GNTMAP_application_map) ? PTE_US : 0);
     grant_entry(g, op->ref)->flags |= GTF_reading | (write ? GTF_writing : 0);
     op->handle = h;
     op->status = GNTST_okay;
 }
 
-/* Remove a mapping's L1 entry, if the frame is still an L1 of the mapper's in use (it may have
- * been released since, and be a writable page now) and the entry still the one the monitor
- * wrote; flush the TLB. */
-static void clear_mapping_entry(struct domain *d, struct grant_mapping *m)
+/* Clear entry `slot` of `l1_mfn` if it is an entry of the mapper's that still holds a mapping
+ * of the granted frame (an L1 of its in use, or whose release has not reached the slot): its
+ * references go back as any entry's do. Whether it did. */
+static int clear_grant_entry(struct domain *d, uint32_t l1_mfn, unsigned slot, uint32_t mfn)
 {
-    pte_t *e = &frame_contents(m->l1_mfn)[m->slot];
-    if (frame_table[m->l1_mfn].owner == d->id && frame_table[m->l1_mfn].type == PGT_l1 &&
-        table_in_use(m->l1_mfn) && (*e & PTE_GNT) && (uint32_t)(*e >> PAGE_SHIFT) == m->mfn)
-        *e = 0;
-    write_cr3(read_cr3());
+    if (l1_mfn >= MAX_FRAMES || frame_table[l1_mfn].owner != d->id || frame_table[l1_mfn].type != PGT_l1 ||
+        !table_entry_live(l1_mfn, slot))
+        return 0;
+    pte_t e = frame_contents(l1_mfn)[slot];
+    if (!(e & PTE_P) || entry_frame(e) != mfn)
+        return 0;
+    table_entry_clear(l1_mfn, slot);
+    flush_tlb_if_needed();
+    return 1;
 }
 
+/* As Xen's: the entry that maps host_addr now, in the mapper's current tables, must still map the
+ * granted frame; if it does not (the guest overwrote it, or moved or released its L1) the unmap
+ * fails with GNTST_general_error and the mapping stays, its frame held, until the domain ends. */
 static void unmap_one(struct domain *d, struct gnttab_unmap_grant_ref *op)
 {
+    uint32_t l1_mfn;
+    unsigned slot;
     if (op->handle >= GRANT_MAPTRACK || !d->maptrack[op->handle].in_use) {
         op->status = GNTST_bad_handle;
         return;
     }
     struct grant_mapping *m = &d->maptrack[op->handle];
-    if (op->host_addr != m->host_addr) {
-        op->status = GNTST_bad_virt_addr;
+    if (op->host_addr >= HYPERVISOR_VIRT_START || find_l1_entry(d, (uint32_t)op->host_addr, &l1_mfn, &slot) < 0 ||
+        !clear_grant_entry(d, l1_mfn, slot, m->mfn)) {
+        hv_warn("domain %u: unmap_grant_ref of handle %u at %08llx: no entry there maps frame %x\n", d->id,
+                op->handle, (unsigned long long)op->host_addr, m->mfn);
+        op->status = GNTST_general_error;
         return;
     }
-    clear_mapping_entry(d, m);
     release_mapping(d, m);
     op->status = GNTST_okay;
 }
@@ -323,9 +332,15 @@ long do_grant_table_op(uint32_t cmd, uint32_t uop, uint32_t count, uint32_t a4, 
  * returns them (release_mapping). */
 void grant_release_domain(struct domain *d)
 {
-    for (unsigned h = 0; h < GRANT_MAPTRACK; h++)
-        if (d->maptrack[h].in_use)
-            release_mapping(d, &d->maptrack[h]);
+    for (unsigned h = 0; h < GRANT_MAPTRACK; h++) {
+        struct grant_mapping *m = &d->maptrack[h];
+        if (!m->in_use)
+            continue;
+        /* Its tables are never released one by one: the entry the mapping wrote gives back what
+         * it holds here, if it still holds it (Xen releases them with its tables). */
+        clear_grant_entry(d, m->l1_mfn, m->slot, m->mfn);
+        release_mapping(d, m);
+    }
     for (unsigned i = 0; i < MAX_DOMAINS; i++) {
         struct domain *o = &domains[i];
         for (unsigned h = 0; o != d && h < GRANT_MAPTRACK; h++) {

@@ -4,8 +4,9 @@
  *
  * Rules for an entry a guest may write, by level (PAE, Intel SDM 4.4):
  *   L1: present -> the frame is the domain's; RW needs the frame to be typed writable (so never
- *       a page table or descriptor page); PWT, PCD, PAT, G, the grant marker (PTE_GNT) and bits
- *       52-63 are refused, and a grant mapping cannot be overwritten.
+ *       a page table or descriptor page); PWT, PCD, PAT, G and bits 52-63 are refused (bits 9-11
+ *       are the guest's own). An entry the grant table wrote (grant_entry_write) holds the same
+ *       references as any other, so overwriting it unmaps the grant implicitly, as in Xen.
  *   L2: present -> the frame becomes an L1 table (validated); superpages (PS) refused. An entry
  *       to an L2 ("linear" page tables) only read-only, to itself or to an L2 in use (Xen's rule),
  *       and never to the L2 that carries the monitor's entries.
@@ -45,7 +46,7 @@ static int releasing;                  /* release_pending is running: a new rele
 #define ADDR_MASK 0x000FFFFFFFFFF000ull
 #define HIGH_BITS 0xFFF0000000000000ull   /* NX (unused here) and reserved */
 
-#define L1_REFUSED (PTE_PWT | PTE_PCD | PTE_PS | PTE_G | PTE_GNT | HIGH_BITS)
+#define L1_REFUSED (PTE_PWT | PTE_PCD | PTE_PS | PTE_G | HIGH_BITS)
 #define L2_REFUSED (PTE_PWT | PTE_PCD | PTE_PS | PTE_G | HIGH_BITS)
 #define L3_ALLOWED (PTE_P | ADDR_MASK)
 /* Bits a guest built for a 64-bit Xen may set in an L3 entry, where they mean something; in a PAE
@@ -130,7 +131,7 @@ static int get_entry(uint16_t dom, enum frame_type table, unsigned slot, pte_t e
     switch (table_level(table)) {
     case 1:
         if (e & L1_REFUSED)
-            return refuse(-XEN_EINVAL, "L1 entry with refused bits (PWT, PCD, PAT, G, grant marker, 52-63)");
+            return refuse(-XEN_EINVAL, "L1 entry with refused bits (PWT, PCD, PAT, G, 52-63)");
         rc = (e & PTE_RW) ? get_page_type(dom, mfn, PGT_writable) : 0;
         break;
     case 2:
@@ -156,8 +157,8 @@ static int get_entry(uint16_t dom, enum frame_type table, unsigned slot, pte_t e
  * an index into the frame table is never taken on trust. */
 static void put_entry(enum frame_type table, pte_t e, uint32_t self)
 {
-    if (!(e & PTE_P) || (table_level(table) == 1 && (e & PTE_GNT)))
-        return;                        /* a grant mapping's references belong to the grant */
+    if (!(e & PTE_P))
+        return;
     uint32_t mfn = entry_frame(e);
     if (mfn == self || mfn == FRAME_NONE)
         return;                        /* a linear entry to itself holds nothing */
@@ -376,8 +377,6 @@ int mod_table_entry(uint16_t dom, uint32_t table_mfn, unsigned slot, pte_t e, in
     pte_t old = t[slot];
     if (type == PGT_l3)
         e &= ~L3_DROPPED;                      /* see l3_accessed_bit below */
-    if (type == PGT_l1 && (old & PTE_GNT))
-        return refuse(-XEN_EINVAL, "overwriting a grant mapping (use unmap_grant_ref)");
     if (preserve_ad)
         e |= old & (PTE_A | PTE_D);
     int rc = get_entry(dom, type, slot, e, table_mfn);
@@ -388,4 +387,38 @@ int mod_table_entry(uint16_t dom, uint32_t table_mfn, unsigned slot, pte_t e, in
     if (old & PTE_P)
         tlb_flush_needed = 1;
     return 0;
+}
+
+/* ---- entries the grant table writes ---------------------------------------------------------- */
+
+int grant_entry_write(uint16_t granter, uint32_t l1_mfn, unsigned slot, pte_t e)
+{
+    uint32_t mfn = entry_frame(e);
+    if (!table_in_use(l1_mfn) || frame_table[l1_mfn].type != PGT_l1 || slot >= ENTRIES ||
+        frame_contents(l1_mfn)[slot] & PTE_P || !owned_by(granter, mfn) || (e & L1_REFUSED))
+        return refuse(-XEN_EINVAL, "not an empty entry of an L1 in use, or not the granter's frame");
+    int rc = (e & PTE_RW) ? get_page_type(granter, mfn, PGT_writable) : 0;
+    if (rc < 0)
+        return rc;
+    frame_table[mfn].ref_count++;
+    frame_contents(l1_mfn)[slot] = e;
+    return 0;
+}
+
+int table_entry_live(uint32_t mfn, unsigned slot)
+{
+    if (mfn >= MAX_FRAMES || slot >= ENTRIES)
+        return 0;
+    const struct frame_info *fi = &frame_table[mfn];
+    return table_in_use(mfn) || (fi->transit == TRANSIT_RELEASING && slot >= fi->progress);
+}
+
+void table_entry_clear(uint32_t mfn, unsigned slot)
+{
+    pte_t *t = frame_contents(mfn);
+    pte_t old = t[slot];
+    t[slot] = 0;
+    put_entry((enum frame_type)frame_table[mfn].type, old, mfn);
+    if (old & PTE_P)
+        tlb_flush_needed = 1;
 }

@@ -39,7 +39,7 @@ struct evtchn {
 
 enum vcpu_run_state { VCPU_RUNNABLE, VCPU_BLOCKED };
 
-#define GRANT_MAX_FRAMES 4     /* 2048 version-1 entries */
+#define GRANT_MAX_FRAMES 32    /* 16384 version-1 entries: Xen 4.2's default max_nr_grant_frames */
 #define GRANT_MAPTRACK   (MAX_DOMAINS + 32)   /* grant mappings a domain may hold at once: domain
                                                * 0's store maps every other domain's ring */
 

@@ -14,10 +14,6 @@
 
 typedef uint64_t pte_t;
 
-/* An L1 entry the monitor wrote for a grant mapping (a bit the CPU ignores, SDM 4.4.2): the guest
- * may not write such an entry or overwrite one; unmap_grant_ref removes it. */
-#define PTE_GNT 0x200ull
-
 enum frame_type {
     PGT_none,
     PGT_writable,              /* mapped writable by its owner */
@@ -125,6 +121,17 @@ static inline uint32_t entry_frame(pte_t e)
 /* Replace entry `slot` of table frame `table_mfn` (which must be in use as a table) by `e`,
  * taking the new entry's references before dropping the old one's. */
 int mod_table_entry(uint16_t dom, uint32_t table_mfn, unsigned slot, pte_t e, int preserve_ad);
+
+/* A grant mapping of the granter's frame, written into an empty entry of an L1 in use: the entry
+ * takes the references an entry of the granter's own would take (Xen's grant PTE holds them like
+ * any other), so overwriting it, clearing it or releasing the L1 gives them back the ordinary way.
+ * 0, or -XEN_EINVAL (a writable mapping of a frame the granter uses as a table). */
+int grant_entry_write(uint16_t granter, uint32_t l1_mfn, unsigned slot, pte_t e);
+/* Whether entry `slot` of table `mfn` still holds the references its bits say: the table is in
+ * use, or its release has not reached the slot yet. */
+int table_entry_live(uint32_t mfn, unsigned slot);
+/* Clear a live entry, giving back what it holds. */
+void table_entry_clear(uint32_t mfn, unsigned slot);
 
 /* 1, 2 or 3 for a page table of that level, 0 for any other type (on every page-table update:
  * inline). */

@@ -19,6 +19,7 @@
 #define PTE_D    0x040   /* dirty */
 #define PTE_PS   0x080   /* in an L2 entry: 2 MiB page; in an L1 entry: PAT */
 #define PTE_G    0x100   /* global */
+#define PTE_AVAIL 0xE00  /* bits 9-11: ignored by the CPU, the software's own (a PV guest's, on Xen) */
 
 /* Three levels: a 4-entry L3 (the PDPT; its entries take only P, PWT and PCD, RW and US are
  * reserved there, SDM 4.4.1), 512-entry L2s and L1s of 8-byte entries. Bits 31-30 of an address

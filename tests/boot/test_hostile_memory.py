@@ -15,7 +15,7 @@ ATTACKS = {
     "typed-shared": 32,         # every frame the monitor writes, offered as every other type
     "give-back": 4,             # every frame the monitor keeps using, handed back
     "monitor-l2": 5,            # a linear entry to the L2 that carries the monitor's entries
-    "unmap-after-free": 9,      # the L1 of a grant mapping released and handed back before the unmap
+    "unmap-after-free": 7,      # the L1 of a grant mapping released and handed back before the unmap
     "stale-tlb": 3,             # a writable TLB entry across a continued batch that makes the page an L1
     "stale-tlb erestart": 3,    # the same, continued because a validation ran out of budget
 }

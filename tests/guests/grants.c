@@ -43,7 +43,10 @@ int main(void)
     check(map_page(gnt_window, frames[0], PTE_P | PTE_RW | PTE_A | PTE_D) == 0, "the grant table's first frame mapped");
     table = (struct grant_entry_v1 *)gnt_window;
     struct gnttab_query_size q = { .dom = DOMID_SELF };
-    check(HYPERVISOR_grant_table_op(GNTTABOP_query_size, &q, 1) == 0 && q.nr_frames == 2 && q.max_nr_frames == 4, "query_size: 2 of 4 frames");
+    check(HYPERVISOR_grant_table_op(GNTTABOP_query_size, &q, 1) == 0 && q.nr_frames == 2 && q.max_nr_frames == 32, "query_size: 2 of 32 frames");
+    struct gnttab_setup_table too_many = { .dom = DOMID_SELF, .nr_frames = 33, .frame_list = frames };
+    check(HYPERVISOR_grant_table_op(GNTTABOP_setup_table, &too_many, 1) == 0 && too_many.status == GNTST_general_error,
+          "setup_table of 33 frames: GNTST_general_error (32 at most)");
     struct gnttab_set_version v = { .version = 2 };
     check(HYPERVISOR_grant_table_op(GNTTABOP_set_version, &v, 1) == -XEN_EINVAL, "set_version 2: -EINVAL (version 1 only)");
     v.version = 1;
@@ -67,15 +70,35 @@ int main(void)
     check(map_at[100] == 0x5A, "the mapping shows the granted page");
     map_at[100] = 0x77;
     check(shared[100] == 0x77, "and writes through it land there");
-    check(map_page(map_at, virt_to_mfn(target), PTE_P | PTE_RW | PTE_A) == -XEN_EINVAL, "overwriting a grant mapping with update_va_mapping: -EINVAL");
     xen_pfn_t victim = virt_to_mfn(shared);
     struct xen_memory_reservation r = { .extent_start = &victim, .nr_extents = 1, .domid = DOMID_SELF };
     check(hypercall2(__HYPERVISOR_memory_op, XENMEM_decrease_reservation, &r) == 0, "giving back a granted, mapped page: refused");
     check(unmap(map_at, 31) == GNTST_bad_handle, "unmap with a bad handle: GNTST_bad_handle");
-    check(unmap(target, h) == GNTST_bad_virt_addr, "unmap at the wrong address: GNTST_bad_virt_addr");
+    check(unmap(target, h) == GNTST_general_error, "unmap at an address that does not map the grant: GNTST_general_error");
     check(unmap(map_at, h) == GNTST_okay && !(table[5].flags & (GTF_reading | GTF_writing)), "unmap_grant_ref; the entry is free again");
     check(map(7, GNTMAP_readonly, map_at, &h2) == GNTST_okay && map_at[100] == 0x77, "a read-only grant mapped read-only");
     check(unmap(map_at, h2) == GNTST_okay, "and unmapped");
+
+    /* As in Xen, the entry of a grant mapping is an entry like any other: the guest may overwrite
+     * it (an implicit unmap, which gives back what the entry held); unmap_grant_ref then finds
+     * no mapping of the grant there and fails, and the grant stays in use until the domain ends. */
+    grant_handle_t h3 = 0;
+    check(map(5, 0, map_at, &h3) == GNTST_okay, "mapped again");
+    check(map_page(map_at, virt_to_mfn(target), PTE_P | PTE_RW | PTE_A) == 0 && map_at[4] == target[4],
+          "overwriting the grant mapping with update_va_mapping: accepted (an implicit unmap)");
+    check(unmap(map_at, h3) == GNTST_general_error, "then unmap_grant_ref: GNTST_general_error");
+    check((table[5].flags & (GTF_reading | GTF_writing)) == (GTF_reading | GTF_writing),
+          "and the grant stays in use (it goes when the domain ends)");
+
+    /* Bits 9-11 of an L1 entry are the guest's (GNU Mach keeps its "wired" bit there). */
+    check(map_page(target, virt_to_mfn(target), PTE_P | PTE_RW | PTE_A | PTE_D | PTE_AVAIL) == 0,
+          "an L1 entry with bits 9-11 set: accepted");
+    uint32_t va = (uint32_t)(uintptr_t)target;
+    const uint64_t *l1 = (const uint64_t *)mfn_to_virt((uint32_t)(((const uint64_t *)mfn_to_virt(
+        (uint32_t)(((const uint64_t *)start_info->pt_base)[L3_INDEX(va)] >> PAGE_SHIFT)))[L2_INDEX(va)] >> PAGE_SHIFT));
+    check((l1[L1_INDEX(va)] & PTE_AVAIL) == PTE_AVAIL, "and they read back as written");
+    target[0] = 1;
+    check(target[0] == 1, "the page works as ever");
 
     struct gnttab_copy c = { .source = { .u.ref = 5, .domid = SELF_ID, .offset = 96 },
                              .dest = { .u.gmfn = virt_to_mfn(target), .domid = DOMID_SELF, .offset = 0 },
