@@ -318,6 +318,54 @@ static void a_frame_changes_type_only_after_a_pending_flush(void **state)
     assert_int_equal(flushes, 1);
 }
 
+/* A grant mapping's entry holds what an entry of the granter's own would, and gives it back the
+ * ordinary way: cleared, overwritten, or with its L1's release. */
+static void grant_entries_hold_references_like_any_entry(void **state)
+{
+    (void)state;
+    assert_int_equal(get_page_type(DOM, 1, PGT_l1), 0);                       /* the mapper's L1 */
+    assert_int_equal(grant_entry_write(OTHER, 1, 0, entry(60, PTE_P | PTE_RW)), 0);
+    assert_int_equal(frame_table[60].type, PGT_writable);
+    assert_int_equal(get_page_type(OTHER, 60, PGT_l1), -XEN_EINVAL);           /* no table while mapped */
+    assert_true(table_entry_live(1, 0));
+    table_entry_clear(1, 0);
+    assert_int_equal(mem[1][0], 0);
+    assert_int_equal(frame_table[60].type_count, 0);
+    assert_int_equal(frame_table[60].ref_count, 0);
+    assert_int_equal(grant_entry_write(OTHER, 1, 1, entry(60, PTE_P | PTE_RW)), 0);
+    assert_int_equal(mod_table_entry(DOM, 1, 1, 0, 0), 0);                    /* an implicit unmap */
+    assert_int_equal(frame_table[60].ref_count, 0);
+    assert_int_equal(grant_entry_write(OTHER, 1, 2, entry(60, PTE_P)), 0);
+    assert_int_equal(frame_table[60].ref_count, 1);
+    put_page_type(1);                                                          /* the L1 released */
+    assert_false(table_entry_live(1, 2));
+    assert_int_equal(frame_table[60].ref_count, 0);
+    assert_int_equal(get_page_type(OTHER, 60, PGT_l1), 0);                     /* free to be a table */
+}
+
+static void grant_entries_only_into_an_empty_l1_entry(void **state)
+{
+    (void)state;
+    assert_int_equal(grant_entry_write(OTHER, 1, 0, entry(60, PTE_P)), -XEN_EINVAL);   /* not a table */
+    assert_int_equal(get_page_type(DOM, 2, PGT_l2), 0);
+    assert_int_equal(grant_entry_write(OTHER, 2, 0, entry(60, PTE_P)), -XEN_EINVAL);   /* an L2 */
+    assert_int_equal(get_page_type(DOM, 1, PGT_l1), 0);
+    assert_int_equal(grant_entry_write(DOM, 1, 0, entry(60, PTE_P)), -XEN_EINVAL);     /* not the granter's */
+    assert_int_equal(grant_entry_write(OTHER, 1, 0, entry(60, PTE_P | PTE_PCD)), -XEN_EINVAL);
+    assert_int_equal(grant_entry_write(OTHER, 1, 0, entry(60, PTE_P)), 0);
+    assert_int_equal(grant_entry_write(OTHER, 1, 0, entry(60, PTE_P)), -XEN_EINVAL);   /* taken */
+    assert_int_equal(get_page_type(OTHER, 60, PGT_l1), 0);     /* read-only grant: it may be a table... */
+    assert_int_equal(grant_entry_write(OTHER, 1, 1, entry(60, PTE_P | PTE_RW)), -XEN_EINVAL);  /* ...never writable */
+}
+
+static void guest_bits_9_to_11_are_kept(void **state)
+{
+    (void)state;
+    assert_int_equal(get_page_type(DOM, 1, PGT_l1), 0);
+    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(9, PTE_P | PTE_RW | PTE_AVAIL), 0), 0);
+    assert_int_equal(mem[1][0], entry(9, PTE_P | PTE_RW | PTE_AVAIL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -338,6 +386,9 @@ int main(void)
         cmocka_unit_test_setup(a_validation_left_half_way_is_finished_by_the_next_get, setup),
         cmocka_unit_test_setup(a_long_chain_of_linear_tables_is_released_without_recursion, setup),
         cmocka_unit_test_setup(a_frame_changes_type_only_after_a_pending_flush, setup),
+        cmocka_unit_test_setup(grant_entries_hold_references_like_any_entry, setup),
+        cmocka_unit_test_setup(grant_entries_only_into_an_empty_l1_entry, setup),
+        cmocka_unit_test_setup(guest_bits_9_to_11_are_kept, setup),
     };
     return cmocka_run_group_tests_name("page_types", tests, NULL, NULL);
 }
