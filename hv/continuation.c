@@ -10,11 +10,7 @@
  */
 #include "hv.h"
 
-static struct {
-    int inside;                 /* a multicall entry is running */
-    int continued;              /* ... and asked to continue with these arguments */
-    uint32_t args[3];
-} multicall;
+struct multicall_state multicall;
 
 long hypercall_continuation(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3)
 {
@@ -42,18 +38,4 @@ void work_budget_start(void)
 {
     if (!multicall.inside)
         work_budget = WORK_BUDGET_CROSSING;
-}
-
-void multicall_entry_begin(void)
-{
-    multicall.inside = 1;
-}
-
-int multicall_entry_end(uint32_t left[3])
-{
-    int continued = multicall.continued;
-    if (continued)
-        memcpy(left, multicall.args, sizeof(multicall.args));
-    multicall.inside = multicall.continued = 0;
-    return continued;
 }

@@ -3,7 +3,7 @@
  */
 #include "hv.h"
 
-static uint8_t cpu_stack[16384] __attribute__((aligned(16)));
+uint8_t cpu_stack[CPU_STACK_SIZE] __attribute__((aligned(16)));
 
 struct hv_stats stats;
 
@@ -11,9 +11,4 @@ struct hv_stats stats;
 uint32_t cpu_stack_top(void)
 {
     return (uint32_t)(uintptr_t)(cpu_stack + sizeof(cpu_stack));
-}
-
-struct trap_frame *guest_regs(void)
-{
-    return (struct trap_frame *)(cpu_stack + sizeof(cpu_stack)) - 1;
 }

@@ -13,20 +13,19 @@
  * And the rules for the selectors a guest names (gates, callbacks, its kernel stack), below.
  */
 #include "descriptor.h"
+#include "x86/descriptors.h"
+#include "x86/paging.h"
 #include "xen.h"
 
-#define D_ACCESSED  (1ull << 40)
-#define D_TYPE(d)   (((d) >> 40) & 0xF)
-#define D_S         (1ull << 44)            /* code or data, not system */
-#define D_DPL_SHIFT 45
-#define D_P         (1ull << 47)
-#define D_G         (1ull << 55)
+/* The bits of lib/x86/descriptors.h, where they sit in a whole 8-byte descriptor. */
+#define D_ACCESSED  ((uint64_t)SEG_TYPE_ACCESSED << SEG_ACCESS_SHIFT)
+#define D_TYPE(d)   (((d) >> SEG_ACCESS_SHIFT) & 0xF)
+#define D_S         ((uint64_t)SEG_S << SEG_ACCESS_SHIFT)     /* code or data, not system */
+#define D_DPL_SHIFT (SEG_ACCESS_SHIFT + 5)
+#define D_P         ((uint64_t)SEG_P << SEG_ACCESS_SHIFT)
+#define D_G         ((uint64_t)SEG_G << SEG_FLAGS_SHIFT)
 #define D_DPL(d)    (((d) >> D_DPL_SHIFT) & 3)
-#define TYPE_CODE   0x8
-#define TYPE_EXPAND_DOWN 0x4                /* for data (for code: conforming) */
-#define TYPE_WRITABLE 0x2                   /* for data (for code: readable) */
-#define TYPE_CALL_GATE32 0xC
-#define PAGE 4096u
+#define PAGE ((uint32_t)PAGE_SIZE)
 
 uint32_t descriptor_base(uint64_t d)
 {
@@ -79,14 +78,14 @@ int guest_stack_selector_ok(uint32_t sel)
 int descriptor_is_ring1_stack(uint64_t d)
 {
     uint32_t type = D_TYPE(d);
-    return (d & D_P) && (d & D_S) && !(type & (TYPE_CODE | TYPE_EXPAND_DOWN)) && (type & TYPE_WRITABLE) &&
+    return (d & D_P) && (d & D_S) && !(type & (SEG_TYPE_CODE | SEG_TYPE_EXPAND_DOWN)) && (type & SEG_TYPE_WRITABLE) &&
            D_DPL(d) == GUEST_KERNEL_RPL;
 }
 
 uint32_t descriptor_limit(uint64_t d)
 {
     uint32_t limit = limit_of(d);
-    return d & D_G ? limit << 12 | (PAGE - 1) : limit;
+    return d & D_G ? limit << PAGE_SHIFT | (PAGE - 1) : limit;
 }
 
 static int check_segment(uint64_t *d)
@@ -95,14 +94,14 @@ static int check_segment(uint64_t *d)
     uint64_t limit = (uint64_t)limit_of(*d) + 1;
     if (base >= GUEST_SEGMENT_MAX_ADDR - PAGE)
         return -1;
-    if (!(D_TYPE(*d) & TYPE_CODE) && (D_TYPE(*d) & TYPE_EXPAND_DOWN))
+    if (!(D_TYPE(*d) & SEG_TYPE_CODE) && (D_TYPE(*d) & SEG_TYPE_EXPAND_DOWN))
         return -1;
     if (*d & D_G)
         limit <<= 12;
     if (base + limit > GUEST_SEGMENT_MAX_ADDR) {
         if (!(*d & D_G))
             return -1;
-        *d = with_limit(*d, ((GUEST_SEGMENT_MAX_ADDR - base) >> 12) - 1);
+        *d = with_limit(*d, ((GUEST_SEGMENT_MAX_ADDR - base) >> PAGE_SHIFT) - 1);
     }
     return 0;
 }
@@ -117,7 +116,7 @@ int check_descriptor(uint64_t *d)
         return check_segment(d);
     if (D_TYPE(*d) == 0)
         return 0;
-    if (D_TYPE(*d) == TYPE_CALL_GATE32)
+    if (D_TYPE(*d) == GATE_CALL32)
         return check_call_gate(d);
     return -1;
 }

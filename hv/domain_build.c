@@ -166,17 +166,17 @@ static void write_page_tables(struct domain *d, const struct layout *l)
 
     uint32_t first_l1_pfn = pt_pfn + 1 + l->nr_l2;
     for (uint32_t va = l->virt_base & ~(LARGE_PAGE_SIZE - 1), n = 0; n < l->nr_l1; va += LARGE_PAGE_SIZE, n++) {
-        pte_t *l2 = guest_page(d, pt_pfn + 1 + layout_l2_index(l, va >> 30));
-        l2[(va >> 21) & (L2_ENTRIES - 1)] = (pte_t)d->p2m[first_l1_pfn + n] << PAGE_SHIFT | PTE_P | PTE_RW | PTE_A | PTE_D | PTE_US;
+        pte_t *l2 = guest_page(d, pt_pfn + 1 + layout_l2_index(l, L3_INDEX(va)));
+        l2[L2_INDEX(va)] = (pte_t)d->p2m[first_l1_pfn + n] << PAGE_SHIFT | PTE_P | PTE_RW | PTE_A | PTE_D | PTE_US;
     }
     for (uint32_t va = l->virt_base; va < l->virt_end; va += PAGE_SIZE) {
         uint32_t pfn = layout_pfn(l, va);
         if (pfn >= d->nr_pages)
             break;                     /* a small domain: the rest of the mapping stays empty */
-        uint32_t n = (va >> 21) - (l->virt_base >> 21);
+        uint32_t n = (va >> L2_SHIFT) - (l->virt_base >> L2_SHIFT);
         pte_t *l1 = guest_page(d, first_l1_pfn + n);
         int is_pt = pfn >= pt_pfn && pfn < pt_pfn + l->nr_pt_frames;
-        l1[(va >> 12) & (L1_ENTRIES - 1)] = (pte_t)d->p2m[pfn] << PAGE_SHIFT | PTE_P | PTE_A | (is_pt ? 0 : PTE_RW);
+        l1[L1_INDEX(va)] = (pte_t)d->p2m[pfn] << PAGE_SHIFT | PTE_P | PTE_A | (is_pt ? 0 : PTE_RW);
     }
     d->l3_mfn = d->p2m[pt_pfn];
 }

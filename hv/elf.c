@@ -5,6 +5,7 @@
  */
 #include "elf.h"
 #include "kstring.h"
+#include "x86/paging.h"
 #include "xen.h"
 
 struct reader {
@@ -237,7 +238,7 @@ int elf_read_guest(const uint8_t *image, uint32_t size, uint32_t limit, struct g
     }
     if (n.has_hypercall_page) {
         if ((n.hypercall_page & 0xFFF) || n.hypercall_page < out->virt_kstart ||
-            n.hypercall_page + 4096 > out->virt_kend) {
+            n.hypercall_page + PAGE_SIZE > out->virt_kend) {
             *why = "XEN_ELFNOTE_HYPERCALL_PAGE is not a page inside the image";
             return -1;
         }

@@ -41,10 +41,11 @@ stub_%1:
     jmp trap_common
 %endmacro
 
-; The CPU pushes an error code for #DF, #TS, #NP, #SS, #GP, #PF, #AC (SDM 6.13).
+; The CPU pushes an error code for the vectors in X86_ERROR_CODE_VECTORS (lib/x86/exceptions.h,
+; SDM 6.13), and for no other.
 %assign v 0
 %rep NR_EXCEPTIONS
-%if v == 8 || (v >= 10 && v <= 14) || v == 17
+%if (X86_ERROR_CODE_VECTORS >> v) & 1
     STUB_ERR v
 %else
     STUB_NOERR v
@@ -76,8 +77,8 @@ sysenter_entry:
     push dword FLAT_RING3_SS
     push dword 0
     pushf                             ; the guest's flags, but IF: sysenter cleared it
-    or dword [esp], 0x200
-    push dword 0x2
+    or dword [esp], EFLAGS_IF
+    push dword EFLAGS_RESERVED
     popf                              ; and none of them here: with NT set, our final iret would be
                                       ; a task return (Xen's XSA-339)
     push dword FLAT_RING3_CS

@@ -11,8 +11,6 @@
 #include "x86.h"
 
 #define CPUID1_EDX_FXSR (1u << 24)
-#define CR4_OSFXSR     0x00000200
-#define CR4_OSXMMEXCPT 0x00000400
 
 static struct vcpu *fpu_owner;      /* whose registers the FPU holds */
 static int have_fxsr;

@@ -4,7 +4,7 @@
 #include "frames.h"
 #include "kstring.h"
 
-#define FRAME_BYTES 4096ull
+#define FRAME_BYTES ((uint64_t)PAGE_SIZE)
 
 static int test_bit(const uint32_t *map, uint32_t i) { return (map[i / 32] >> (i % 32)) & 1; }
 static void set_bit(uint32_t *map, uint32_t i)       { map[i / 32] |= 1u << (i % 32); }

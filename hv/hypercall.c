@@ -78,18 +78,16 @@ const hypercall_fn hypercall_table[NR_HYPERCALLS] = {
  * and its result is the guest's EAX). Long batches continue like mmu_update's. */
 #define MULTICALL_BATCH 64
 
-/* One entry; a continued one leaves what is left in `left`, and says so. */
-static long multicall_one(const struct multicall_entry *call, int *continued, uint32_t left[3])
+static long multicall_one(const struct multicall_entry *call)
 {
-    *continued = 0;
     if (call->op == __HYPERVISOR_multicall)
         return -XEN_EINVAL;                    /* no nesting */
     if (call->op >= NR_HYPERCALLS || !hypercall_table[call->op])
         return -XEN_ENOSYS;
     stats.hypercalls[call->op]++;
-    multicall_entry_begin();
+    multicall.inside = 1;
     long result = hypercall_table[call->op](call->args[0], call->args[1], call->args[2], call->args[3], call->args[4]);
-    *continued = multicall_entry_end(left);
+    multicall.inside = 0;
     return result;
 }
 
@@ -102,13 +100,13 @@ static long do_multicall(uint32_t calls, uint32_t nr, uint32_t a3, uint32_t a4, 
         if (i == MULTICALL_BATCH)
             return hypercall_continuation(__HYPERVISOR_multicall, at, nr - i, 0);
         struct multicall_entry call;
-        uint32_t left[3];
-        int continued;
         if (copy_from_guest(&call, at, sizeof(call)) < 0)
             return -XEN_EFAULT;
-        long result = multicall_one(&call, &continued, left);
-        if (continued) {                       /* this entry again, with what is left */
-            if (copy_to_guest(at + offsetof(struct multicall_entry, args), left, sizeof(left)) < 0)
+        long result = multicall_one(&call);
+        if (multicall.continued) {             /* this entry again, with what is left */
+            multicall.continued = 0;
+            if (copy_to_guest(at + offsetof(struct multicall_entry, args), multicall.args,
+                              sizeof(multicall.args)) < 0)
                 return -XEN_EFAULT;
             return hypercall_continuation(__HYPERVISOR_multicall, at, nr - i, 0);
         }

@@ -2,10 +2,11 @@
  * Pure code: used by the domain builder (ring 0) and tested on the host.
  */
 #include "layout.h"
+#include "x86/paging.h"
 
-#define PAGE      4096u
-#define L2_SPAN   (1u << 21)        /* one L1 table maps 2 MiB */
-#define L3_SPAN   (1u << 30)        /* one L2 table maps 1 GiB */
+#define PAGE      ((uint32_t)PAGE_SIZE)
+#define L2_SPAN   (1u << L2_SHIFT)  /* one L1 table maps 2 MiB */
+#define L3_SPAN   (1u << L3_SHIFT)  /* one L2 table maps 1 GiB */
 #define MONITOR_SLOT 3              /* the L3 slot of the monitor's area: always present */
 
 static uint64_t round_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }

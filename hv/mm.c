@@ -24,11 +24,10 @@ pte_t monitor_l3[L3_ENTRIES] __attribute__((aligned(32)));
 static uint32_t m2p[MAX_FRAMES] __attribute__((aligned(PAGE_SIZE)));
 static pte_t m2p_l1[L1_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
 
-#define L2_SLOT(va) (((va) >> 21) & (L2_ENTRIES - 1))
 #define MMU_BATCH 256                         /* updates per entry before a continuation */
 #define MMU_UPDATE_PREEMPTED 0x80000000u      /* Xen's flag in `count` for a continued batch */
 
-_Static_assert(L2_SLOT(HYPERVISOR_VIRT_START) == FIRST_MONITOR_L2_SLOT, "the monitor's L2 slots");
+_Static_assert(L2_INDEX(HYPERVISOR_VIRT_START) == FIRST_MONITOR_L2_SLOT, "the monitor's L2 slots");
 
 _Static_assert(sizeof(m2p) <= L1_ENTRIES * PAGE_SIZE, "the M2P fits one L1 table's 2 MiB");
 _Static_assert(HYPERVISOR_VIRT_START == HV_AREA_START, "memlayout.h agrees with Xen's ABI");
@@ -54,7 +53,7 @@ void mm_init(void)
      * and CR0.WP makes that bind ring 1 too. */
     for (uint32_t i = 0; i < sizeof(m2p) / PAGE_SIZE; i++)
         m2p_l1[i] = (pte_t)virt_to_phys((uint8_t *)m2p + i * PAGE_SIZE) | PTE_P | PTE_US | PTE_A;
-    monitor_l2[L2_SLOT(MACH2PHYS_VIRT_START)] = (pte_t)virt_to_phys(m2p_l1) | PTE_P | PTE_US | PTE_A;
+    monitor_l2[L2_INDEX(MACH2PHYS_VIRT_START)] = (pte_t)virt_to_phys(m2p_l1) | PTE_P | PTE_US | PTE_A;
     write_cr3(read_cr3());
     /* Every slot-3 L2 of every guest gets these, when it is validated (page_types.c). */
     memcpy(monitor_l2_entries, monitor_l2, sizeof(monitor_l2_entries));

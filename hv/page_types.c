@@ -17,6 +17,7 @@
  * stops between entries when the budget is spent (-XEN_ERESTART): docs/MEMORY.md, "Bounded work".
  */
 #include "page_types.h"
+#include "x86/paging.h"
 #include "descriptor.h"
 #include "kstring.h"
 #include "xen.h"
@@ -35,25 +36,15 @@ int32_t work_budget;
 uint32_t release_queue[PT_OWNERS];
 static int releasing;                  /* release_pending is running: a new release only queues */
 
-#define PTE_P   0x001ull
-#define PTE_RW  0x002ull
-#define PTE_PWT 0x008ull
-#define PTE_PCD 0x010ull
-#define PTE_A   0x020ull
-#define PTE_D   0x040ull
-#define PTE_PS  0x080ull          /* L2: superpage; L1: PAT */
-#define PTE_G   0x100ull
-#define ADDR_MASK 0x000FFFFFFFFFF000ull
-#define HIGH_BITS 0xFFF0000000000000ull   /* NX (unused here) and reserved */
-
-#define L1_REFUSED (PTE_PWT | PTE_PCD | PTE_PS | PTE_G | HIGH_BITS)
-#define L2_REFUSED (PTE_PWT | PTE_PCD | PTE_PS | PTE_G | HIGH_BITS)
-#define L3_ALLOWED (PTE_P | ADDR_MASK)
+/* The entry bits are lib/x86/paging.h's (PTE_PS in an L1 entry is PAT; NX is among the high bits,
+ * unused here). */
+#define L1_REFUSED (PTE_PWT | PTE_PCD | PTE_PS | PTE_G | PTE_HIGH_BITS)
+#define L2_REFUSED (PTE_PWT | PTE_PCD | PTE_PS | PTE_G | PTE_HIGH_BITS)
+#define L3_ALLOWED (PTE_P | PTE_ADDR_MASK)
 /* Bits a guest built for a 64-bit Xen may set in an L3 entry, where they mean something; in a PAE
  * PDPTE they are reserved (SDM table 4-8), so the monitor drops them (see l3_accessed_bit). */
-#define L3_DROPPED (PTE_RW | 0x004ull | PTE_A | PTE_D)
-#define ENTRIES 512
-#define L3_ENTRIES 4
+#define L3_DROPPED (PTE_RW | PTE_US | PTE_A | PTE_D)
+#define ENTRIES L1_ENTRIES             /* in an L1 or an L2; an L3 has L3_ENTRIES */
 
 void frame_table_init(void)
 {

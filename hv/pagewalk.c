@@ -7,8 +7,6 @@
 #include "mmu.h"
 #include "page_types.h"
 
-#define L2_SLOT(va) (((va) >> 21) & (L2_ENTRIES - 1))
-
 /* The L1 entry that maps va in the domain's current page tables: its table frame and slot. The
  * table the walk ends in must be an L1 in use: through a linear entry it would be an L2 (even
  * the one carrying the monitor's entries), whose slots the monitor must never write on the
@@ -18,11 +16,11 @@ int find_l1_entry(struct domain *d, uint32_t va, uint32_t *l1_mfn, unsigned *slo
 {
     if (va >= HYPERVISOR_VIRT_START)
         return -XEN_ENOENT;
-    pte_t l3e = frame_contents(d->l3_mfn)[va >> 30];
+    pte_t l3e = frame_contents(d->l3_mfn)[L3_INDEX(va)];
     uint32_t l2 = entry_frame(l3e);
     if (!(l3e & PTE_P) || !table_in_use(l2))
         return -XEN_ENOENT;
-    pte_t l2e = frame_contents(l2)[L2_SLOT(va)];
+    pte_t l2e = frame_contents(l2)[L2_INDEX(va)];
     if (!(l2e & PTE_P))
         return -XEN_ENOENT;
     *l1_mfn = entry_frame(l2e);

@@ -61,13 +61,14 @@ void schedule(void)
     current = next;
     next->slice_ticks = 0;
     report_first_entry();
-    *guest_regs() = next->regs;
+    struct trap_frame *frame = guest_regs();
+    *frame = next->regs;
     trap_state_load(next);
     mm_switch(next->domain->l3_mfn);
     descriptors_load(next);
     time_update_vcpu(next);
-    deliver_pending_upcall(guest_regs());
-    return_to_guest(guest_regs());
+    deliver_pending_upcall(frame);
+    return_to_guest(frame);
 }
 
 /* Put the running vCPU aside (its registers are at the top of the stack) and run another. */

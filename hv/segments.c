@@ -46,9 +46,9 @@ static uint64_t make_descriptor(uint32_t base, uint32_t limit, uint8_t access, u
 {
     return (uint64_t)(limit & 0xFFFF)
          | (uint64_t)(base & 0xFFFFFF) << 16
-         | (uint64_t)access << 40
+         | (uint64_t)access << SEG_ACCESS_SHIFT
          | (uint64_t)((limit >> 16) & 0xF) << 48
-         | (uint64_t)(flags & 0xF) << 52
+         | (uint64_t)(flags & 0xF) << SEG_FLAGS_SHIFT
          | (uint64_t)(base >> 24) << 56;
 }
 
@@ -117,7 +117,7 @@ int segment_descriptor(uint32_t sel, uint64_t *d)
 /* Load the new GDT and reload every segment register from it. */
 static void load_gdt(void)
 {
-    monitor_l2[(PERDOMAIN_START >> 21) & (L2_ENTRIES - 1)] = (pte_t)virt_to_phys(perdomain_l1) | PTE_P | PTE_RW | PTE_A;
+    monitor_l2[L2_INDEX(PERDOMAIN_START)] = (pte_t)virt_to_phys(perdomain_l1) | PTE_P | PTE_RW | PTE_A;
     gdt_load_frames(NULL, 0);
     map_perdomain(RESERVED_PAGE, virt_to_phys(reserved_gdt), 1);
     map_perdomain(RESERVED_PAGE + 1, virt_to_phys(empty_page), 0);

@@ -15,10 +15,6 @@
 #include "segments.h"
 #include "x86.h"
 
-#define EFLAGS_TF 0x00000100
-#define EFLAGS_NT 0x00004000
-#define EFLAGS_RF 0x00010000
-#define EFLAGS_VM 0x00020000
 #define INT_INSTRUCTION_LENGTH 2      /* `int $n` is cd ib */
 
 static int ring_of(uint32_t cs) { return cs & 3; }
@@ -134,11 +130,6 @@ static void bounce_exception(struct vcpu *v, struct trap_frame *f, uint32_t vect
     bounce_to(v, f, &b);
 }
 
-static int has_error_code(uint32_t vector)
-{
-    return vector == VEC_DF || (vector >= VEC_TS && vector <= VEC_PF) || vector == VEC_AC;
-}
-
 /* A #GP raised by `int $n` whose real gate forbids ring 1 or 3 (every vector but the few the
  * monitor opens): the error code is (n << 3) | 2. If the guest's virtual gate for n allows the
  * caller's ring, it is a software interrupt for the guest: skip the instruction and deliver n. */
@@ -179,7 +170,7 @@ void guest_exception(struct trap_frame *f)
         v->info->arch.cr2 = read_cr2();
         break;
     }
-    bounce_exception(v, f, f->vector, has_error_code(f->vector), f->error_code);
+    bounce_exception(v, f, f->vector, vector_has_error_code(f->vector), f->error_code);
 }
 
 /* `sysenter` does not clear the trap flag (SDM vol. 2, SYSENTER), unlike every gate: a guest that

@@ -9,8 +9,9 @@
 #define HV_FRAMES_H
 #include <stdint.h>
 #include "memlayout.h"
+#include "x86/paging.h"
 
-#define MAX_FRAMES  (DIRECTMAP_SIZE >> 12)
+#define MAX_FRAMES  (DIRECTMAP_SIZE >> PAGE_SHIFT)
 #define FRAME_NONE  0xFFFFFFFFu
 
 struct frame_pool {

@@ -7,9 +7,9 @@
  *
  * Types live apart, so that host tests can use them alone: domain.h (domains and vCPUs),
  * traps.h (the trap frame, vector numbers), segments.h (the monitor's selectors), memlayout.h
- * (the address map), mmu.h (page-table entries), x86.h (the instructions). The pure parts (the
- * ones host tests link: cmdline, descriptor, elf, format, frames, kstring, layout, multiboot,
- * page_types) keep a header each.
+ * (the address map), mmu.h (page-table entries), x86.h (the instructions), and the hardware facts
+ * in lib/x86/. The pure parts (the ones host tests link: descriptor, elf, frames, layout,
+ * multiboot, page_types, and lib/'s cmdline, format, kstring) keep a header each.
  */
 #ifndef HV_HV_H
 #define HV_HV_H
@@ -106,9 +106,14 @@ long do_vcpu_op(HC_ARGS);
 /* ---- cpu.c: the monitor stack and the entry counters ------------------------------------------ */
 /* Why the monitor was entered, counted since boot (the hv_stats extension hypercall reads them). */
 extern struct hv_stats stats;
+#define CPU_STACK_SIZE 16384
+extern uint8_t cpu_stack[CPU_STACK_SIZE];
 uint32_t cpu_stack_top(void);
-/* The running guest's registers, at the top of the monitor stack. */
-struct trap_frame *guest_regs(void);
+/* The running guest's registers, at the top of the monitor stack (inline: on every bounce). */
+static inline struct trap_frame *guest_regs(void)
+{
+    return (struct trap_frame *)(cpu_stack + CPU_STACK_SIZE) - 1;
+}
 
 
 /* ---- entry.asm: every way into ring 0 from a guest, and out ------------------------------------ */
@@ -306,9 +311,14 @@ long hypercall_continuation(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3);
 /* A hypercall starts its work with a fresh budget (page_types.h), unless it is an entry of a
  * multicall, whose budget covers all its entries: either way, one budget per crossing. */
 void work_budget_start(void);
-/* do_multicall's side: around each entry; end says whether it continued, with what is left. */
-void multicall_entry_begin(void);
-int multicall_entry_end(uint32_t left[3]);
+/* The multicall entry under way (do_multicall, in hypercall.c, sets `inside` around each): one
+ * that continues itself leaves here the arguments that describe what is left. */
+struct multicall_state {
+    int inside;                 /* a multicall entry is running */
+    int continued;              /* ... and asked to continue with these arguments */
+    uint32_t args[3];
+};
+extern struct multicall_state multicall;
 /* schedule() runs another vCPU: a multicall entry that gave the CPU away never comes back. */
 void multicall_abandon(void);
 

@@ -16,6 +16,7 @@
 #ifndef HV_LAYOUT_H
 #define HV_LAYOUT_H
 #include <stdint.h>
+#include "x86/paging.h"
 
 #define BOOTSTRAP_SLACK  (512u * 1024)      /* mapped, free room the guest can count on */
 #define BOOTSTRAP_ALIGN  (4u * 1024 * 1024)
@@ -40,7 +41,7 @@ int layout_compute(uint32_t virt_base, uint32_t virt_kstart, uint32_t virt_kend,
                    uint32_t nr_pages, int with_console, uint32_t limit, struct layout *l, const char **why);
 
 /* The pseudo-physical frame a bootstrap virtual address maps to. */
-static inline uint32_t layout_pfn(const struct layout *l, uint32_t va) { return (va - l->virt_base) >> 12; }
+static inline uint32_t layout_pfn(const struct layout *l, uint32_t va) { return (va - l->virt_base) >> PAGE_SHIFT; }
 
 /* Which of the L2 tables (0..nr_l2-1) serves L3 slot `slot`, or -1 if none does. */
 int layout_l2_index(const struct layout *l, unsigned slot);

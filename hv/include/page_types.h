@@ -114,7 +114,7 @@ void release_forget(uint16_t owner);
  * an entry is bounded first, validated or not. (Address bits 32-51 set: far past it.) */
 static inline uint32_t entry_frame(pte_t e)
 {
-    uint32_t mfn = (uint32_t)e >> 12;
+    uint32_t mfn = (uint32_t)e >> PAGE_SHIFT;
     return ((uint32_t)(e >> 32) & 0xFFFFF) || mfn >= MAX_FRAMES ? FRAME_NONE : mfn;
 }
 

@@ -5,10 +5,11 @@
  */
 #ifndef HV_SEGMENTS_H
 #define HV_SEGMENTS_H
+#include "xen.h"
 
-/* The monitor's own selectors, as in Xen: entries 7169 and 7170 (RPL 0). */
-#define HV_CS       0xe008
-#define HV_DS       0xe010
+/* The monitor's own selectors, as in Xen: entries 7169 and 7170 (RPL 0), which the ABI names. */
+#define HV_CS       __HYPERVISOR_CS
+#define HV_DS       __HYPERVISOR_DS
 /* Entry 7176: the task-state segment (ring-0 stack for traps from rings 1 and 3). */
 #define HV_TSS      0xe040
 /* Entry 7177: the running guest's LDT, when it has one. */

@@ -6,6 +6,7 @@
 #ifndef HV_TRAPS_H
 #define HV_TRAPS_H
 #include <stdint.h>
+#include "x86/exceptions.h"     /* the vectors, and which push an error code */
 
 struct trap_frame {
     uint32_t gs, fs, es, ds;
@@ -15,25 +16,6 @@ struct trap_frame {
     uint32_t esp, ss;                  /* only when the trap came from an outer ring */
 };
 
-#define VEC_DE   0
-#define VEC_DB   1
-#define VEC_NMI  2
-#define VEC_BP   3
-#define VEC_OF   4
-#define VEC_BR   5
-#define VEC_UD   6
-#define VEC_NM   7
-#define VEC_DF   8
-#define VEC_TS  10
-#define VEC_NP  11
-#define VEC_SS  12
-#define VEC_GP  13
-#define VEC_PF  14
-#define VEC_MF  16
-#define VEC_AC  17
-#define VEC_MC  18
-#define VEC_XM  19
-#define NR_EXCEPTIONS 32
 #define VEC_IRQ0 0x20          /* the PIC's 16 lines are remapped to 0x20..0x2F */
 #define NR_IRQS  16
 #define HYPERCALL_VECTOR 0x82  /* int $0x82: the hypercall gate, DPL 1 (Xen x86_32) */

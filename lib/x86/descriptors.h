@@ -12,6 +12,15 @@
 #define SEG_DATA_RW  0x02   /* read/write */
 #define SEG_TSS32    0x09   /* available 32-bit TSS */
 #define SEG_LDT      0x02   /* LDT (a system descriptor) */
+/* The type nibble's bits for code and data (SDM table 3-1), and the 32-bit call gate's type. */
+#define SEG_TYPE_ACCESSED    0x1
+#define SEG_TYPE_WRITABLE    0x2   /* data: writable (code: readable) */
+#define SEG_TYPE_EXPAND_DOWN 0x4   /* data: expand-down (code: conforming) */
+#define SEG_TYPE_CODE        0x8
+#define GATE_CALL32          0x0C
+/* Where the access byte and the flags nibble sit in the 8-byte descriptor. */
+#define SEG_ACCESS_SHIFT 40
+#define SEG_FLAGS_SHIFT  52
 /* Its flags nibble: G (4 KiB granularity) and D/B (32-bit). */
 #define SEG_G        0x8
 #define SEG_DB       0x4

@@ -37,8 +37,9 @@
 #define L1_INDEX(va) (((va) >> L1_SHIFT) & (L1_ENTRIES - 1))
 
 #ifndef __ASSEMBLER__
-/* The frame an entry points to: bits 51-12 (bits 63-52 are NX and reserved). */
+/* The frame an entry points to: bits 51-12; bits 63-52 are NX (63) and reserved. */
 #define PTE_ADDR_MASK 0x000FFFFFFFFFF000ull
+#define PTE_HIGH_BITS 0xFFF0000000000000ull
 #endif
 
 #endif
