@@ -44,9 +44,12 @@ void domain_shutdown(struct domain *d, unsigned reason)
 {
     d->state = DOMAIN_SHUTDOWN;
     d->shutdown_reason = reason;
-    hv_info("domain %u (%s) shut down: %s (cpu %llu ticks)\n", d->id, d->name,
-            reason < ARRAY_SIZE(shutdown_reasons) && shutdown_reasons[reason] ? shutdown_reasons[reason] : "unknown reason",
-            (unsigned long long)d->vcpu.cpu_ticks);
+    if (reason < ARRAY_SIZE(shutdown_reasons) && shutdown_reasons[reason])
+        hv_info("domain %u (%s) shut down: %s (cpu %llu ticks)\n", d->id, d->name, shutdown_reasons[reason],
+                (unsigned long long)d->vcpu.cpu_ticks);
+    else
+        hv_info("domain %u (%s) shut down: reason %u, which Xen does not define (cpu %llu ticks)\n", d->id,
+                d->name, reason, (unsigned long long)d->vcpu.cpu_ticks);
     domain_end(d);
 }
 

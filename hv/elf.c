@@ -40,6 +40,7 @@ static uint64_t note_number(const uint8_t *desc, uint32_t len)
 
 struct notes {
     int count;                         /* Xen notes seen */
+    int legacy;                        /* read from the __xen_guest string instead */
     uint64_t entry, hypercall_page, virt_base, paddr_offset;
     int has_entry, has_hypercall_page, has_virt_base, has_paddr_offset;
 };
@@ -61,7 +62,10 @@ static void take_note(uint32_t type, const uint8_t *desc, uint32_t len, struct n
     }
 }
 
-/* Walk the notes in [offset, offset+len); only those named "Xen" count. */
+/* Walk the notes in [offset, offset+len); only those named "Xen" count. A note's header and name
+ * must lie inside the region; its descriptor may run past the end, as GRUB's last one does, and
+ * then only the bytes there are read (Xen's libelf reads what is there; here nothing past the
+ * region is). */
 static int read_notes(const struct reader *r, uint32_t offset, uint32_t len, struct notes *n,
                       struct guest_image *g, const char **why)
 {
@@ -78,17 +82,102 @@ static int read_notes(const struct reader *r, uint32_t offset, uint32_t len, str
             return -1;
         }
         uint32_t desc_at = name_at + align4(note->namesz);
-        if (note->descsz > end - desc_at || align4(note->descsz) > end - desc_at) {
-            *why = "malformed ELF note";
-            return -1;
-        }
+        uint32_t room = end - desc_at, desc_len = note->descsz < room ? note->descsz : room;
         if (note->namesz == 4 && memcmp(r->image + name_at, "Xen", 4) == 0) {
-            take_note(note->type, r->image + desc_at, note->descsz, n, g);
+            take_note(note->type, r->image + desc_at, desc_len, n, g);
             n->count++;
         }
+        if (align4(note->descsz) >= room || note->descsz > room)
+            break;                     /* it was the last one */
         pos = desc_at + align4(note->descsz);
     }
     return 0;
+}
+
+/* A number as strtoull(s, NULL, 0) reads it: 0x hexadecimal, a leading 0 octal, else decimal. */
+static uint64_t legacy_number(const char *s)
+{
+    unsigned base = 10;
+    uint64_t v = 0;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+        base = 16, s += 2;
+    else if (s[0] == '0')
+        base = 8;
+    for (;; s++) {
+        unsigned d = *s >= '0' && *s <= '9' ? (unsigned)(*s - '0') :
+                     *s >= 'a' && *s <= 'f' ? (unsigned)(*s - 'a' + 10) :
+                     *s >= 'A' && *s <= 'F' ? (unsigned)(*s - 'A' + 10) : 99;
+        if (d >= base)
+            return v;
+        v = v * base + d;
+    }
+}
+
+/* The legacy form, before ELF notes (Xen's elf_xen_parse_guest_info): a section __xen_guest
+ * holding "NAME=VALUE,NAME=VALUE,...". PAE=yes[extended-cr3] (or any "yes...") is PAE;
+ * HYPERCALL_PAGE is a page number counted from VIRT_BASE; ELF_PADDR_OFFSET defaults to VIRT_BASE. */
+static void read_legacy(const char *s, uint32_t len, struct notes *n, struct guest_image *g)
+{
+    char name[32], value[128];
+    uint32_t i = 0;
+    uint64_t hypercall_pfn = 0;
+    int has_hypercall_pfn = 0;
+    n->legacy = 1;
+    while (i < len && s[i]) {
+        unsigned nl = 0, vl = 0;
+        for (; i < len && s[i] && s[i] != ',' && s[i] != '='; i++)
+            if (nl < sizeof(name) - 1)
+                name[nl++] = s[i];
+        name[nl] = '\0';
+        if (i < len && s[i] == '=')
+            for (i++; i < len && s[i] && s[i] != ','; i++)
+                if (vl < sizeof(value) - 1)
+                    value[vl++] = s[i];
+        value[vl] = '\0';
+        if (i < len && s[i] == ',')
+            i++;
+        if (!strcmp(name, "LOADER"))
+            copy_note_string(g->loader, (const uint8_t *)value, vl);
+        else if (!strcmp(name, "GUEST_OS"))
+            copy_note_string(g->guest_os, (const uint8_t *)value, vl);
+        else if (!strcmp(name, "GUEST_VER"))
+            copy_note_string(g->guest_version, (const uint8_t *)value, vl);
+        else if (!strcmp(name, "XEN_VER"))
+            copy_note_string(g->xen_version, (const uint8_t *)value, vl);
+        else if (!strcmp(name, "PAE"))
+            copy_note_string(g->pae_mode, (const uint8_t *)(strncmp(value, "yes", 3) ? value : "yes"), strncmp(value, "yes", 3) ? vl : 3);
+        else if (!strcmp(name, "FEATURES"))
+            copy_note_string(g->features, (const uint8_t *)value, vl);
+        else if (!strcmp(name, "VIRT_BASE"))
+            n->virt_base = legacy_number(value), n->has_virt_base = 1;
+        else if (!strcmp(name, "VIRT_ENTRY"))
+            n->entry = legacy_number(value), n->has_entry = 1;
+        else if (!strcmp(name, "ELF_PADDR_OFFSET"))
+            n->paddr_offset = legacy_number(value), n->has_paddr_offset = 1;
+        else if (!strcmp(name, "HYPERCALL_PAGE"))
+            hypercall_pfn = legacy_number(value), has_hypercall_pfn = 1;
+    }
+    if (!n->has_paddr_offset && n->has_virt_base)
+        n->paddr_offset = n->virt_base, n->has_paddr_offset = 1;
+    if (has_hypercall_pfn)
+        n->hypercall_page = (hypercall_pfn << PAGE_SHIFT) + n->virt_base, n->has_hypercall_page = 1;
+}
+
+/* The section called `name`, through the section-name table; NULL if none (or no such table). */
+static const struct elf32_shdr *section_named(const struct reader *r, const struct elf32_ehdr *eh, const char *name)
+{
+    const struct elf32_shdr *names = eh->shstrndx < eh->shnum ?
+                                     at(r, eh->shoff + eh->shstrndx * sizeof(*names), sizeof(*names)) : NULL;
+    if (!names || !at(r, names->offset, names->size))
+        return NULL;
+    uint32_t want = (uint32_t)strlen(name) + 1;
+    for (unsigned i = 1; i < eh->shnum; i++) {
+        const struct elf32_shdr *sh = at(r, eh->shoff + i * sizeof(*sh), sizeof(*sh));
+        if (sh->name < names->size && names->size - sh->name >= want &&
+            memcmp(r->image + names->offset + sh->name, name, want) == 0)
+            return sh;
+    }
+    return NULL;
 }
 
 static int check_header(const struct reader *r, const struct elf32_ehdr **out, const char **why)
@@ -120,7 +209,8 @@ static const struct elf32_phdr *phdr(const struct reader *r, const struct elf32_
     return at(r, eh->phoff + i * sizeof(struct elf32_phdr), sizeof(struct elf32_phdr));
 }
 
-/* Xen notes from PT_NOTE segments or, when there are none, from SHT_NOTE sections (Mini-OS). */
+/* Xen notes from PT_NOTE segments or, when there are none, from SHT_NOTE sections (Mini-OS), or
+ * when those have none either, the legacy __xen_guest string (GNU Mach), in Xen's order. */
 static int find_notes(const struct reader *r, const struct elf32_ehdr *eh, struct notes *n,
                       struct guest_image *g, const char **why)
 {
@@ -140,14 +230,24 @@ static int find_notes(const struct reader *r, const struct elf32_ehdr *eh, struc
         if (sh->type == SHT_NOTE && read_notes(r, sh->offset, sh->size, n, g, why) < 0)
             return -1;
     }
+    if (n->count)
+        return 0;
+    const struct elf32_shdr *legacy = section_named(r, eh, "__xen_guest");
+    if (legacy) {
+        if (!at(r, legacy->offset, legacy->size)) {
+            *why = "the __xen_guest section lies outside the file (truncated?)";
+            return -1;
+        }
+        read_legacy((const char *)r->image + legacy->offset, legacy->size, n, g);
+    }
     return 0;
 }
 
 /* Xen's libelf rules: the notes must say the image is for Xen 3.0 and a loader we are. */
 static int check_notes(const struct notes *n, const struct guest_image *g, const char **why)
 {
-    if (n->count == 0) {
-        *why = "not a Xen guest: no Xen ELF notes";
+    if (n->count == 0 && !n->legacy) {
+        *why = "not a Xen guest: no Xen ELF notes or __xen_guest section";
         return -1;
     }
     if (strncmp(g->loader, "generic", 7) != 0 && strncmp(g->guest_os, "linux", 5) != 0) {

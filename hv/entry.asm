@@ -98,7 +98,7 @@ sysenter_entry:
 ; EAX holds the hypercall number, EBX, ECX, EDX, ESI, EDI its arguments; the result goes back in
 ; EAX (a negative errno on failure).
 global hypercall_entry
-extern hypercall_table, deliver_pending_upcall, current, stats
+extern hypercall_table, hypercall_missing, deliver_pending_upcall, current, stats
 hypercall_entry:
     push dword 0
     push dword HYPERCALL_VECTOR
@@ -142,7 +142,9 @@ hypercall_entry:
     mov esp, ebx
     jmp trap_return
 .no_such_call:
-    mov eax, -XEN_ENOSYS
+    push eax                          ; hypercall_missing(nr): says so once, answers -ENOSYS
+    call hypercall_missing
+    mov esp, ebx
     jmp .result
 
 ; Leave the monitor: restore what the entry saved (possibly changed by the handler) and iret.

@@ -73,6 +73,18 @@ const hypercall_fn hypercall_table[NR_HYPERCALLS] = {
     [__HYPERVISOR_hv_stats]         = do_hv_stats,
 };
 
+/* A hypercall the monitor does not have answers -ENOSYS, as in Xen; the first time a domain makes
+ * each one, the log says which, since a guest ported from Xen may depend on it. */
+long hypercall_missing(uint32_t nr)
+{
+    struct domain *d = current_domain();
+    if (nr < NR_HYPERCALLS && !(d->missing_hypercalls & (1ull << nr))) {
+        d->missing_hypercalls |= 1ull << nr;
+        hv_info("domain %u (%s): hypercall %u is not implemented here: -ENOSYS\n", d->id, d->name, nr);
+    }
+    return -XEN_ENOSYS;
+}
+
 /* multicall(calls, nr): a batch of hypercalls in one crossing. Each entry's result goes back into
  * it. A nested multicall gets -EINVAL; an iret ends the batch (it replaced the guest's registers,
  * and its result is the guest's EAX). Long batches continue like mmu_update's. */
@@ -83,7 +95,7 @@ static long multicall_one(const struct multicall_entry *call)
     if (call->op == __HYPERVISOR_multicall)
         return -XEN_EINVAL;                    /* no nesting */
     if (call->op >= NR_HYPERCALLS || !hypercall_table[call->op])
-        return -XEN_ENOSYS;
+        return hypercall_missing(call->op);
     stats.hypercalls[call->op]++;
     multicall.inside = 1;
     long result = hypercall_table[call->op](call->args[0], call->args[1], call->args[2], call->args[3], call->args[4]);

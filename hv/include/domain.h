@@ -109,6 +109,7 @@ struct domain {
     uint8_t console_broken;    /* its indexes went corrupt: no longer read (domain.c) */
     uint32_t store_mfn;        /* domU xenstore ring (a page of the guest's own), or 0 */
     uint32_t vm_assist;        /* VMASST_TYPE_* bits the guest enabled */
+    uint64_t missing_hypercalls;   /* numbers it asked for that the monitor lacks (logged once) */
     struct evtchn evtchn[EVTCHN_PORTS];
     uint32_t gnt_frames[GRANT_MAX_FRAMES], gnt_nr_frames;
     struct grant_mapping maptrack[GRANT_MAPTRACK];

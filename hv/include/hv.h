@@ -327,6 +327,8 @@ void multicall_abandon(void);
  * calls through it on `int $0x82`, do_multicall for each entry of a batch. */
 #define NR_HYPERCALLS 64
 extern const hypercall_fn hypercall_table[NR_HYPERCALLS];
+/* entry.asm's answer to a number with no handler: -ENOSYS, logged once per domain and number. */
+long hypercall_missing(uint32_t nr);
 
 /* ---- main.c: the boot sequence --------------------------------------------------------------------- */
 void hv_main(uint32_t magic, uint32_t mbi_pa);   /* where boot.asm's code goes, paging on */

@@ -18,7 +18,6 @@ static void expect(const char *what, long got, long want)
 int main(void)
 {
     struct xen_feature_info fi = { .submap_idx = 1 };
-    struct sched_shutdown bad_reason = { .reason = 99 };
     char buf[16];
 
     expect("hypercall 11 (none)", hypercall1(11, 0), -XEN_ENOSYS);
@@ -40,7 +39,6 @@ int main(void)
     expect("sched_op cmd 99", HYPERVISOR_sched_op(99, NULL), -XEN_ENOSYS);
     expect("sched_op yield", HYPERVISOR_sched_op(SCHEDOP_yield, NULL), 0);
     expect("sched_op shutdown from unmapped memory", HYPERVISOR_sched_op(SCHEDOP_shutdown, UNMAPPED), -XEN_EFAULT);
-    expect("sched_op shutdown reason 99", HYPERVISOR_sched_op(SCHEDOP_shutdown, &bad_reason), -XEN_EINVAL);
     expect("vm_assist type 17", HYPERVISOR_vm_assist(VMASST_CMD_enable, 17), -XEN_EINVAL);
     expect("vm_assist cmd 5", HYPERVISOR_vm_assist(5, VMASST_TYPE_4gb_segments), -XEN_ENOSYS);
     expect("vm_assist enable writable_pagetables", HYPERVISOR_vm_assist(VMASST_CMD_enable, VMASST_TYPE_writable_pagetables), 0);

@@ -21,6 +21,13 @@ static void do_crash(const char *kind)
         __asm__ volatile("xor %%edx, %%edx; mov $1, %%eax; xor %%ecx, %%ecx; div %%ecx" ::: "eax", "ecx", "edx");
     else if (strcmp(kind, "int3") == 0)
         __asm__ volatile("int3");
+    else if (strcmp(kind, "reason99") == 0) {               /* not forbidden: Xen takes any byte */
+        struct sched_shutdown s = { .reason = 99 };
+        HYPERVISOR_sched_op(SCHEDOP_shutdown, &s);
+    } else if (strcmp(kind, "compat") == 0) {               /* GNU Mach's panic: a pointer as the reason */
+        static struct sched_shutdown s __attribute__((aligned(256))) = { .reason = SHUTDOWN_crash };
+        hypercall2(__HYPERVISOR_sched_op_compat, SCHEDOP_shutdown, &s);
+    }
 }
 
 int main(void)

@@ -158,8 +158,95 @@ static void refuses_a_malformed_note(void **state)
 {
     (void)state;
     struct elf32_note *n = (struct elf32_note *)(img + notes_at);
-    n->descsz = 0x7FFFFFFF;
+    n->namesz = 0x7FFFFFFF;                         /* a name past the notes */
     REFUSED("malformed ELF note");
+    setup(NULL);
+    n->descsz = 0x7FFFFFFF;     /* a descriptor past them: the last note, so LOADER is never read */
+    REFUSED("XEN_ELFNOTE_LOADER");
+}
+
+/* GRUB's PT_NOTE ends inside its last note (PAE_MODE, descsz 12, the file ending after "yes\0"):
+ * the bytes that are there are taken. */
+static void takes_what_there_is_of_a_truncated_last_note(void **state)
+{
+    (void)state;
+    notes_len = 0;
+    add_string_note(XEN_ELFNOTE_XEN_VERSION, "xen-3.0");
+    add_string_note(XEN_ELFNOTE_LOADER, "generic");
+    add_number_note(XEN_ELFNOTE_VIRT_BASE, 0xC0000000);
+    add_number_note(XEN_ELFNOTE_PADDR_OFFSET, 0xC0000000);
+    add_string_note(XEN_ELFNOTE_PAE_MODE, "yes");
+    struct elf32_note *last = (struct elf32_note *)(img + notes_at + notes_len - 20);
+    last->descsz = 12;
+    ph(0)->filesz = notes_len;                      /* ends 8 bytes into the descriptor */
+    assert_int_equal(read_image(), 0);
+    assert_string_equal(g.pae_mode, "yes");
+}
+
+/* The section headers of a legacy image: the name table, then __xen_guest holding `info`. */
+static void add_legacy_section(const char *info)
+{
+    static const char names[] = "\0.shstrtab\0__xen_guest\0";
+    struct elf32_shdr *sh = (struct elf32_shdr *)(img + 0x1800);
+    memset(sh, 0, 3 * sizeof(*sh));
+    memcpy(img + 0x1900, names, sizeof(names));
+    strcpy((char *)img + 0x1A00, info);
+    sh[1] = (struct elf32_shdr){ .name = 1, .type = 3, .offset = 0x1900, .size = sizeof(names) };
+    sh[2] = (struct elf32_shdr){ .name = 11, .type = 1, .offset = 0x1A00, .size = (uint32_t)strlen(info) + 1 };
+    eh()->shoff = 0x1800;
+    eh()->shentsize = sizeof(*sh);
+    eh()->shnum = 3;
+    eh()->shstrndx = 1;
+    ph(0)->type = 6;                                /* no note segment */
+}
+
+#define MACH_INFO "GUEST_OS=GNU Mach,GUEST_VER=1.3,XEN_VER=xen-3.0,VIRT_BASE=0xC0000000," \
+                  "ELF_PADDR_OFFSET=0xC0000000,HYPERCALL_PAGE=0x2,PAE=yes[extended-cr3],LOADER=generic," \
+                  "FEATURES=pae_pgdir_above_4gb"
+
+static void reads_the_legacy_xen_guest_section(void **state)
+{
+    (void)state;
+    add_legacy_section(MACH_INFO);
+    assert_int_equal(read_image(), 0);
+    assert_string_equal(g.guest_os, "GNU Mach");
+    assert_string_equal(g.pae_mode, "yes");
+    assert_string_equal(g.features, "pae_pgdir_above_4gb");
+    assert_int_equal(g.virt_base, 0xC0000000);
+    assert_int_equal(g.hypercall_page, 0xC0002000);  /* a page number, from VIRT_BASE */
+    assert_int_equal(g.segments[0].vaddr, 0xC0000000);
+    setup(NULL);                                    /* ELF_PADDR_OFFSET defaults to VIRT_BASE */
+    add_legacy_section("XEN_VER=xen-3.0,LOADER=generic,PAE=yes,VIRT_BASE=0xC0000000");
+    assert_int_equal(read_image(), 0);
+    assert_int_equal(g.segments[1].vaddr, 0xC0002000);
+    setup(NULL);                                    /* notes of another owner do not count */
+    add_legacy_section(MACH_INFO);
+    ph(0)->type = PT_NOTE;
+    for (uint32_t at = notes_at; at < notes_at + notes_len; at += 16 + ((((struct elf32_note *)(img + at))->descsz + 3) & ~3u))
+        memcpy(img + at + 12, "nam", 4);            /* GNU Mach names its notes "name" */
+    assert_int_equal(read_image(), 0);
+    assert_string_equal(g.guest_os, "GNU Mach");
+}
+
+static void refuses_a_bad_legacy_section(void **state)
+{
+    (void)state;
+    add_legacy_section("GUEST_OS=GNU Mach,LOADER=generic,PAE=yes");
+    REFUSED("XEN_VERSION");
+    setup(NULL);
+    add_legacy_section("XEN_VER=xen-3.0,LOADER=generic,PAE=no");
+    REFUSED("not a PAE kernel");
+    setup(NULL);
+    add_legacy_section(MACH_INFO);
+    ((struct elf32_shdr *)(img + 0x1800))[2].size = 0x7FFFFFFF;
+    REFUSED("__xen_guest section lies outside the file");
+    setup(NULL);
+    add_legacy_section("XEN_VER=xen-3.0,LOADER=generic,PAE=yes,VIRT_BASE=0xC0000000,HYPERCALL_PAGE=0x40");
+    REFUSED("HYPERCALL_PAGE");                      /* past the image */
+    setup(NULL);
+    add_legacy_section(MACH_INFO);
+    eh()->shstrndx = 7;                             /* no name table: no legacy section found */
+    REFUSED("no Xen ELF notes or __xen_guest");
 }
 
 static void refuses_missing_or_wrong_notes(void **state)
@@ -226,6 +313,9 @@ int main(void)
         cmocka_unit_test_setup(entry_and_hypercall_notes_win, setup),
         cmocka_unit_test_setup(paddr_offset_defaults_to_zero_with_notes, setup),
         cmocka_unit_test_setup(falls_back_to_note_sections, setup),
+        cmocka_unit_test_setup(takes_what_there_is_of_a_truncated_last_note, setup),
+        cmocka_unit_test_setup(reads_the_legacy_xen_guest_section, setup),
+        cmocka_unit_test_setup(refuses_a_bad_legacy_section, setup),
         cmocka_unit_test_setup(refuses_non_elf_and_64bit, setup),
         cmocka_unit_test_setup(refuses_anything_outside_the_file, setup),
         cmocka_unit_test_setup(refuses_a_malformed_note, setup),
