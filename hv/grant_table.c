@@ -55,7 +55,7 @@ static int frame_still_mapped(uint32_t mfn)
  * with its last mapping. */
 static void release_mapping(struct domain *d, struct grant_mapping *m)
 {
-    frame_table[m->mfn].ref_count--;
+    put_frame_ref(m->mfn);
     m->in_use = 0;
     if (m->granter == OWNER_ENDED) {
         if (!frame_still_mapped(m->mfn))

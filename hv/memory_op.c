@@ -24,15 +24,26 @@ static uint32_t grow(struct domain *d)
     return mfn;
 }
 
-/* Take a frame back, only if nothing refers to it: no mapping, no table use, no pin, no grant. */
+/* A frame the domain gives back, as Xen's guest_remove_page does: it is unpinned and leaves the
+ * domain's physical map (its M2P entry) at once, and goes back to the pool with its last reference,
+ * now if it has none (a page still mapped, or a table still in use, lingers until then, and counts
+ * against the domain until it goes). Frames the monitor keeps using (shared_info, the grant
+ * frames, the rings: xenheap) are not the domain's to give. */
 static int shrink(struct domain *d, uint32_t mfn)
 {
-    if (mfn >= MAX_FRAMES || frame_table[mfn].owner != d->id || frame_table[mfn].xenheap ||
-        frame_table[mfn].type_count || frame_table[mfn].ref_count || frame_table[mfn].pinned)
+    if (mfn >= MAX_FRAMES || frame_table[mfn].owner != d->id || frame_table[mfn].xenheap)
         return -1;
-    flush_tlb_if_needed();                    /* no stale mapping may outlive its frame */
-    frame_give_back(mfn);
-    d->nr_pages--;
+    struct frame_info *fi = &frame_table[mfn];
+    if (fi->given_back)
+        return 0;                             /* already given: as in Xen, nothing more to do */
+    fi->given_back = 1;
+    fi->ref_count++;                          /* ours, while we drop the pin */
+    if (fi->pinned) {
+        fi->pinned = 0;
+        put_page_type(mfn);                   /* may start the table's release (budgeted) */
+    }
+    m2p_set(mfn, INVALID_M2P_ENTRY);
+    put_frame_ref(mfn);                       /* the last reference frees it (frame_unused) */
     return 0;
 }
 
@@ -89,6 +100,7 @@ long do_memory_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t
     case XENMEM_increase_reservation:
     case XENMEM_decrease_reservation:
     case XENMEM_populate_physmap:
+        work_budget_start();                       /* unpinning a table given back may release it */
         return reservation(d, cmd, start, arg);
     case XENMEM_maximum_ram_page:
         return machine_frames.limit - 1;

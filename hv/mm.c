@@ -42,11 +42,21 @@ static void flush_tlb(void)
     write_cr3(read_cr3());
 }
 
+/* A frame its domain gave back has lost its last reference (page_types.c). */
+static void given_back_frame_unused(uint32_t mfn)
+{
+    struct domain *d = domain_lookup(frame_table[mfn].owner);
+    if (d)
+        d->nr_pages--;
+    frame_give_back(mfn);
+}
+
 void mm_init(void)
 {
     frame_table_init();
     frame_contents = direct_map_frame;
     tlb_flush_now = flush_tlb;
+    frame_unused = given_back_frame_unused;
     for (uint32_t i = 0; i < MAX_FRAMES; i++)
         m2p[i] = INVALID_M2P_ENTRY;
     /* Read-only and user: the L2 entry has no RW bit, so no L1 entry below it can grant writing,

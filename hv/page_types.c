@@ -27,6 +27,7 @@ pte_t *(*frame_contents)(uint32_t mfn);
 int tlb_flush_needed;
 void (*tlb_flush_now)(void);
 const char *refusal;
+void (*frame_unused)(uint32_t mfn);
 pte_t monitor_l2_entries[512];
 int32_t work_budget;
 
@@ -57,6 +58,18 @@ void frame_table_init(void)
 void frame_set_owner(uint32_t mfn, uint16_t owner)
 {
     frame_table[mfn] = (struct frame_info){ .owner = owner };
+}
+
+void put_frame_ref(uint32_t mfn)
+{
+    struct frame_info *fi = &frame_table[mfn];
+    if (--fi->ref_count || !fi->given_back || !frame_unused)
+        return;
+    if (tlb_flush_needed) {            /* no stale translation may outlive the frame */
+        tlb_flush_now();
+        tlb_flush_needed = 0;
+    }
+    frame_unused(mfn);
 }
 
 static int owned_by(uint16_t dom, uint32_t mfn)
@@ -153,9 +166,9 @@ static void put_entry(enum frame_type table, pte_t e, uint32_t self)
     uint32_t mfn = entry_frame(e);
     if (mfn == self || mfn == FRAME_NONE)
         return;                        /* a linear entry to itself holds nothing */
-    frame_table[mfn].ref_count--;
     if (table_level(table) != 1 || (e & PTE_RW))
         put_page_type(mfn);
+    put_frame_ref(mfn);
 }
 
 /* ---- validating a whole table, a budget at a time ------------------------------------------ */
@@ -210,10 +223,10 @@ static int validate_entries(uint16_t dom, uint32_t mfn, enum frame_type type)
 static void abandon_validation(struct frame_info *fi)
 {
     fi->type_count = 0;
-    fi->ref_count--;
     fi->type = PGT_none;
     fi->transit = TRANSIT_NONE;
     fi->progress = 0;
+    put_frame_ref((uint32_t)(fi - frame_table));
 }
 
 /* Go on validating a table in transit; whoever completes it holds the reference the transit
@@ -304,7 +317,7 @@ void put_page_type(uint32_t mfn)
         return;
     }
     fi->type_count--;
-    fi->ref_count--;
+    put_frame_ref(mfn);
 }
 
 /* Give back the entries of the table at the front of the queue, one budget unit each, until it is
@@ -331,7 +344,7 @@ static int release_step(uint32_t *queue)
         fi->transit = TRANSIT_NONE;
         fi->progress = 0;
         fi->type_count = 0;
-        fi->ref_count--;
+        put_frame_ref(mfn);
     }
     return 1;
 }
@@ -374,9 +387,9 @@ int mod_table_entry(uint16_t dom, uint32_t table_mfn, unsigned slot, pte_t e, in
     if (rc < 0)
         return rc;
     t[slot] = e;
-    put_entry(type, old, table_mfn);
     if (old & PTE_P)
-        tlb_flush_needed = 1;
+        tlb_flush_needed = 1;          /* before the old entry's frame can go (put_frame_ref) */
+    put_entry(type, old, table_mfn);
     return 0;
 }
 
@@ -409,7 +422,7 @@ void table_entry_clear(uint32_t mfn, unsigned slot)
     pte_t *t = frame_contents(mfn);
     pte_t old = t[slot];
     t[slot] = 0;
-    put_entry((enum frame_type)frame_table[mfn].type, old, mfn);
     if (old & PTE_P)
         tlb_flush_needed = 1;
+    put_entry((enum frame_type)frame_table[mfn].type, old, mfn);
 }

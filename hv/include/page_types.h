@@ -39,6 +39,8 @@ struct frame_info {
     uint8_t pinned;            /* the guest pinned it as a page table (holds one type reference) */
     uint8_t xenheap;           /* the monitor's page lent to the domain (shared_info, grant table) */
     uint8_t transit;           /* enum frame_transit */
+    uint8_t given_back;        /* its domain gave it back while it was in use: it goes to the
+                                * pool with its last reference (frame_unused) */
     uint16_t progress;         /* in transit: entries done so far */
     uint32_t type_count;       /* references that need the type */
     uint32_t ref_count;        /* all references: mappings and type uses */
@@ -84,6 +86,12 @@ void frame_set_owner(uint32_t mfn, uint16_t owner);
 #define WORK_PAGE 512                  /* what clearing or copying a whole page costs */
 #define WORK_UNLIMITED 0x7FFFFFFF
 extern int32_t work_budget;
+
+/* Drop one reference; a frame its domain gave back (given_back) goes with its last, through
+ * frame_unused (the monitor: back to the pool), any pending TLB flush done first. Every
+ * reference dropped anywhere goes through here. */
+extern void (*frame_unused)(uint32_t mfn);
+void put_frame_ref(uint32_t mfn);
 
 /* Take or drop a typed reference for domain `dom`. get returns 0, or a negative Xen errno:
  * -XEN_EINVAL when the frame is not the domain's, is busy with another type, is in transit, or

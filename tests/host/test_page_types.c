@@ -366,6 +366,29 @@ static void guest_bits_9_to_11_are_kept(void **state)
     assert_int_equal(mem[1][0], entry(9, PTE_P | PTE_RW | PTE_AVAIL));
 }
 
+static uint32_t unused_frame;
+static void note_unused(uint32_t mfn) { unused_frame = mfn; }
+
+/* A frame its domain gave back while in use goes with its last reference, after a pending flush. */
+static void a_frame_given_back_goes_with_its_last_reference(void **state)
+{
+    (void)state;
+    frame_unused = note_unused;
+    unused_frame = 0;
+    assert_int_equal(get_page_type(DOM, 1, PGT_l1), 0);
+    assert_int_equal(mod_table_entry(DOM, 1, 0, entry(9, PTE_P | PTE_RW), 0), 0);
+    frame_table[9].given_back = 1;
+    tlb_flush_needed = 0;
+    assert_int_equal(mod_table_entry(DOM, 1, 0, 0, 0), 0);    /* its last mapping */
+    assert_int_equal(unused_frame, 9);
+    assert_true(flushes > 0);                                  /* the stale TLB entry went first */
+    frame_table[1].given_back = 1;                             /* a table given back goes once released */
+    unused_frame = 0;
+    put_page_type(1);
+    assert_int_equal(unused_frame, 1);
+    frame_unused = NULL;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -389,6 +412,7 @@ int main(void)
         cmocka_unit_test_setup(grant_entries_hold_references_like_any_entry, setup),
         cmocka_unit_test_setup(grant_entries_only_into_an_empty_l1_entry, setup),
         cmocka_unit_test_setup(guest_bits_9_to_11_are_kept, setup),
+        cmocka_unit_test_setup(a_frame_given_back_goes_with_its_last_reference, setup),
     };
     return cmocka_run_group_tests_name("page_types", tests, NULL, NULL);
 }
