@@ -335,6 +335,7 @@ static const char *build(struct domain *d, const uint8_t *image, uint32_t len, c
         write_hypercall_page(guest_page(d, layout_pfn(&l, g.hypercall_page)));
     set_start_registers(d, &l, g.entry);
     sched_init_vcpu(&d->vcpu, o.weight, o.cap);
+    debugregs_init(&d->vcpu);
     hv_info("domain %u (%s): guest OS \"%s\" \"%s\", %u KiB, entry %08x, image %08x-%08x, mapped %08x-%08x\n",
             d->id, d->name, g.guest_os, g.guest_version, d->nr_pages * 4, g.entry, g.virt_kstart,
             g.virt_kend, l.virt_base, l.virt_end);

@@ -285,3 +285,14 @@ long do_event_channel_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, u
         return -XEN_EFAULT;
     return rc;
 }
+
+/* The form before Xen 3.0.2, hypercall 16 (GNU Mach uses it): one `struct evtchn_op`, the command
+ * then the operation's structure, which is read and written in place as Xen's compat call does. */
+long do_event_channel_op_compat(uint32_t uop, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    uint32_t cmd;
+    if (copy_from_guest(&cmd, uop, sizeof(cmd)) < 0)
+        return -XEN_EFAULT;
+    return do_event_channel_op(cmd, uop + offsetof(struct evtchn_op, u), 0, 0, 0);
+}

@@ -53,6 +53,8 @@ const hypercall_fn hypercall_table[NR_HYPERCALLS] = {
     [__HYPERVISOR_stack_switch]     = do_stack_switch,
     [__HYPERVISOR_set_callbacks]    = do_set_callbacks,
     [__HYPERVISOR_fpu_taskswitch]   = do_fpu_taskswitch,
+    [__HYPERVISOR_set_debugreg]     = do_set_debugreg,
+    [__HYPERVISOR_get_debugreg]     = do_get_debugreg,
     [__HYPERVISOR_update_descriptor] = do_update_descriptor,
     [__HYPERVISOR_memory_op]        = do_memory_op,
     [__HYPERVISOR_multicall]        = do_multicall,
@@ -69,6 +71,7 @@ const hypercall_fn hypercall_table[NR_HYPERCALLS] = {
     [__HYPERVISOR_mmuext_op]        = do_mmuext_op,
     [__HYPERVISOR_callback_op]      = do_callback_op,
     [__HYPERVISOR_event_channel_op] = do_event_channel_op,
+    [__HYPERVISOR_event_channel_op_compat] = do_event_channel_op_compat,
     [__HYPERVISOR_domctl]           = do_domctl,
     [__HYPERVISOR_hv_stats]         = do_hv_stats,
 };

@@ -100,6 +100,25 @@ struct evtchn_bind_vcpu {
 ABI_SIZE(struct evtchn_bind_vcpu, 8);
 
 struct evtchn_reset { domid_t dom; };
+
+/* event_channel_op_compat (hypercall 16, before Xen 3.0.2): the command and its operation in one. */
+struct evtchn_op {
+    uint32_t cmd;                  /* EVTCHNOP_* */
+    union {
+        struct evtchn_alloc_unbound alloc_unbound;
+        struct evtchn_bind_interdomain bind_interdomain;
+        struct evtchn_bind_virq bind_virq;
+        struct evtchn_bind_pirq bind_pirq;
+        struct evtchn_bind_ipi bind_ipi;
+        struct evtchn_close close;
+        struct evtchn_send send;
+        struct evtchn_status status;
+        struct evtchn_bind_vcpu bind_vcpu;
+        struct evtchn_unmask unmask;
+    } u;
+};
+ABI_OFFSET(struct evtchn_op, u, 4);
+ABI_SIZE(struct evtchn_op, 28);
 #endif
 
 #endif

@@ -64,6 +64,7 @@ struct vcpu {
     struct xen_callback sysenter_callback, syscall32_callback;
     int failsafe_masks_events, sysenter_masks_events;
     uint64_t int80_gate;       /* a real DPL-3 trap gate for `int $0x80`, or 0 */
+    uint32_t debugreg[8];      /* its DR0-7 as set_debugreg left them (hv/debugreg.c) */
 
     /* Descriptor tables (hv/descriptors.c): machine frames typed as descriptor pages. */
     uint32_t gdt_frames[FIRST_RESERVED_GDT_PAGE];

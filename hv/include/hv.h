@@ -178,6 +178,11 @@ long do_iret(HC_ARGS);
 int emulate_forced_cpuid(struct trap_frame *f);
 int emulate_privileged(struct vcpu *v, struct trap_frame *f);
 
+/* ---- debugreg.c: the guest's debug registers ------------------------------------------------------ */
+void debugregs_init(struct vcpu *v);
+long do_set_debugreg(HC_ARGS);
+long do_get_debugreg(HC_ARGS);
+
 /* ---- fpu.c: the FPU, switched lazily --------------------------------------------------------- */
 void fpu_init(void);
 int fpu_device_not_available(struct vcpu *v);
@@ -268,6 +273,7 @@ void evtchn_close_all(struct domain *d);
 void evtchn_set_pending(struct domain *d, evtchn_port_t port);
 void send_virq(struct domain *d, unsigned virq);
 long do_event_channel_op(HC_ARGS);
+long do_event_channel_op_compat(HC_ARGS);
 
 /* ---- grant_table.c: grant tables, version 1 ---------------------------------------------------- */
 void grant_release_domain(struct domain *d);

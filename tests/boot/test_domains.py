@@ -111,6 +111,20 @@ ABI_ERROR_CHECKS = [
     "vm_assist type 17: got -22, want -22",
     "vm_assist cmd 5: got -38, want -38",
     "vm_assist enable writable_pagetables: got 0, want 0",
+    "get_debugreg 6 at start (DR6's default): got -61456, want -61456",
+    "get_debugreg 7 at start (DR7's default): got 1024, want 1024",
+    "set_debugreg 0 to a guest address: got 0, want 0",
+    "and get_debugreg 0 reads it back: got 65536, want 65536",
+    "set_debugreg 1 to the monitor's area: got -1, want -1",
+    "set_debugreg 7 to 0 (GNU Mach's): got 0, want 0",
+    "and DR7 keeps its reserved bit 10: got 1024, want 1024",
+    "set_debugreg 7 with general detect: got -1, want -1",
+    "set_debugreg 7 with an I/O breakpoint: got -1, want -1",
+    "set_debugreg 7 with a 4-byte write breakpoint: got 0, want 0",
+    "set_debugreg 4: got -22, want -22",
+    "get_debugreg 8: got -22, want -22",
+    "event_channel_op_compat alloc_unbound: got 0, want 0",
+    "event_channel_op_compat cmd 99: got -38, want -38",
 ]
 
 

@@ -15,6 +15,21 @@ static void expect(const char *what, long got, long want)
 #define MONITOR_ADDRESS ((char *)0xF7100000)   /* inside the hypervisor area */
 #define UNMAPPED        ((char *)0x10000000)   /* below the guest: nothing mapped there */
 
+/* event_channel_op_compat (hypercall 16): the command and its operation in one structure, the
+ * port written back in place. 0 when a port came back. */
+static long compat_alloc_unbound(void)
+{
+    struct evtchn_op op = { .cmd = EVTCHNOP_alloc_unbound, .u.alloc_unbound = { .dom = DOMID_SELF, .remote_dom = DOMID_SELF } };
+    long rc = hypercall1(__HYPERVISOR_event_channel_op_compat, &op);
+    return rc ? rc : op.u.alloc_unbound.port > 0 ? 0 : -1;
+}
+
+static long compat_cmd(uint32_t cmd)
+{
+    struct evtchn_op op = { .cmd = cmd };
+    return hypercall1(__HYPERVISOR_event_channel_op_compat, &op);
+}
+
 int main(void)
 {
     struct xen_feature_info fi = { .submap_idx = 1 };
@@ -42,6 +57,20 @@ int main(void)
     expect("vm_assist type 17", HYPERVISOR_vm_assist(VMASST_CMD_enable, 17), -XEN_EINVAL);
     expect("vm_assist cmd 5", HYPERVISOR_vm_assist(5, VMASST_TYPE_4gb_segments), -XEN_ENOSYS);
     expect("vm_assist enable writable_pagetables", HYPERVISOR_vm_assist(VMASST_CMD_enable, VMASST_TYPE_writable_pagetables), 0);
+    expect("get_debugreg 6 at start (DR6's default)", hypercall1(__HYPERVISOR_get_debugreg, 6), (long)0xFFFF0FF0);
+    expect("get_debugreg 7 at start (DR7's default)", hypercall1(__HYPERVISOR_get_debugreg, 7), 0x400);
+    expect("set_debugreg 0 to a guest address", hypercall2(__HYPERVISOR_set_debugreg, 0, 0x10000), 0);
+    expect("and get_debugreg 0 reads it back", hypercall1(__HYPERVISOR_get_debugreg, 0), 0x10000);
+    expect("set_debugreg 1 to the monitor's area", hypercall2(__HYPERVISOR_set_debugreg, 1, 0xF5800000), -XEN_EPERM);
+    expect("set_debugreg 7 to 0 (GNU Mach's)", hypercall2(__HYPERVISOR_set_debugreg, 7, 0), 0);
+    expect("and DR7 keeps its reserved bit 10", hypercall1(__HYPERVISOR_get_debugreg, 7), 0x400);
+    expect("set_debugreg 7 with general detect", hypercall2(__HYPERVISOR_set_debugreg, 7, 0x2001), -XEN_EPERM);
+    expect("set_debugreg 7 with an I/O breakpoint", hypercall2(__HYPERVISOR_set_debugreg, 7, 0x20001), -XEN_EPERM);
+    expect("set_debugreg 7 with a 4-byte write breakpoint", hypercall2(__HYPERVISOR_set_debugreg, 7, 0xD0001), 0);
+    expect("set_debugreg 4", hypercall2(__HYPERVISOR_set_debugreg, 4, 0), -XEN_EINVAL);
+    expect("get_debugreg 8", hypercall1(__HYPERVISOR_get_debugreg, 8), -XEN_EINVAL);
+    expect("event_channel_op_compat alloc_unbound", compat_alloc_unbound(), 0);
+    expect("event_channel_op_compat cmd 99", compat_cmd(99), -XEN_ENOSYS);
     printf("%s: %d failure(s)\n", failures ? "FAILED" : "all checks passed", failures);
     return failures;
 }

@@ -62,6 +62,7 @@ static const struct fact facts[] = {
     SIZE(struct grant_entry_v1, 8),
     SIZE(struct gnttab_map_grant_ref, 32),
     SIZE(struct evtchn_status, 24),
+    SIZE(struct evtchn_op, 28),
     SIZE(struct callback_register, 12),
     SIZE(struct xen_memory_reservation, 20),
     VALUE(__HYPERVISOR_set_trap_table, 0),
