@@ -136,7 +136,7 @@ HOST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Ihv/includ
 	-fno-builtin -Wno-builtin-declaration-mismatch
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(wildcard tests/host/test_*.c))
 # The pure sources each host test links with: the shared lib/ and the monitor's own pure files.
-HOST_LIB := lib/format.c lib/kstring.c lib/cmdline.c hv/multiboot.c hv/frames.c hv/elf.c hv/layout.c hv/page_types.c hv/descriptor.c
+HOST_LIB := lib/format.c lib/kstring.c lib/cmdline.c hv/multiboot.c hv/frames.c hv/elf.c hv/layout.c hv/page_types.c hv/descriptor.c hv/modules.c
 
 $(BUILD)/tests/host/test_%: tests/host/test_%.c $(HOST_LIB) $(wildcard hv/include/*.h lib/*.h lib/x86/*.h)
 	@mkdir -p $(dir $@)

@@ -15,6 +15,7 @@
 #include "layout.h"
 #include "memlayout.h"
 #include "mmu.h"
+#include "modules.h"
 #include "page_types.h"
 
 #define DEFAULT_MEM_KB (4 * 1024)
@@ -30,6 +31,7 @@ static void *guest_page(const struct domain *d, uint32_t pfn)
 struct build_options {
     uint32_t mem_kb, maxmem_kb;
     uint32_t weight, cap;
+    int multiboot;             /* modules=multiboot: its modules as a multiboot package */
     char name[DOMAIN_NAME_MAX];
 };
 
@@ -88,6 +90,7 @@ static int read_options(const char *args, struct build_options *o, const char **
         *why = "empty name=";
         return -1;
     }
+    o->multiboot = cmdline_get(args, "modules", value, sizeof(value)) && strcmp(value, "multiboot") == 0;
     return 0;
 }
 
@@ -206,13 +209,13 @@ static void share_for_good(struct domain *d, uint32_t mfn)
     get_page_type(d->id, mfn, PGT_writable);
 }
 
-static void write_start_info(struct domain *d, const struct layout *l, const char *guest_args)
+static void write_start_info(struct domain *d, const struct layout *l, const char *guest_args, int package)
 {
     struct start_info *si = guest_page(d, layout_pfn(l, l->start_info_va));
     strlcpy(si->magic, XEN_START_INFO_MAGIC_X86_32P, sizeof(si->magic));
     si->nr_pages = d->nr_pages;
     si->shared_info = d->shared_info_mfn << PAGE_SHIFT;
-    si->flags = d->id == 0 ? SIF_PRIVILEGED | SIF_INITDOMAIN : 0;
+    si->flags = (d->id == 0 ? SIF_PRIVILEGED | SIF_INITDOMAIN : 0) | (package ? SIF_MULTIBOOT_MOD : 0);
     si->pt_base = l->pt_va;
     si->nr_pt_frames = l->nr_pt_frames;
     si->mfn_list = l->p2m_va;
@@ -295,18 +298,36 @@ static void copy_into_guest(struct domain *d, const struct layout *l, uint32_t v
 /* Tour step 1 (building a domain): the image is checked and its Xen notes read (elf.c), and the
  * monitor's options for the domain taken from its command line; then every later step, in order.
  * Returns why the image was refused, or NULL. */
+/* Several modules, as Xen's loaders give them: the descriptors, each module's bytes, the command
+ * lines, where module_package_layout put them, from the module's start-of-day address. */
+static void write_module_package(struct domain *d, const struct layout *l, const struct domain_module *m,
+                                 unsigned n, const struct module_package *p)
+{
+    copy_into_guest(d, l, l->mod_va, (const uint8_t *)p->desc, (n + 1) * sizeof(p->desc[0]));
+    for (unsigned i = 0; i < n; i++) {
+        copy_into_guest(d, l, l->mod_va + p->data_at[i], phys_to_virt(m[i].pa), m[i].len);
+        copy_into_guest(d, l, l->mod_va + p->cmdline_at[i], (const uint8_t *)m[i].cmdline,
+                        (uint32_t)strlen(m[i].cmdline) + 1);
+    }
+}
+
 static const char *build(struct domain *d, const uint8_t *image, uint32_t len, const char *args,
-                         const uint8_t *module, uint32_t mod_len)
+                         const struct domain_module *mods, unsigned nmods)
 {
     struct build_options o;
     struct guest_image g;
     struct layout l;
+    static struct module_package package;
     const char *why = NULL;
     if (read_options(args, &o, &why) < 0 || elf_read_guest(image, len, HYPERVISOR_VIRT_START, &g, &why) < 0)
         return why;
     elf_find_symbols(image, len, &d->symbols);   /* the module stays in memory: name crash sites */
     if (o.name[0])
         strlcpy(d->name, o.name, sizeof(d->name));
+    int as_package = nmods > 1 || (nmods && o.multiboot);
+    if (as_package)
+        module_package_layout(mods, nmods, &package);
+    uint32_t mod_len = as_package ? package.size : nmods ? mods[0].len : 0;
     if (layout_compute(g.virt_base, g.virt_kstart, g.virt_kend, mod_len, o.mem_kb / 4, d->id != 0,
                        HYPERVISOR_VIRT_START, &l, &why) < 0)
         return why;
@@ -314,8 +335,10 @@ static const char *build(struct domain *d, const uint8_t *image, uint32_t len, c
     if (give_memory(d, l.nr_pages) < 0 || make_shared_info(d) < 0)
         return "no room: the machine is out of free frames";
     load_image(d, &l, image, &g);
-    if (mod_len)
-        copy_into_guest(d, &l, l.mod_va, module, mod_len);
+    if (as_package)
+        write_module_package(d, &l, mods, nmods, &package);
+    else if (nmods)
+        copy_into_guest(d, &l, l.mod_va, phys_to_virt(mods[0].pa), mods[0].len);
     write_p2m_list(d, &l);
     write_page_tables(d, &l);
     if (type_initial_tables(d) < 0)
@@ -328,7 +351,7 @@ static const char *build(struct domain *d, const uint8_t *image, uint32_t len, c
         if (grant_seed_store(d) < 0)
             return "no room: the machine is out of free frames";
     }
-    write_start_info(d, &l, args);
+    write_start_info(d, &l, args, as_package);
     evtchn_init(d);
     time_init_domain(d);
     if (g.hypercall_page)
@@ -345,7 +368,7 @@ static const char *build(struct domain *d, const uint8_t *image, uint32_t len, c
 }
 
 struct domain *domain_build(unsigned module_index, uint32_t image_pa, uint32_t image_len, const char *cmdline,
-                            uint32_t mod_pa, uint32_t mod_len)
+                            const struct domain_module *mods, unsigned nmods)
 {
     struct domain *d = domain_alloc();
     char name[DOMAIN_NAME_MAX];
@@ -356,8 +379,7 @@ struct domain *domain_build(unsigned module_index, uint32_t image_pa, uint32_t i
         return NULL;
     }
     strlcpy(d->name, name, sizeof(d->name));
-    const char *why = build(d, phys_to_virt(image_pa), image_len, cmdline_args(cmdline),
-                            mod_len ? phys_to_virt(mod_pa) : NULL, mod_len);
+    const char *why = build(d, phys_to_virt(image_pa), image_len, cmdline_args(cmdline), mods, nmods);
     if (why) {
         hv_err("module %u (%s) refused: %s\n", module_index, name, why);
         domain_free(d);

@@ -27,7 +27,7 @@ static long create(struct hv_domctl *op)
     long rc = 0;
     if (copy_from_guest(phys_to_virt(first << PAGE_SHIFT), (uint32_t)(uintptr_t)op->u.createdomain.image, len) < 0)
         rc = -XEN_EFAULT;
-    struct domain *d = rc ? NULL : domain_build(0, first << PAGE_SHIFT, len, cmdline, 0, 0);
+    struct domain *d = rc ? NULL : domain_build(0, first << PAGE_SHIFT, len, cmdline, NULL, 0);
     for (uint32_t i = 0; i < pages; i++)
         frames_free(&machine_frames, first + i);
     if (rc)

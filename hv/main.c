@@ -7,6 +7,7 @@
 #include "hv.h"
 #include "memlayout.h"
 #include "mmu.h"
+#include "modules.h"
 #include "multiboot.h"
 #include "segments.h"
 #include "traps.h"
@@ -59,6 +60,27 @@ static void frames_setup(void)
             machine_frames.nr_free * 4, DIRECTMAP_SIZE >> 20);
 }
 
+/* A module's command line as its guest sees it: every word but "attach" (the monitor's). */
+static void without_attach(const char *line, char *out, size_t size)
+{
+    size_t o = 0;
+    while (*line) {
+        while (*line == ' ')
+            line++;
+        const char *w = line;
+        while (*line && *line != ' ')
+            line++;
+        size_t len = (size_t)(line - w);
+        if (len == 0 || (len == 6 && memcmp(w, "attach", 6) == 0))
+            continue;
+        if (o && o + 1 < size)
+            out[o++] = ' ';
+        for (size_t k = 0; k < len && o + 1 < size; k++)
+            out[o++] = w[k];
+    }
+    out[o] = '\0';
+}
+
 /* Tour step 5 (boot): every module is a guest image; build a domain from each, in order, so
  * that the first becomes domain 0. A refused image is reported and the others still boot. */
 static void build_domains(void)
@@ -79,18 +101,20 @@ static void build_domains(void)
             refused_modules++;
             continue;
         }
-        /* A module whose command line says "attach" is no domain: it goes to the domain built
-         * before it, as that guest's module (start_info.mod_start, Xen's "ramdisk"). */
-        const struct boot_module *attached = NULL;
-        if (i + 1 < boot.nr_modules && boot.modules[i + 1].end <= DIRECTMAP_SIZE &&
-            cmdline_get(cmdline_args(boot.modules[i + 1].cmdline), "attach", NULL, 0))
-            attached = &boot.modules[i + 1];
-        domain_build(i, m->start, m->end - m->start, m->cmdline, attached ? attached->start : 0,
-                     attached ? attached->end - attached->start : 0);
-        if (attached) {
-            hv_info("module %u: attached to module %u's domain (%u bytes)\n", i + 1, i, attached->end - attached->start);
-            i++;
+        /* The modules after it whose command lines say "attach" are no domains: they go to this
+         * one, as its modules (start_info.mod_start: Xen's "ramdisk", or a multiboot package of
+         * several), each with its command line but that word. */
+        static struct domain_module mods[MAX_DOMAIN_MODULES];
+        unsigned n = 0, first = i;
+        while (i + 1 < boot.nr_modules && n < MAX_DOMAIN_MODULES && boot.modules[i + 1].end <= DIRECTMAP_SIZE &&
+               cmdline_get(cmdline_args(boot.modules[i + 1].cmdline), "attach", NULL, 0)) {
+            const struct boot_module *a = &boot.modules[++i];
+            mods[n] = (struct domain_module){ a->start, a->end - a->start, "" };
+            without_attach(a->cmdline, mods[n].cmdline, sizeof(mods[n].cmdline));
+            hv_info("module %u: attached to module %u's domain (%u bytes)\n", i, first, mods[n].len);
+            n++;
         }
+        domain_build(first, m->start, m->end - m->start, m->cmdline, mods, n);
     }
 }
 

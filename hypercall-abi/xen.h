@@ -141,7 +141,7 @@
 /* ---- start_info.flags ----------------------------------------------------------------------------- */
 #define SIF_PRIVILEGED       (1 << 0)  /* may use privileged hypercalls */
 #define SIF_INITDOMAIN       (1 << 1)  /* is domain 0, the initial domain */
-#define SIF_MULTIBOOT_MOD    (1 << 2)
+#define SIF_MULTIBOOT_MOD    (1 << 2)  /* mod_start is a multiboot package (xen_multiboot_mod_list) */
 #define SIF_MOD_START_PFN    (1 << 3)
 #define SIF_VIRT_P2M_4TOOLS  (1 << 4)
 
@@ -255,6 +255,17 @@ ABI_OFFSET(struct shared_info, arch, 2316);
 ABI_SIZE(struct shared_info, 2344);
 
 /* What the builder leaves for a guest at start of day; ESI holds its virtual address. */
+/* A multiboot package (SIF_MULTIBOOT_MOD): these descriptors at its start, one per module and a
+ * last one whose mod_start is 0; every address in them counts from the package's first byte
+ * (mod_end, as the loaders fill it, is the first byte past the module). */
+struct xen_multiboot_mod_list {
+    uint32_t mod_start;
+    uint32_t mod_end;
+    uint32_t cmdline;              /* a NUL-terminated command line */
+    uint32_t pad;
+};
+ABI_SIZE(struct xen_multiboot_mod_list, 16);
+
 struct start_info {
     char magic[32];                /* "xen-3.0-x86_32p" */
     uint32_t nr_pages;

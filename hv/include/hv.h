@@ -207,10 +207,12 @@ struct domain *running_domain(domid_t id);
 const char *guest_symbol(struct domain *d, uint32_t addr, char *buf, uint32_t size);
 
 /* ---- domain_build.c: a domain from an image ---------------------------------------------------- */
-/* Build a domain from an image (a Multiboot module, or a copy from domain 0), with an optional
- * module for it (start_info.mod_start); on refusal print why and return NULL. */
+/* Build a domain from an image (a Multiboot module, or a copy from domain 0), with the modules
+ * given to it (start_info.mod_start: one plain, or several, or with modules=multiboot, as a
+ * multiboot package); on refusal print why and return NULL. */
+struct domain_module;
 struct domain *domain_build(unsigned module_index, uint32_t image_pa, uint32_t image_len,
-                            const char *cmdline, uint32_t mod_pa, uint32_t mod_len);
+                            const char *cmdline, const struct domain_module *mods, unsigned nmods);
 
 /* ---- domain_end.c: how a domain ends ----------------------------------------------------------- */
 /* It asked to (shutdown), or the monitor stops it (crash). Neither returns when d is the current

@@ -284,3 +284,22 @@ def test_bad_mem_option_is_refused():
     assert "refused: bad mem=" in run.console
     assert "good: Hello from ring 1" in run.console
     assert run.status == 1
+
+
+def test_several_modules_reach_a_domain_as_a_multiboot_package(tmp_path):
+    """Modules marked `attach` go to the domain before them: one alone as a plain module (Xen's
+    ramdisk), several (or one with `modules=multiboot` on the domain's line) as a multiboot
+    package with SIF_MULTIBOOT_MOD, Xen's descriptors at its start, each module's command line
+    without the monitor's word `attach`: how pvgrub hands GNU Mach its tasks."""
+    a, b = tmp_path / "alpha.bin", tmp_path / "beta.bin"
+    a.write_bytes(b"alpha-data")
+    b.write_bytes(b"beta")
+    run = boot(guest("modules"), f"{a}=attach x=1", f"{b}=attach")
+    assert run.status == 0, run.console
+    assert f'modules: module 0: 10 bytes, command line "{a} x=1", starting "alpha-da"' in run.console
+    assert f'modules: module 1: 4 bytes, command line "{b}", starting "beta"' in run.console
+    assert re.search(r"^modules: a multiboot package of 2 module\(s\), \d+ bytes$", run.console, re.M)
+    one = boot(guest("modules"), f"{a}=attach")
+    assert "modules: one plain module" in one.console and 'starting "alpha-da"' in one.console
+    asked = boot(f"{guest('modules')}=modules=multiboot", f"{a}=attach")
+    assert re.search(r"^modules: a multiboot package of 1 module\(s\)", asked.console, re.M), asked.console
