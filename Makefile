@@ -25,7 +25,7 @@ HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_SRCS)) $(patsubst %.asm,$(BUILD)/%.o
 EXAMPLES := $(filter-out apps,$(notdir $(wildcard examples/*)))
 EXAMPLE_ELFS := $(patsubst %,$(BUILD)/examples/%.elf,$(EXAMPLES))
 
-.PHONY: all deps run run-pingpong run-apps apps test-apps test bench bochs bochs-debug trace-demo iso clean host-tests test-guests bench-guest FORCE
+.PHONY: all deps run run-pingpong run-apps apps test-apps test bench bochs bochs-debug trace-demo iso clean host-tests test-guests bench-guest FORCE debian-guests run-gnumach
 all: $(BUILD)/hv.elf $(EXAMPLE_ELFS)
 
 # Each example builds itself with guest-sdk/guest.mk, as a guest of your own would.
@@ -114,6 +114,15 @@ run-pingpong: deps all
 	tools/hvrun --input "$$(printf 'wait 1\nwait 2\nstore /local/domain\nquit\n')" $(BUILD)/examples/dom0.elf \
 		$(BUILD)/examples/pingpong.elf=name=ping $(BUILD)/examples/pingpong.elf=name=pong
 
+# Debian's GNU Mach for Xen as a domU beside domain 0's store, given examples/mach-task as its
+# bootstrap task (docs/GUESTS.md); domain 0 waits for it, then ends it.
+debian-guests:
+	@tools/debian-guests $(BUILD)
+
+MACH := $(BUILD)/debian/gnumach.elf="name=mach mem=64M modules=multiboot" $(BUILD)/examples/mach-task.elf=attach
+run-gnumach: deps all debian-guests
+	tools/hvrun --input "$$(printf 'wait 1 10\ndestroy 1\nquit\n')" $(BUILD)/examples/dom0.elf $(MACH)
+
 # The minikernel runs the shell of examples/apps as init; --input types a session into it.
 APPS_SESSION := help\nhello\ncat motd.txt\ncalc "sqrt(2)*sin(1)"\nmstress\nexit\n
 run-apps: deps all apps
@@ -171,7 +180,7 @@ bench-guest: $(BUILD)/measure/hv.elf
 bench: deps all bench-guest
 	$(PYTHON) tools/bench
 
-test: deps all host-tests test-guests apps test-apps
+test: deps all host-tests test-guests apps test-apps debian-guests
 	$(PYTHON) tests/run.py
 
 clean:
