@@ -6,6 +6,7 @@
 struct start_info *start_info;
 static struct xencons_interface *console_ring;   /* a domU's console, or NULL */
 static struct byte_ring console_out;               /* its out[]: ours to produce, the monitor's to drain */
+static struct byte_ring console_in;                /* its in[]: what is typed to us (domain 0's console ID) */
 
 /* Every domain but domain 0 gets a console ring: start_info gives its machine frame, the M2P
  * (read-only at MACH2PHYS_VIRT_START) turns that into a pfn, and the start-of-day mapping puts
@@ -19,6 +20,8 @@ static void console_init(void)
     struct xencons_interface *ring = (struct xencons_interface *)(GUEST_VIRT_BASE + pfn * PAGE_SIZE);
     console_out = (struct byte_ring){ .buf = ring->out, .size = sizeof(ring->out), .cons = &ring->out_cons,
                                       .prod = &ring->out_prod };
+    console_in = (struct byte_ring){ .buf = ring->in, .size = sizeof(ring->in), .cons = &ring->in_cons,
+                                     .prod = &ring->in_prod };
     console_ring = ring;
 }
 
@@ -62,6 +65,16 @@ static void console_ring_corrupt(void)
                             "writing through console_io\n", console_out.seen_cons, console_out.seen_prod);
     console_ring = NULL;
     HYPERVISOR_console_io(CONSOLEIO_write, n < (int)sizeof(why) ? (uint32_t)n : sizeof(why) - 1, why);
+}
+
+long console_input(char *buf, size_t len)
+{
+    if (!console_ring)
+        return HYPERVISOR_console_io(CONSOLEIO_read, (uint32_t)len, buf);
+    long n = byte_ring_get(&console_in, buf, (uint32_t)len);
+    if (n > 0)
+        HYPERVISOR_event_channel_op(EVTCHNOP_send, &(struct evtchn_send){ .port = start_info->console.domU.evtchn });
+    return n;
 }
 
 void console_write(const char *s, size_t len)

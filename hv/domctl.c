@@ -61,6 +61,23 @@ static void info(struct domain *d, struct hv_domaininfo *out)
     out->store_evtchn = d->store_mfn ? STORE_EVTCHN : 0;
 }
 
+/* Typed input for a running domU's console ring, a chunk at a time (-EINVAL: no ring, or a
+ * corrupt one). */
+static long console_input(struct domain *d, struct hv_domctl *op)
+{
+    char chunk[128];
+    uint32_t n = op->u.console_input.size < sizeof(chunk) ? op->u.console_input.size : sizeof(chunk);
+    if (d->state != DOMAIN_RUNNABLE)
+        return -XEN_ESRCH;
+    if (copy_from_guest(chunk, (uint32_t)(uintptr_t)op->u.console_input.buffer, n) < 0)
+        return -XEN_EFAULT;
+    long taken = domain_console_input(d, chunk, n);
+    if (taken < 0)
+        return -XEN_EINVAL;
+    op->u.console_input.size = (uint32_t)taken;
+    return 0;
+}
+
 static long read_console(struct domain *d, struct hv_domctl *op)
 {
     uint32_t n = op->u.readconsole.size < d->history_len ? op->u.readconsole.size : d->history_len;
@@ -102,6 +119,11 @@ long do_domctl(uint32_t arg, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5)
             return -XEN_EINVAL;
         d->max_pages = (uint32_t)(op.u.max_mem.max_memkb / 4);
         return 0;
+    case HV_DOMCTL_console_input:
+        if (!(d = domain_lookup(op.domain)))
+            return -XEN_ESRCH;
+        rc = console_input(d, &op);
+        break;
     case XEN_DOMCTL_pausedomain:
     case XEN_DOMCTL_unpausedomain:
     case XEN_DOMCTL_destroydomain:

@@ -91,6 +91,28 @@ void domain_console_drain(struct domain *d)
     ring->out_cons = cons;
 }
 
+/* Typed input for a domU (domain 0's `console ID`): into its console ring's in[], as much as there
+ * is room for, and its console port told, as xenconsoled does. The indexes are the guest's: read
+ * once, used only if they describe at most one ring's worth. How many bytes went in, or -1 for a
+ * ring that is not there or is corrupt. */
+long domain_console_input(struct domain *d, const char *s, uint32_t len)
+{
+    if (!d->console_mfn || d->console_broken || !d->p2m)
+        return -1;
+    struct xencons_interface *ring = phys_to_virt(d->console_mfn << PAGE_SHIFT);
+    uint32_t cons = ring->in_cons, prod = ring->in_prod;
+    __asm__ volatile("" ::: "memory");
+    if (prod - cons > sizeof(ring->in))
+        return -1;
+    uint32_t n = 0;
+    for (; n < len && prod - cons < sizeof(ring->in); n++, prod++)
+        ring->in[prod % sizeof(ring->in)] = s[n];
+    __asm__ volatile("" ::: "memory");
+    ring->in_prod = prod;
+    evtchn_set_pending(d, CONSOLE_EVTCHN);
+    return n;
+}
+
 /* --- console_io: CONSOLEIO_write prints, CONSOLEIO_read reads the serial input (domain 0) ------- */
 long do_console_io(uint32_t cmd, uint32_t count, uint32_t buffer, uint32_t a4, uint32_t a5)
 {

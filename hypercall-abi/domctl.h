@@ -17,6 +17,7 @@
 #define XEN_DOMCTL_getdomaininfo  5
 #define XEN_DOMCTL_max_mem       11
 #define HV_DOMCTL_readconsole     0x1000            /* ours: read a domain's recent console output */
+#define HV_DOMCTL_console_input   0x1001            /* ours: type into a domU's console ring */
 
 /* getdomaininfo flags, Xen's XEN_DOMINF_* bits; the shutdown reason sits in bits 16-23. */
 #define XEN_DOMINF_dying     (1 << 0)
@@ -55,6 +56,10 @@ struct hv_domctl {
             XEN_GUEST_HANDLE(char) buffer;
             uint32_t size;                        /* IN: room; OUT: bytes written */
         } readconsole;
+        struct {
+            XEN_GUEST_HANDLE(const char) buffer;
+            uint32_t size;                        /* IN: bytes; OUT: bytes the ring took */
+        } console_input;
         uint8_t _size[64];
     } u;
 };

@@ -3,7 +3,8 @@
  * domains talk to (guest ring 1, domain 0). The policy lives here; the monitor only provides the
  * mechanism (domctl). New domains are built from the image domain 0 was given as its module:
  *     tools/hvrun build/examples/dom0.elf build/examples/hello.elf=attach
- * Commands: list, create NAME, pause ID, unpause ID, wait ID [SECONDS], console ID, destroy ID,
+ * Commands: list, create NAME, pause ID, unpause ID, wait ID [SECONDS], console ID (attach; Ctrl-]
+ * detaches), destroy ID,
  * mem ID KB, store [PATH], write PATH VALUE, quit.
  */
 #include "sdk.h"
@@ -180,6 +181,28 @@ static void wait_for(const char *args)
         printf("domain %u is %s\n", id, state(op.u.getdomaininfo.flags));
 }
 
+#define DETACH 0x1D                            /* Ctrl-], as in `xl console` */
+
+/* Give the domain's console ring what was typed, waiting while its in[] is full. 0, or -1 when it
+ * has no ring (domain 0) or has gone. */
+static int type_into(unsigned id, const char *s, uint32_t len)
+{
+    while (len) {
+        struct hv_domctl op = { .cmd = HV_DOMCTL_console_input, .domain = (domid_t)id };
+        op.u.console_input.buffer = s;
+        op.u.console_input.size = len;
+        if (HYPERVISOR_domctl(&op) < 0)
+            return -1;
+        s += op.u.console_input.size;
+        len -= op.u.console_input.size;
+        if (len)
+            HYPERVISOR_sched_op(SCHEDOP_yield, NULL);   /* let it read */
+    }
+    return 0;
+}
+
+/* console ID: what the domain printed lately, then the terminal is the domain's (what is typed
+ * goes to its console ring, what it prints appears as ever) until Ctrl-], as `xl console`. */
 static void console(unsigned id)
 {
     static char text[1025];
@@ -192,6 +215,35 @@ static void console(unsigned id)
     }
     text[op.u.readconsole.size] = 0;
     printf("--- console of domain %u ---\n%s--- end ---\n", id, text);
+    struct hv_domctl probe = { .cmd = HV_DOMCTL_console_input, .domain = (domid_t)id };
+    if (id == 0)
+        return;
+    if (HYPERVISOR_domctl(&probe) < 0) {       /* not running, or its ring is unusable */
+        printf("--- domain %u has no console to type into: not attached ---\n", id);
+        return;
+    }
+    printf("--- attached to domain %u: what you type goes to it; Ctrl-] detaches ---\n", id);
+    for (;;) {                                 /* a character at a time: what follows Ctrl-] is the shell's */
+        char c;
+        xsd_poll();
+        events_mask();
+        if (HYPERVISOR_console_io(CONSOLEIO_read, 1, &c) != 1) {
+            if (xsd_kicked())
+                events_unmask();
+            else
+                block();                       /* unmasks; returns at once if an event is pending */
+            continue;
+        }
+        events_unmask();
+        if (c == DETACH) {
+            printf("--- detached from domain %u ---\n", id);
+            return;
+        }
+        if (type_into(id, &c, 1) < 0) {
+            printf("--- domain %u has no console to type into now: detached ---\n", id);
+            return;
+        }
+    }
 }
 
 

@@ -26,6 +26,10 @@ int main(void);
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vprintf(const char *fmt, va_list ap);
 void console_write(const char *s, size_t len);
+/* Console input, what is there now (no wait): domain 0 reads the serial line (console_io), the
+ * others their ring's in[], where domain 0's `console ID` types. Bytes read, or a negative errno
+ * (-EIO for a corrupt ring). An event on the console port (start_info) says more has come. */
+long console_input(char *buf, size_t len);
 
 /* Ending the domain (sched_op SCHEDOP_shutdown). */
 void __attribute__((noreturn)) poweroff(void);

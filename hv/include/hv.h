@@ -229,6 +229,8 @@ void domain_console_flush_line(struct domain *d);
 void domain_console_show_prompt(struct domain *d);
 /* Copy the domU's console ring to the monitor console. */
 void domain_console_drain(struct domain *d);
+/* Typed input into a domU's console ring: bytes taken, or -1 (no ring, or a corrupt one). */
+long domain_console_input(struct domain *d, const char *s, uint32_t len);
 long do_console_io(HC_ARGS);
 
 /* ---- mm.c: machine memory, and the page-table hypercalls --------------------------------------- */

@@ -303,3 +303,28 @@ def test_several_modules_reach_a_domain_as_a_multiboot_package(tmp_path):
     assert "modules: one plain module" in one.console and 'starting "alpha-da"' in one.console
     asked = boot(f"{guest('modules')}=modules=multiboot", f"{a}=attach")
     assert re.search(r"^modules: a multiboot package of 1 module\(s\)", asked.console, re.M), asked.console
+
+
+def test_domain0_types_into_a_domus_console_until_ctrl_bracket():
+    """`console ID` in domain 0's shell shows what the domain printed, then sends what is typed to
+    its console ring (the monitor writes in[] and signals its console port, as xenconsoled does)
+    until Ctrl-]; what follows is the shell's again."""
+    run = boot("build/examples/dom0.elf", guest("consolein"), typed="console 1\nhello there\nbye\n\x1dlist\nquit\n")
+    assert "dom0: --- attached to domain 1: what you type goes to it; Ctrl-] detaches ---" in run.console
+    assert 'consolein: got "hello there" (11 characters)' in run.console
+    assert 'consolein: got "bye" (3 characters)' in run.console
+    assert "dom0: --- detached from domain 1 ---" in run.console
+    assert re.search(r"^dom0:\s+1 consolein\s", run.console, re.M), "the shell read `list` after Ctrl-]"
+    assert "hv: 2 domain(s) ran, 2 ended cleanly" in run.console
+    assert run.status == 0
+
+
+def test_a_corrupt_input_ring_gets_nothing_typed_into_it():
+    """A domU that wrote an in_prod a whole ring past in_cons: the monitor reads its indexes once
+    and types nothing; domain 0 is told and detaches, and everyone else goes on."""
+    run = boot("build/examples/dom0.elf", f"{guest('consolein')}=corrupt", typed="wait 1 1\nconsole 1\nx\ndestroy 1\nquit\n")
+    assert "consolein: in_prod corrupted" in run.console
+    assert "dom0: --- domain 1 has no console to type into: not attached ---" in run.console
+    assert "dom0: destroyed" in run.console
+    assert "MONITOR FAULT" not in run.console
+    assert run.status == 0
