@@ -21,11 +21,12 @@ HV_SRCS := $(filter-out hv/asm-offsets.c,$(HV_SRCS))
 HV_ASMS := $(wildcard hv/*.asm)
 HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_SRCS)) $(patsubst %.asm,$(BUILD)/%.o,$(HV_ASMS))
 
-# examples/apps holds ring-3 programs, not a guest kernel: `make apps` builds them.
-EXAMPLES := $(filter-out apps,$(notdir $(wildcard examples/*)))
+# examples/apps holds ring-3 programs, not a guest kernel: `make apps` builds them. examples/grub
+# is Debian's GRUB made a PV kernel: it needs `make debian-guests` first (`make run-grub` does it).
+EXAMPLES := $(filter-out apps grub,$(notdir $(wildcard examples/*)))
 EXAMPLE_ELFS := $(patsubst %,$(BUILD)/examples/%.elf,$(EXAMPLES))
 
-.PHONY: all deps run run-pingpong run-apps apps test-apps test bench bochs bochs-debug trace-demo iso clean host-tests test-guests bench-guest FORCE debian-guests run-gnumach
+.PHONY: all deps run run-pingpong run-apps apps test-apps test bench bochs bochs-debug trace-demo iso clean host-tests test-guests bench-guest FORCE debian-guests run-gnumach grub-image run-grub
 all: $(BUILD)/hv.elf $(EXAMPLE_ELFS)
 
 # Each example builds itself with guest-sdk/guest.mk, as a guest of your own would.
@@ -124,6 +125,15 @@ MACH := $(BUILD)/debian/gnumach.elf="name=mach mem=64M modules=multiboot" \
 run-gnumach: deps all debian-guests
 	tools/hvrun --input "$$(printf 'wait 1 3\ndestroy 1\nquit\n')" $(BUILD)/examples/dom0.elf $(MACH)
 
+# GRUB 2 for Xen as a domU: its menu, then its `linux` loader boots examples/hello from its memdisk
+# in the same domain, the pvgrub way (docs/GUESTS.md). With --interactive, `console 1` reaches it.
+grub-image: all debian-guests
+	@$(MAKE) -s -C examples/grub BUILD=$(abspath $(BUILD))
+
+run-grub: deps grub-image
+	tools/hvrun --input "$$(printf 'wait 1 15\ndestroy 1\nquit\n')" $(BUILD)/examples/dom0.elf \
+		$(BUILD)/examples/grub.elf="name=grub mem=32M"
+
 # The minikernel runs the shell of examples/apps as init; --input types a session into it.
 APPS_SESSION := help\nhello\ncat motd.txt\ncalc "sqrt(2)*sin(1)"\nmstress\nexit\n
 run-apps: deps all apps
@@ -181,7 +191,7 @@ bench-guest: $(BUILD)/measure/hv.elf
 bench: deps all bench-guest
 	$(PYTHON) tools/bench
 
-test: deps all host-tests test-guests apps test-apps debian-guests
+test: deps all host-tests test-guests apps test-apps debian-guests grub-image
 	$(PYTHON) tests/run.py
 
 clean:

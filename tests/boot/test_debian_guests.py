@@ -1,4 +1,4 @@
-"""Guests nobody here wrote: Debian's GNU Mach for Xen (gnumach-image-1.8-xen-486, fetched by
+"""Guests nobody here wrote: Debian's GRUB 2 for Xen and GNU Mach for Xen (gnumach-image-1.8-xen-486, fetched by
 tools/debian-guests from the machine's own package archive, with upstream's fix for its write to
 its own page directory) runs as a domU beside domain 0's store, given examples/mach-task as its
 bootstrap task through Mach's boot script, as `make run-gnumach` runs it: the task prints from
@@ -39,3 +39,40 @@ def test_gnu_mach_boots_as_a_domu_to_its_bootstrap_task():
     assert "MONITOR FAULT" not in run.console and "PANIC" not in run.console
     assert "hv: domain 0 (dom0) shut down: poweroff" in run.console
     assert run.status == 0, run.console[-3000:]
+
+
+GRUB = os.path.join("build", "examples", "grub.elf")
+
+# GRUB 2 for Xen (Debian's grub-xen-bin, made a PV kernel by examples/grub), as `make run-grub`.
+GRUB_MILESTONES = [
+    "grub: .[30m.[47mWelcome to GRUB!",                     # booted from its PT_NOTE (tolerant)
+    "grub: grub: i386-xen (pvgrub2); its store entries:",
+    "grub: name",                                           # xen_ls: the store, read
+    "Booting `hello, an example kernel of hv, from the memdisk'",
+    "grub: grub: loading (memdisk)/hello.elf into this domain",
+    "grub: Hello from ring 1",                              # GRUB's linux loader ran our kernel
+    "grub: domain name: hello-from-grub",
+    "hv: domain 1 (grub) shut down: poweroff",
+]
+
+
+def test_grub_for_xen_boots_an_example_kernel_from_its_memdisk():
+    run = boot("build/examples/dom0.elf", f"{GRUB}=name=grub mem=32M", typed="wait 1 15\nquit\n", timeout=120)
+    at = -1
+    for line in GRUB_MILESTONES:
+        assert line in run.console, f"missing: {line}\n{run.console[-3000:]}"
+        assert run.console.index(line) > at, f"out of order: {line}"
+        at = run.console.index(line)
+    assert "hv: 2 domain(s) ran, 2 ended cleanly" in run.console
+    assert run.status == 0
+
+
+def test_a_person_types_at_grubs_prompt_through_domain0():
+    """Domain 0's `console 1` types into GRUB's console ring: `c` for its command line, a command,
+    then `halt`, which ends the domain."""
+    typed = "wait 1 1\nconsole 1\ncecho typed into grub\nhalt\n\x1dquit\n"
+    run = boot("build/examples/dom0.elf", f"{GRUB}=name=grub mem=32M", typed=typed, timeout=120)
+    assert "grub: typed into grub" in run.console, run.console[-3000:]
+    assert "hv: domain 1 (grub) shut down: poweroff" in run.console
+    assert "Hello from ring 1" not in run.console, "the menu was stopped before it booted"
+    assert run.status == 0
