@@ -110,6 +110,20 @@ int emulate_privileged(struct vcpu *v, struct trap_frame *f)
             return 0;
         do_fpu_taskswitch((value & CR0_TS) != 0, 0, 0, 0, 0);
         length = 3;
+    } else if (insn[0] == 0x0F && (insn[1] == 0x21 || insn[1] == 0x23) && (insn[2] & 0xC0) == 0xC0) {
+        /* mov %drN, r32 and mov r32, %drN: set_debugreg and get_debugreg's answers, as Xen's
+         * emulation gives them (a refused value or register: the #GP goes to the guest). */
+        uint32_t reg = (insn[2] >> 3) & 7, *r = modrm_register(f, insn[2]);
+        if (insn[1] == 0x23) {
+            if (do_set_debugreg(reg, *r, 0, 0, 0) != 0)
+                return 0;
+        } else {
+            long value = do_get_debugreg(reg, 0, 0, 0, 0);
+            if ((unsigned long)value > (unsigned long)-256)
+                return 0;                          /* an errno, not a value */
+            *r = (uint32_t)value;
+        }
+        length = 3;
     } else {
         return 0;
     }

@@ -123,6 +123,8 @@ ABI_ERROR_CHECKS = [
     "set_debugreg 7 with a 4-byte write breakpoint: got 0, want 0",
     "set_debugreg 4: got -22, want -22",
     "get_debugreg 8: got -22, want -22",
+    "mov to and from %dr1 (emulated): got 131072, want 131072",
+    "and get_debugreg 1 agrees: got 131072, want 131072",
     "event_channel_op_compat alloc_unbound: got 0, want 0",
     "event_channel_op_compat cmd 99: got -38, want -38",
 ]

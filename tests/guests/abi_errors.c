@@ -24,6 +24,14 @@ static long compat_alloc_unbound(void)
     return rc ? rc : op.u.alloc_unbound.port > 0 ? 0 : -1;
 }
 
+/* mov to and from a debug register in ring 1: privileged, so a #GP the monitor emulates. */
+static long mov_dr1_round_trip(uint32_t value)
+{
+    uint32_t back;
+    __asm__ volatile("mov %1, %%dr1; mov %%dr1, %0" : "=r"(back) : "r"(value));
+    return (long)back;
+}
+
 static long compat_cmd(uint32_t cmd)
 {
     struct evtchn_op op = { .cmd = cmd };
@@ -69,6 +77,8 @@ int main(void)
     expect("set_debugreg 7 with a 4-byte write breakpoint", hypercall2(__HYPERVISOR_set_debugreg, 7, 0xD0001), 0);
     expect("set_debugreg 4", hypercall2(__HYPERVISOR_set_debugreg, 4, 0), -XEN_EINVAL);
     expect("get_debugreg 8", hypercall1(__HYPERVISOR_get_debugreg, 8), -XEN_EINVAL);
+    expect("mov to and from %dr1 (emulated)", mov_dr1_round_trip(0x20000), 0x20000);
+    expect("and get_debugreg 1 agrees", hypercall1(__HYPERVISOR_get_debugreg, 1), 0x20000);
     expect("event_channel_op_compat alloc_unbound", compat_alloc_unbound(), 0);
     expect("event_channel_op_compat cmd 99", compat_cmd(99), -XEN_ENOSYS);
     printf("%s: %d failure(s)\n", failures ? "FAILED" : "all checks passed", failures);
