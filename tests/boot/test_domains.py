@@ -330,3 +330,30 @@ def test_a_corrupt_input_ring_gets_nothing_typed_into_it():
     assert "dom0: destroyed" in run.console
     assert "MONITOR FAULT" not in run.console
     assert run.status == 0
+
+
+def test_a_domain_configuration_file_boots_its_domain_beside_domain0(tmp_path):
+    """tools/hvrun FILE.cfg (xl.cfg's name, memory, kernel, cmdline) boots that domain as a domU
+    beside domain 0, with exactly the file's command line (the monitor's options go before "--"),
+    and says its result; two files run one after another."""
+    import subprocess
+    first, second = tmp_path / "first.cfg", tmp_path / "second.cfg"
+    first.write_text(f'name = "from-cfg"\nmemory = 8\nkernel = "{os.path.join(ROOT, HELLO)}"\n'
+                     'cmdline = "exactly -- this, mem=1M"   # a comment\n')
+    second.write_text(f'name="second"\nkernel="{os.path.join(ROOT, HELLO)}"\nextra=""\n')
+    proc = subprocess.run([os.path.join(ROOT, "tools", "hvrun"), "--timeout", "30", str(first), str(second)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    out = proc.stdout
+    assert 'from-cfg: command line: "exactly -- this, mem=1M"' in out, out[-3000:]
+    assert "from-cfg: memory: 8192 KiB" in out, "the file's memory, not the guest's words"
+    assert 'second: command line: ""' in out
+    assert "hvrun: from-cfg: exit status 0" in proc.stderr and "hvrun: second: exit status 0" in proc.stderr, proc.stderr
+    assert proc.returncode == 0
+
+
+def test_monitor_options_end_at_a_double_dash():
+    """`OPTIONS -- LINE` on a module: the options are the monitor's, the guest sees LINE exactly."""
+    run = boot(f"{HELLO}=name=dashed mem=8M -- hi there")
+    assert 'dashed: command line: "hi there"' in run.console
+    assert "dashed: memory: 8192 KiB" in run.console
+    assert run.status == 0
