@@ -298,6 +298,16 @@ static void copy_into_guest(struct domain *d, const struct layout *l, uint32_t v
 /* Tour step 1 (building a domain): the image is checked and its Xen notes read (elf.c), and the
  * monitor's options for the domain taken from its command line; then every later step, in order.
  * Returns why the image was refused, or NULL. */
+/* XEN_ELFNOTE_BSD_SYMTAB: the kernel's symbols, after it, where elf_read_guest made room. */
+static void load_bsd_symtab(struct domain *d, const struct layout *l, const uint8_t *image, const struct guest_image *g)
+{
+    struct bsd_symtab t;
+    elf_bsd_symtab(image, &d->symbols, &t);    /* the table elf_read_guest sized, checked in the image */
+    copy_into_guest(d, l, g->symtab_va, (const uint8_t *)&t, BSD_SYMTAB_HEADER);
+    copy_into_guest(d, l, g->symtab_va + sizeof(uint32_t) + t.shdr[1].offset, image + t.symtab_from, t.shdr[1].size);
+    copy_into_guest(d, l, g->symtab_va + sizeof(uint32_t) + t.shdr[2].offset, image + t.strtab_from, t.shdr[2].size);
+}
+
 /* Several modules, as Xen's loaders give them: the descriptors, each module's bytes, the command
  * lines, where module_package_layout put them, from the module's start-of-day address. */
 static void write_module_package(struct domain *d, const struct layout *l, const struct domain_module *m,
@@ -349,6 +359,8 @@ static const char *build(struct domain *d, const uint8_t *image, uint32_t len, c
     if (give_memory(d, l.nr_pages) < 0 || make_shared_info(d) < 0)
         return "no room: the machine is out of free frames";
     load_image(d, &l, image, &g);
+    if (g.symtab_va)
+        load_bsd_symtab(d, &l, image, &g);
     if (as_package)
         write_module_package(d, &l, mods, nmods, &package);
     else if (nmods)

@@ -58,6 +58,7 @@ static void take_note(uint32_t type, const uint8_t *desc, uint32_t len, struct n
     case XEN_ELFNOTE_LOADER:         copy_note_string(g->loader, desc, len); break;
     case XEN_ELFNOTE_PAE_MODE:       copy_note_string(g->pae_mode, desc, len); break;
     case XEN_ELFNOTE_FEATURES:       copy_note_string(g->features, desc, len); break;
+    case XEN_ELFNOTE_BSD_SYMTAB:     g->bsd_symtab = len >= 4 && memcmp(desc, "yes", 4) == 0; break;
     default: break;                    /* notes we do not use are allowed */
     }
 }
@@ -344,7 +345,43 @@ int elf_read_guest(const uint8_t *image, uint32_t size, uint32_t limit, struct g
         }
         out->hypercall_page = (uint32_t)n.hypercall_page;
     }
+    struct guest_symbols s;
+    if (out->bsd_symtab && elf_find_symbols(image, size, &s) == 0) {
+        uint64_t at = ((uint64_t)out->virt_kend + 3) & ~3ull;
+        uint64_t len = BSD_SYMTAB_HEADER + align4(s.nsyms * (uint32_t)sizeof(struct elf32_sym)) + align4(s.strsize);
+        if (at + len > limit) {
+            *why = "the symbols XEN_ELFNOTE_BSD_SYMTAB asks for reach the hypervisor area";
+            return -1;
+        }
+        out->symtab_va = (uint32_t)at;
+        out->symtab_size = (uint32_t)len;
+        out->virt_kend = (uint32_t)(at + len);
+    }
     return 0;
+}
+
+void elf_bsd_symtab(const uint8_t *image, const struct guest_symbols *s, struct bsd_symtab *out)
+{
+    const struct elf32_ehdr *kernel = (const struct elf32_ehdr *)image;
+    uint32_t syms = s->nsyms * (uint32_t)sizeof(struct elf32_sym);
+    uint32_t headers = (uint32_t)(sizeof(out->ehdr) + sizeof(out->shdr));
+    memset(out, 0, sizeof(*out));
+    out->ehdr = *kernel;
+    out->ehdr.phoff = 0;
+    out->ehdr.phentsize = 0;
+    out->ehdr.phnum = 0;
+    out->ehdr.ehsize = sizeof(struct elf32_ehdr);
+    out->ehdr.shoff = sizeof(struct elf32_ehdr);
+    out->ehdr.shentsize = sizeof(struct elf32_shdr);
+    out->ehdr.shnum = 3;
+    out->ehdr.shstrndx = 0;
+    out->shdr[1] = (struct elf32_shdr){ .type = SHT_SYMTAB, .offset = headers, .size = syms, .link = 2,
+                                        .addralign = 4, .entsize = sizeof(struct elf32_sym) };
+    out->shdr[2] = (struct elf32_shdr){ .type = SHT_STRTAB, .offset = headers + align4(syms), .size = s->strsize,
+                                        .addralign = 1 };
+    out->size = headers + align4(syms) + align4(s->strsize);
+    out->symtab_from = s->symtab;
+    out->strtab_from = s->strtab;
 }
 
 int elf_find_symbols(const uint8_t *image, uint32_t size, struct guest_symbols *out)

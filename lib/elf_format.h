@@ -45,6 +45,7 @@ struct elf32_sym {
 #define PF_R        4
 /* Section types; a symbol's type is the low nibble of its info. */
 #define SHT_SYMTAB  2
+#define SHT_STRTAB  3
 #define SHT_NOTE    7
 #define STT_FUNC    2
 

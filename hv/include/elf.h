@@ -27,13 +27,32 @@ struct guest_image {
     char pae_mode[GUEST_NOTE_STRING], features[GUEST_NOTE_STRING];
     unsigned nr_segments;
     struct guest_segment segments[GUEST_MAX_SEGMENTS];
+    int bsd_symtab;            /* XEN_ELFNOTE_BSD_SYMTAB "yes": its symbols are loaded after it */
+    uint32_t symtab_va, symtab_size;    /* where that copy goes (virt_kend covers it), or 0 */
 };
+
+
 
 /* An image's function symbols, if it kept them: offsets into the image (checked to lie inside). */
 struct guest_symbols {
     const uint8_t *image;
     uint32_t symtab, nsyms, strtab, strsize;
 };
+
+/* The copy of a kernel's symbols Xen loads after it for XEN_ELFNOTE_BSD_SYMTAB (its libelf's
+ * layout since XSA-194): the size of what follows, an ELF header and three section headers
+ * (none, the symbol table, its strings) whose offsets count from that ELF header, then the two
+ * tables, each 4-byte aligned. */
+struct bsd_symtab {
+    uint32_t size;
+    struct elf32_ehdr ehdr;
+    struct elf32_shdr shdr[3];
+    uint32_t symtab_from, strtab_from;  /* where the tables are in the image (not copied) */
+} __attribute__((packed));
+#define BSD_SYMTAB_HEADER ((uint32_t)(sizeof(uint32_t) + sizeof(struct elf32_ehdr) + 3 * sizeof(struct elf32_shdr)))
+
+/* The header of that copy for an image whose symbols elf_find_symbols found. */
+void elf_bsd_symtab(const uint8_t *image, const struct guest_symbols *s, struct bsd_symtab *out);
 
 /* Find the symbol table (SHT_SYMTAB and its string table); 0 if found, -1 if none or bad. */
 int elf_find_symbols(const uint8_t *image, uint32_t size, struct guest_symbols *out);

@@ -228,6 +228,39 @@ static void reads_the_legacy_xen_guest_section(void **state)
     assert_string_equal(g.guest_os, "GNU Mach");
 }
 
+/* XEN_ELFNOTE_BSD_SYMTAB: room for the symbols after the image, and the copy's header as Xen's
+ * libelf writes it since XSA-194 (three section headers, offsets from the ELF header). */
+static void bsd_symtab_makes_room_after_the_image(void **state)
+{
+    (void)state;
+    add_string_note(XEN_ELFNOTE_BSD_SYMTAB, "yes");
+    struct elf32_shdr *sh = (struct elf32_shdr *)(img + 0x1800);
+    memset(sh, 0, 3 * sizeof(*sh));
+    sh[1] = (struct elf32_shdr){ .type = SHT_SYMTAB, .offset = 0x1900, .size = 2 * sizeof(struct elf32_sym), .link = 2 };
+    sh[2] = (struct elf32_shdr){ .type = SHT_STRTAB, .offset = 0x1A00, .size = 7 };
+    eh()->shoff = 0x1800;
+    eh()->shentsize = sizeof(*sh);
+    eh()->shnum = 3;
+    assert_int_equal(read_image(), 0);
+    assert_int_equal(g.symtab_va, 0xC0005000);                 /* the old end, 4-aligned */
+    assert_int_equal(g.symtab_size, BSD_SYMTAB_HEADER + 32 + 8);
+    assert_int_equal(g.virt_kend, 0xC0005000 + g.symtab_size);
+    struct guest_symbols s;
+    struct bsd_symtab t;
+    assert_int_equal(elf_find_symbols(img, img_size, &s), 0);
+    elf_bsd_symtab(img, &s, &t);
+    assert_int_equal(t.ehdr.shnum, 3);
+    assert_int_equal(t.ehdr.phnum, 0);
+    assert_int_equal(t.ehdr.shoff, sizeof(struct elf32_ehdr));
+    assert_int_equal(t.shdr[1].offset, sizeof(struct elf32_ehdr) + 3 * sizeof(struct elf32_shdr));
+    assert_int_equal(t.shdr[2].offset, t.shdr[1].offset + 32);
+    assert_int_equal(t.size, t.shdr[2].offset + 8);
+    assert_int_equal(t.symtab_from, 0x1900);
+    setup(NULL);                                    /* without the note: nothing after the image */
+    assert_int_equal(read_image(), 0);
+    assert_int_equal(g.symtab_va, 0);
+}
+
 static void refuses_a_bad_legacy_section(void **state)
 {
     (void)state;
@@ -316,6 +349,7 @@ int main(void)
         cmocka_unit_test_setup(takes_what_there_is_of_a_truncated_last_note, setup),
         cmocka_unit_test_setup(reads_the_legacy_xen_guest_section, setup),
         cmocka_unit_test_setup(refuses_a_bad_legacy_section, setup),
+        cmocka_unit_test_setup(bsd_symtab_makes_room_after_the_image, setup),
         cmocka_unit_test_setup(refuses_non_elf_and_64bit, setup),
         cmocka_unit_test_setup(refuses_anything_outside_the_file, setup),
         cmocka_unit_test_setup(refuses_a_malformed_note, setup),
