@@ -357,3 +357,20 @@ def test_monitor_options_end_at_a_double_dash():
     assert 'dashed: command line: "hi there"' in run.console
     assert "dashed: memory: 8192 KiB" in run.console
     assert run.status == 0
+
+
+SYMTAB_CHECKS = [
+    "an ELF header right after the image",
+    "three section headers after it, no program headers",
+    "the symbol table and its strings",
+    "the size covers them",
+    "and `main` is there, at its address",
+]
+
+
+def test_a_guest_that_asks_for_its_symbols_finds_them_after_its_image():
+    """XEN_ELFNOTE_BSD_SYMTAB "yes" (tests/guests/symtab.c): the builder copies the kernel's symbol
+    table after its image in libelf's layout, inside the start-of-day mapping."""
+    run = boot(guest("symtab"))
+    assert_exactly_these_checks(run, "symtab", SYMTAB_CHECKS)
+    assert run.status == 0, run.console
