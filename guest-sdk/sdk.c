@@ -129,3 +129,8 @@ int cmdline_option(const char *key, char *value, size_t size)
 {
     return cmdline_get((const char *)start_info->cmd_line, key, value, size);
 }
+
+long domctl_create_from_module(const char *cmdline, domid_t *id)
+{
+    return domctl_create((const void *)start_info->mod_start, start_info->mod_len, cmdline, id);
+}

@@ -332,17 +332,11 @@ static const char *build(struct domain *d, const uint8_t *image, uint32_t len, c
     /* "OPTIONS -- GUEST LINE": the monitor's options, then exactly what the guest sees (as an xl
      * cfg's cmdline); without "--", both are the whole line. */
     static char options[sizeof(((struct start_info *)0)->cmd_line)];
-    const char *guest_line = args, *sep = strstr(args, "-- ");
-    if (strcmp(args, "--") == 0 || (strlen(args) >= 3 && strcmp(args + strlen(args) - 3, " --") == 0))
-        sep = args + strlen(args) - 2;         /* "... --": an empty guest line */
-    while (sep && sep != args && sep[-1] != ' ')
-        sep = strstr(sep + 1, "-- ");          /* only the word "--" */
-    if (sep) {
-        size_t n = (size_t)(sep - args);
-        strlcpy(options, args, n + 1 < sizeof(options) ? n + 1 : sizeof(options));
-        guest_line = sep[2] ? sep + 3 : sep + 2;
+    const char *guest_line = cmdline_split(args, options, sizeof(options));
+    if (guest_line)
         args = options;
-    }
+    else
+        guest_line = args;
     if (read_options(args, &o, &why) < 0 || elf_read_guest(image, len, HYPERVISOR_VIRT_START, &g, &why) < 0)
         return why;
     elf_find_symbols(image, len, &d->symbols);   /* the module stays in memory: name crash sites */

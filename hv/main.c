@@ -60,27 +60,6 @@ static void frames_setup(void)
             machine_frames.nr_free * 4, DIRECTMAP_SIZE >> 20);
 }
 
-/* A module's command line as its guest sees it: every word but "attach" (the monitor's). */
-static void without_attach(const char *line, char *out, size_t size)
-{
-    size_t o = 0;
-    while (*line) {
-        while (*line == ' ')
-            line++;
-        const char *w = line;
-        while (*line && *line != ' ')
-            line++;
-        size_t len = (size_t)(line - w);
-        if (len == 0 || (len == 6 && memcmp(w, "attach", 6) == 0))
-            continue;
-        if (o && o + 1 < size)
-            out[o++] = ' ';
-        for (size_t k = 0; k < len && o + 1 < size; k++)
-            out[o++] = w[k];
-    }
-    out[o] = '\0';
-}
-
 /* Tour step 5 (boot): every module is a guest image; build a domain from each, in order, so
  * that the first becomes domain 0. A refused image is reported and the others still boot. */
 static void build_domains(void)
@@ -110,7 +89,7 @@ static void build_domains(void)
                cmdline_get(cmdline_args(boot.modules[i + 1].cmdline), "attach", NULL, 0)) {
             const struct boot_module *a = &boot.modules[++i];
             mods[n] = (struct domain_module){ a->start, a->end - a->start, "" };
-            without_attach(a->cmdline, mods[n].cmdline, sizeof(mods[n].cmdline));
+            cmdline_without(a->cmdline, "attach", mods[n].cmdline, sizeof(mods[n].cmdline));
             hv_info("module %u: attached to module %u's domain (%u bytes)\n", i, first, mods[n].len);
             n++;
         }

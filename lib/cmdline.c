@@ -59,3 +59,35 @@ int cmdline_get(const char *args, const char *key, char *value, size_t size)
     }
     return found;
 }
+
+const char *cmdline_split(const char *args, char *options, size_t size)
+{
+    for (const char *p = skip_blanks(args); *p; p = skip_blanks(p)) {
+        size_t n = word_length(p);
+        if (n == 2 && p[0] == '-' && p[1] == '-') {
+            size_t copy = (size_t)(p - args) < size - 1 ? (size_t)(p - args) : size - 1;
+            memcpy(options, args, copy);
+            options[copy] = '\0';
+            return p[2] ? p + 3 : p + 2;     /* after the one blank that ends "--" */
+        }
+        p += n;
+    }
+    return NULL;
+}
+
+void cmdline_without(const char *line, const char *word, char *out, size_t size)
+{
+    size_t o = 0, wlen = strlen(word);
+    for (const char *p = skip_blanks(line); *p; p = skip_blanks(p)) {
+        size_t n = word_length(p);
+        if (!(n == wlen && strncmp(p, word, n) == 0)) {
+            if (o && o + 1 < size)
+                out[o++] = ' ';
+            for (size_t k = 0; k < n && o + 1 < size; k++)
+                out[o++] = p[k];
+        }
+        p += n;
+    }
+    if (size)
+        out[o] = '\0';
+}

@@ -17,4 +17,12 @@ size_t cmdline_name(const char *line, char *name, size_t size);
  * they append an option. */
 int cmdline_get(const char *args, const char *key, char *value, size_t size);
 
+/* "OPTIONS -- LINE": copy OPTIONS (what comes before the word "--") into options and return
+ * LINE, exactly as it follows the blank after "--"; NULL (options untouched) when there is no
+ * such word. */
+const char *cmdline_split(const char *args, char *options, size_t size);
+
+/* line without every occurrence of the word `word`, its other words one blank apart, into out. */
+void cmdline_without(const char *line, const char *word, char *out, size_t size);
+
 #endif

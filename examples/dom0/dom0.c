@@ -94,29 +94,20 @@ static void list(void)
     }
 }
 
-static long simple(unsigned cmd, unsigned id)
-{
-    struct hv_domctl op = { .cmd = cmd, .domain = (domid_t)id };
-    return HYPERVISOR_domctl(&op);
-}
-
 static void create(const char *name)
 {
     char cmdline[64];
     format_snprintf(cmdline, sizeof(cmdline), "name=%s mem=2M", name);
-    struct hv_domctl op = { .cmd = XEN_DOMCTL_createdomain };
-    op.u.createdomain.image = (const void *)start_info->mod_start;
-    op.u.createdomain.image_len = start_info->mod_len;
-    op.u.createdomain.cmdline = cmdline;
-    long rc = HYPERVISOR_domctl(&op);
+    domid_t id;
+    struct hv_domaininfo info;
+    long rc = domctl_create_from_module(cmdline, &id);
     if (rc < 0) {
         printf("create failed: %ld\n", rc);
         return;
     }
-    struct hv_domctl info = { .cmd = XEN_DOMCTL_getdomaininfo, .domain = op.domain };
-    if (HYPERVISOR_domctl(&info) == 0 && info.u.getdomaininfo.store_evtchn)
-        xsd_introduce(op.domain, info.u.getdomaininfo.store_evtchn, name);
-    printf("created domain %u (%s), paused\n", op.domain, name);
+    if (domctl_info(id, &info) == 0 && info.domain == id && info.store_evtchn)
+        xsd_introduce(id, info.store_evtchn, name);
+    printf("created domain %u (%s), paused\n", id, name);
 }
 
 /* Tour step 2 (the store): connect the store to every domain the monitor built at boot: map its
@@ -135,7 +126,7 @@ static void introduce_all(void)
 static void destroy(unsigned id)
 {
     xsd_release((domid_t)id);
-    printf("%s\n", simple(XEN_DOMCTL_destroydomain, id) == 0 ? "destroyed" : "cannot");
+    printf("%s\n", domctl_simple(XEN_DOMCTL_destroydomain, id) == 0 ? "destroyed" : "cannot");
 }
 
 /* "mem ID KB": the most memory a domain may grow to. */
@@ -267,9 +258,9 @@ int main(void)
         else if (strncmp(cmd, "create ", 7) == 0)
             create(cmd + 7);
         else if (strncmp(cmd, "pause ", 6) == 0)
-            printf("%s\n", simple(XEN_DOMCTL_pausedomain, number(cmd + 6)) == 0 ? "paused" : "cannot");
+            printf("%s\n", domctl_simple(XEN_DOMCTL_pausedomain, number(cmd + 6)) == 0 ? "paused" : "cannot");
         else if (strncmp(cmd, "unpause ", 8) == 0)
-            printf("%s\n", simple(XEN_DOMCTL_unpausedomain, number(cmd + 8)) == 0 ? "unpaused" : "cannot");
+            printf("%s\n", domctl_simple(XEN_DOMCTL_unpausedomain, number(cmd + 8)) == 0 ? "unpaused" : "cannot");
         else if (strncmp(cmd, "destroy ", 8) == 0)
             destroy(number(cmd + 8));
         else if (strcmp(cmd, "store") == 0)

@@ -115,6 +115,35 @@ static inline long HYPERVISOR_domctl(struct hv_domctl *op)
     return hypercall1(__HYPERVISOR_domctl, op);
 }
 
+/* Domain 0's everyday domctls. createdomain builds a domain, paused, from an image in this
+ * domain's memory (domain 0 is usually given it as its module); the new id goes to *id. */
+static inline long domctl_create(const void *image, uint32_t len, const char *cmdline, domid_t *id)
+{
+    struct hv_domctl op = { .cmd = XEN_DOMCTL_createdomain };
+    op.u.createdomain.image = image;
+    op.u.createdomain.image_len = len;
+    op.u.createdomain.cmdline = cmdline;
+    long rc = HYPERVISOR_domctl(&op);
+    *id = op.domain;
+    return rc;
+}
+
+/* pause, unpause, destroy: a command on a domain and nothing more. */
+static inline long domctl_simple(unsigned cmd, domid_t id)
+{
+    struct hv_domctl op = { .cmd = cmd, .domain = id };
+    return HYPERVISOR_domctl(&op);
+}
+
+/* getdomaininfo: the first domain with an id >= id, into *out. */
+static inline long domctl_info(domid_t id, struct hv_domaininfo *out)
+{
+    struct hv_domctl op = { .cmd = XEN_DOMCTL_getdomaininfo, .domain = id };
+    long rc = HYPERVISOR_domctl(&op);
+    *out = op.u.getdomaininfo;
+    return rc;
+}
+
 static inline long HYPERVISOR_grant_table_op(unsigned cmd, void *ops, unsigned count)
 {
     return hypercall3(__HYPERVISOR_grant_table_op, cmd, ops, count);

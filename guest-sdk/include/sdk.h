@@ -31,6 +31,9 @@ void console_write(const char *s, size_t len);
  * (-EIO for a corrupt ring). An event on the console port (start_info) says more has come. */
 long console_input(char *buf, size_t len);
 
+/* Domain 0: a new domain, paused, built from the image it was given as its module (start_info). */
+long domctl_create_from_module(const char *cmdline, domid_t *id);
+
 /* Ending the domain (sched_op SCHEDOP_shutdown). */
 void __attribute__((noreturn)) poweroff(void);
 void __attribute__((noreturn)) shutdown(unsigned reason);

@@ -10,6 +10,15 @@ from conftest import ROOT, boot
 MACH = os.path.join("build", "debian", "gnumach.elf")
 TASK = os.path.join("build", "examples", "mach-task.elf")
 
+
+def assert_in_order(console, lines):
+    """Every line is there, each after the one before."""
+    at = -1
+    for line in lines:
+        assert line in console, f"missing: {line}\n{console[-3000:]}"
+        assert console.index(line) > at, f"out of order: {line}"
+        at = console.index(line)
+
 # What GNU Mach prints on its way, in order: each line is a step of Xen's ABI it got through.
 MACH_MILESTONES = [
     "mach: GNU Mach 1.8+git20221224-xen-486",             # the legacy __xen_guest string, booted
@@ -28,11 +37,7 @@ def test_gnu_mach_boots_as_a_domu_to_its_bootstrap_task():
     assert os.path.exists(os.path.join(ROOT, MACH)), "make debian-guests fetches it (make test does)"
     run = boot("build/examples/dom0.elf", f"{MACH}=name=mach mem=64M modules=multiboot",
                f"{TASK}=attach $(task-create) $(task-resume)", typed="wait 1 3\ndestroy 1\nquit\n", timeout=120)
-    at = -1
-    for line in MACH_MILESTONES:
-        assert line in run.console, f"missing: {line}\n{run.console[-3000:]}"
-        assert run.console.index(line) > at, f"out of order: {line}"
-        at = run.console.index(line)
+    assert_in_order(run.console, MACH_MILESTONES)
     assert "dom0: store: domain 1 (mach) connected" in run.console
     assert "hv: domain 1 (mach)" not in run.console.split(MACH_MILESTONES[-1])[1].split("dom0: destroyed")[0], \
         "Mach stays up after its task ends, until domain 0 destroys it"
@@ -58,11 +63,7 @@ GRUB_MILESTONES = [
 
 def test_grub_for_xen_boots_an_example_kernel_from_its_memdisk():
     run = boot("build/examples/dom0.elf", f"{GRUB}=name=grub mem=32M", typed="wait 1 15\nquit\n", timeout=120)
-    at = -1
-    for line in GRUB_MILESTONES:
-        assert line in run.console, f"missing: {line}\n{run.console[-3000:]}"
-        assert run.console.index(line) > at, f"out of order: {line}"
-        at = run.console.index(line)
+    assert_in_order(run.console, GRUB_MILESTONES)
     assert "hv: 2 domain(s) ran, 2 ended cleanly" in run.console
     assert run.status == 0
 

@@ -13,35 +13,10 @@ static void check(int ok, const char *what)
     printf("%s %s\n", ok ? "ok" : "FAIL", what);
 }
 
-static long create(const char *cmdline, domid_t *id)
-{
-    struct hv_domctl op = { .cmd = XEN_DOMCTL_createdomain };
-    op.u.createdomain.image = (const void *)start_info->mod_start;
-    op.u.createdomain.image_len = start_info->mod_len;
-    op.u.createdomain.cmdline = cmdline;
-    long rc = HYPERVISOR_domctl(&op);
-    *id = op.domain;
-    return rc;
-}
-
-static long simple(unsigned cmd, domid_t id)
-{
-    struct hv_domctl op = { .cmd = cmd, .domain = id };
-    return HYPERVISOR_domctl(&op);
-}
-
-static long info(domid_t id, struct hv_domaininfo *out)
-{
-    struct hv_domctl op = { .cmd = XEN_DOMCTL_getdomaininfo, .domain = id };
-    long rc = HYPERVISOR_domctl(&op);
-    *out = op.u.getdomaininfo;
-    return rc;
-}
-
 static void list(void)
 {
     struct hv_domaininfo di;
-    for (domid_t id = 0; info(id, &di) == 0; id = di.domain + 1)
+    for (domid_t id = 0; domctl_info(id, &di) == 0; id = di.domain + 1)
         printf("  domain %u %-8s %4u pages, flags %#x\n", di.domain, di.name, di.tot_pages, di.flags);
 }
 
@@ -52,25 +27,25 @@ int main(void)
     traps_init();
     if (strcmp(test, "unprivileged") == 0) {
         struct hv_domaininfo di;
-        check(info(0, &di) == -XEN_EPERM, "domctl from a domain other than 0: -EPERM");
+        check(domctl_info(0, &di) == -XEN_EPERM, "domctl from a domain other than 0: -EPERM");
         return failures;
     }
     check(start_info->mod_len > 0, "domain 0 was given an image as its module");
     domid_t child;
-    check(create("name=child mem=2M", &child) == 0 && child > 0, "createdomain from that image");
+    check(domctl_create_from_module("name=child mem=2M", &child) == 0 && child > 0, "createdomain from that image");
     struct hv_domaininfo di;
-    check(info(child, &di) == 0 && (di.flags & XEN_DOMINF_paused) && strcmp(di.name, "child") == 0 &&
+    check(domctl_info(child, &di) == 0 && (di.flags & XEN_DOMINF_paused) && strcmp(di.name, "child") == 0 &&
           di.tot_pages == 512, "getdomaininfo: paused, named child, 512 pages");
     printf("domains:\n");
     list();
     struct hv_domctl mem = { .cmd = XEN_DOMCTL_max_mem, .domain = child, .u.max_mem.max_memkb = 8192 };
-    check(HYPERVISOR_domctl(&mem) == 0 && info(child, &di) == 0 && di.max_pages == 2048 && di.tot_pages == 512,
+    check(HYPERVISOR_domctl(&mem) == 0 && domctl_info(child, &di) == 0 && di.max_pages == 2048 && di.tot_pages == 512,
           "max_mem 8192 KiB: 2048 pages at most, 512 held");
     mem.domain = 40;
     check(HYPERVISOR_domctl(&mem) == -XEN_ESRCH, "max_mem of no domain: -ESRCH");
-    check(simple(XEN_DOMCTL_unpausedomain, child) == 0, "unpausedomain");
+    check(domctl_simple(XEN_DOMCTL_unpausedomain, child) == 0, "unpausedomain");
     uint64_t give_up = clock_ns() + 5000000000ull;
-    while (info(child, &di) == 0 && !(di.flags & XEN_DOMINF_shutdown) && clock_ns() < give_up)
+    while (domctl_info(child, &di) == 0 && !(di.flags & XEN_DOMINF_shutdown) && clock_ns() < give_up)
         HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
     check((di.flags & XEN_DOMINF_shutdown) && (di.flags >> XEN_DOMINF_shutdownshift) == SHUTDOWN_poweroff,
           "the child ran and powered off");
@@ -79,10 +54,10 @@ int main(void)
     op.u.readconsole.buffer = text;
     op.u.readconsole.size = sizeof(text) - 1;
     check(HYPERVISOR_domctl(&op) == 0 && strstr(text, "Hello from ring 1") != NULL, "its console, read back");
-    check(simple(XEN_DOMCTL_destroydomain, child) == 0, "destroydomain");
-    check(info(child, &di) == -XEN_ESRCH || di.domain != child, "gone from getdomaininfo");
-    check(simple(XEN_DOMCTL_pausedomain, 0) == -XEN_EINVAL, "pausing itself: -EINVAL");
-    check(simple(XEN_DOMCTL_destroydomain, 40) == -XEN_ESRCH, "destroying no domain: -ESRCH");
+    check(domctl_simple(XEN_DOMCTL_destroydomain, child) == 0, "destroydomain");
+    check(domctl_info(child, &di) == -XEN_ESRCH || di.domain != child, "gone from getdomaininfo");
+    check(domctl_simple(XEN_DOMCTL_pausedomain, 0) == -XEN_EINVAL, "pausing itself: -EINVAL");
+    check(domctl_simple(XEN_DOMCTL_destroydomain, 40) == -XEN_ESRCH, "destroying no domain: -ESRCH");
     struct hv_domctl old = { .cmd = XEN_DOMCTL_getdomaininfo, .interface_version = 7 };
     check(hypercall1(__HYPERVISOR_domctl, &old) == -XEN_EINVAL, "another interface version: -EINVAL");
     struct hv_domctl bad = { .cmd = XEN_DOMCTL_createdomain };
@@ -93,7 +68,7 @@ int main(void)
     int cycles = 0;
     for (int i = 0; i < 100; i++) {
         domid_t id;
-        if (create("name=cycle mem=2M", &id) == 0 && simple(XEN_DOMCTL_destroydomain, id) == 0)
+        if (domctl_create_from_module("name=cycle mem=2M", &id) == 0 && domctl_simple(XEN_DOMCTL_destroydomain, id) == 0)
             cycles++;
     }
     check(cycles == 100, "100 create/destroy cycles");

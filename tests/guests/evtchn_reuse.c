@@ -22,38 +22,13 @@ static void __attribute__((format(printf, 2, 3))) check(int ok, const char *fmt,
     printf("\n");
 }
 
-static long create(const char *cmdline, domid_t *id)
-{
-    struct hv_domctl op = { .cmd = XEN_DOMCTL_createdomain };
-    op.u.createdomain.image = (const void *)start_info->mod_start;
-    op.u.createdomain.image_len = start_info->mod_len;
-    op.u.createdomain.cmdline = cmdline;
-    long rc = HYPERVISOR_domctl(&op);
-    *id = op.domain;
-    return rc;
-}
-
-static long simple(unsigned cmd, domid_t id)
-{
-    struct hv_domctl op = { .cmd = cmd, .domain = id };
-    return HYPERVISOR_domctl(&op);
-}
-
-static long info(domid_t id, struct hv_domaininfo *out)
-{
-    struct hv_domctl op = { .cmd = XEN_DOMCTL_getdomaininfo, .domain = id };
-    long rc = HYPERVISOR_domctl(&op);
-    *out = op.u.getdomaininfo;
-    return rc == 0 && out->domain == id ? 0 : -XEN_ESRCH;
-}
-
 /* Let a domain run until it has shut down; its shutdown reason, or -1 if it did not. */
 static int run_to_end(domid_t id)
 {
     struct hv_domaininfo di;
     uint64_t give_up = clock_ns() + 5000000000ull;
-    simple(XEN_DOMCTL_unpausedomain, id);
-    while (info(id, &di) == 0 && !(di.flags & XEN_DOMINF_shutdown) && clock_ns() < give_up)
+    domctl_simple(XEN_DOMCTL_unpausedomain, id);
+    while (domctl_info(id, &di) == 0 && !(di.flags & XEN_DOMINF_shutdown) && clock_ns() < give_up)
         HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
     return di.flags & XEN_DOMINF_shutdown ? (int)(di.flags >> XEN_DOMINF_shutdownshift) : -1;
 }
@@ -86,7 +61,7 @@ static void control(void)
 {
     domid_t peer, thief;
     struct hv_domaininfo di;
-    int ok = create("name=peer role=peer", &peer) == 0 && info(peer, &di) == 0 && di.store_evtchn;
+    int ok = domctl_create_from_module("name=peer role=peer", &peer) == 0 && domctl_info(peer, &di) == 0 && di.store_evtchn;
     check(ok, "created domain %u, the peer, with a port of its own for us", peer);
     struct evtchn_alloc_unbound offer = { .dom = DOMID_SELF, .remote_dom = peer };
     ok = HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &offer) == 0;
@@ -99,13 +74,13 @@ static void control(void)
     check(unbound_for(bind.local_port, peer), "port %u, whose other end has ended: unbound for %u (Xen's answer)",
           bind.local_port, peer);
     check(send(offer.port) == 0 && send(bind.local_port) == 0, "sending on them: dropped, 0");
-    check(simple(XEN_DOMCTL_destroydomain, peer) == 0, "the peer destroyed");
+    check(domctl_simple(XEN_DOMCTL_destroydomain, peer) == 0, "the peer destroyed");
 
     char cmdline[96];
     format_snprintf(cmdline, sizeof(cmdline), "name=thief role=thief offered=%u widowed=%u", offer.port, bind.local_port);
-    ok = create(cmdline, &thief) == 0 && thief == peer;
+    ok = domctl_create_from_module(cmdline, &thief) == 0 && thief == peer;
     check(ok, "the next domain created gets the same id, %u", thief);
-    check(info(thief, &di) == 0 && di.store_evtchn, "the thief has a port of its own for us");
+    check(domctl_info(thief, &di) == 0 && di.store_evtchn, "the thief has a port of its own for us");
     struct evtchn_bind_interdomain fresh = { .remote_dom = thief, .remote_port = di.store_evtchn };
     ok = HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &fresh) == 0;
     check(ok, "a new channel to the new domain %u binds as usual (port %u)", thief, fresh.local_port);
@@ -114,7 +89,7 @@ static void control(void)
           "both ports still unbound for the ended domain, not bound to the new one");
     check(close_port(offer.port) == 0 && close_port(bind.local_port) == 0 && close_port(fresh.local_port) == 0,
           "all three closed");
-    check(simple(XEN_DOMCTL_destroydomain, thief) == 0, "the thief destroyed");
+    check(domctl_simple(XEN_DOMCTL_destroydomain, thief) == 0, "the thief destroyed");
 }
 
 static evtchn_port_t port_option(const char *key)

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include "cmdline.h"
+#include "kstring.h"
 
 static void skips_the_image_name(void **state)
 {
@@ -52,9 +53,42 @@ static void truncates_long_values(void **state)
     assert_string_equal(v, "ave");
 }
 
+static void options_end_at_a_double_dash(void **state)
+{
+    (void)state;
+    char options[32] = "unchanged";
+    assert_string_equal(cmdline_split("name=x mem=8M -- hi  there", options, sizeof(options)), "hi  there");
+    assert_string_equal(options, "name=x mem=8M ");
+    assert_string_equal(cmdline_split("name=y --", options, sizeof(options)), "");
+    assert_string_equal(options, "name=y ");
+    assert_string_equal(cmdline_split("-- a -- b", options, sizeof(options)), "a -- b");
+    assert_string_equal(options, "");
+    memcpy(options, "unchanged", sizeof("unchanged"));
+    assert_null(cmdline_split("a--b --c c--", options, sizeof(options)));   /* no word "--" */
+    assert_string_equal(options, "unchanged");
+    assert_string_equal(cmdline_split("a-very-long-option-list-here -- x", options, 8), "x");
+    assert_string_equal(options, "a-very-");                                /* truncated, ended */
+}
+
+static void a_word_is_taken_out(void **state)
+{
+    (void)state;
+    char out[32];
+    cmdline_without("mod.bin attach  x=1 attach", "attach", out, sizeof(out));
+    assert_string_equal(out, "mod.bin x=1");
+    cmdline_without("attach", "attach", out, sizeof(out));
+    assert_string_equal(out, "");
+    cmdline_without("attached reattach", "attach", out, sizeof(out));
+    assert_string_equal(out, "attached reattach");
+    cmdline_without("abcdefgh ijk", "x", out, 6);
+    assert_string_equal(out, "abcde");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(options_end_at_a_double_dash),
+        cmocka_unit_test(a_word_is_taken_out),
         cmocka_unit_test(skips_the_image_name),
         cmocka_unit_test(copies_the_image_name),
         cmocka_unit_test(finds_keys_values_and_flags),
