@@ -1,15 +1,22 @@
-/* debugreg.c - the guest kernel's debug registers: set_debugreg and get_debugreg, with Xen's
- * checks (ring 0, on the hypercall path).
+/* debugreg.c - the guest kernel's debug registers: set_debugreg and get_debugreg with Xen's checks,
+ * the CPU's own registers loaded for the vCPU that runs, and #DB as the guest and the monitor see
+ * it (ring 0: the hypercall path, the scheduler, the #DB entry).
  *
  * A guest may set breakpoints only on its own addresses (DR0-3 below HYPERVISOR_VIRT_START), never
- * general detect (DR7.GD, which would trap the monitor's own use of the registers), never an I/O
- * breakpoint (it needs CR4.DE, which a PV guest cannot set) and never an 8-byte one (not on a
- * 32-bit CPU without long mode, as Xen's x86_32 rule has it). The values are kept per vCPU and
- * read back as Xen returns them. They are not yet loaded into the CPU's own debug registers:
- * hypercall-abi/ABI.md says so, and the XTF debug-regs tests wait for that.
+ * general detect (DR7.GD, which would trap the monitor's own use of the registers), an I/O
+ * breakpoint only with CR4.DE set, and never an 8-byte one (not on a 32-bit CPU without long
+ * mode, as Xen's x86_32 rule has it). I/O breakpoints never reach the CPU: the guest's I/O is
+ * emulated, and the emulation checks them (io_breakpoints_hit). The CPU's DR6 stays at its
+ * default; what the guest reads as DR6 is kept here and gathers each #DB's status bits, sticky as
+ * on real hardware, until the guest clears them.
  */
 #include "hv.h"
 #include "x86/debugregs.h"
+#include "x86/control_regs.h"
+#include "x86/eflags.h"
+
+/* What the CPU's DR7 holds: the running vCPU's when it enables a breakpoint, else 0. */
+static uint32_t loaded_dr7;
 
 void debugregs_init(struct vcpu *v)
 {
@@ -17,58 +24,148 @@ void debugregs_init(struct vcpu *v)
     v->debugreg[7] = DR7_DEFAULT;
 }
 
-/* Xen's checks of a DR7 value: 0 and the value to keep, or -XEN_EPERM. */
-static long check_dr7(uint32_t *value)
+/* The CPU's breakpoints become the vCPU's that runs next (Xen's
+ * activate_debugregs); a vCPU with none leaves DR7 clear, and DR0-3 untouched. */
+void debugregs_load(const struct vcpu *v)
+{
+    uint32_t dr7 = (v->debugreg[7] & DR7_ENABLE_MASK) ? v->debugreg[7] : 0;
+    if (dr7) {
+        write_dr0(v->debugreg[0]);
+        write_dr1(v->debugreg[1]);
+        write_dr2(v->debugreg[2]);
+        write_dr3(v->debugreg[3]);
+    }
+    if (dr7 != loaded_dr7) {
+        write_dr7(dr7);
+        loaded_dr7 = dr7;
+    }
+}
+
+/* Xen's checks of a DR7 value: 0 and the value to keep (with its I/O breakpoints' enable bits in
+ * *io_enables), or -XEN_EPERM. */
+static long check_dr7(const struct vcpu *v, uint32_t *value, uint32_t *io_enables)
 {
     *value = (*value & ~DR7_RESERVED_ZERO) | DR7_RESERVED_ONE;
+    *io_enables = 0;
     if (*value & DR7_GENERAL_DETECT)
         return -XEN_EPERM;
     if (!(*value & DR7_ENABLE_MASK))
         return 0;                              /* nothing enabled: the fields do not matter */
-    for (unsigned shift = DR7_CONTROL_SHIFT; shift < 32; shift += DR7_CONTROL_SIZE) {
-        uint32_t field = *value >> shift;
-        if ((field & 3) == DR7_RW_IO || (field & 0xC) == DR7_LEN_8)
+    for (unsigned n = 0; n < 4; n++) {
+        uint32_t field = *value >> (DR7_CONTROL_SHIFT + n * DR7_CONTROL_SIZE);
+        if ((field & 3) == DR7_RW_IO) {
+            if (!(v->cr4 & CR4_DE))
+                return -XEN_EPERM;
+            *io_enables |= *value & (3u << (n * DR7_ENABLE_SIZE));
+        }
+        if ((field & DR7_LEN_MASK) == DR7_LEN_8)
             return -XEN_EPERM;
     }
     return 0;
 }
 
-/* set_debugreg(reg, value). */
+/* set_debugreg(reg, value): a running vCPU's change reaches the CPU at once. */
 long do_set_debugreg(uint32_t reg, uint32_t value, uint32_t a3, uint32_t a4, uint32_t a5)
 {
     (void)a3, (void)a4, (void)a5;
     struct vcpu *v = current;
-    long rc = 0;
+    uint32_t io_enables = v->dr7_io_enables;
     switch (reg) {
     case 0: case 1: case 2: case 3:
         if (!guest_range_ok(value, sizeof(uint32_t)))
             return -XEN_EPERM;                 /* a breakpoint on the monitor */
         break;
+    case 4: case 5:
+        if (v->cr4 & CR4_DE)
+            return -XEN_ENODEV;                /* with CR4.DE they are not registers */
+        return do_set_debugreg(reg + 2, value, 0, 0, 0);   /* without, they alias DR6 and DR7 */
     case 6:
         value = (value & ~DR6_RESERVED_ZERO) | DR6_RESERVED_ONE;
         break;
-    case 7:
-        rc = check_dr7(&value);
+    case 7: {
+        long rc = check_dr7(v, &value, &io_enables);
+        if (rc)
+            return rc;
+        value &= ~io_enables;
         break;
-    default:
-        return -XEN_EINVAL;
     }
-    if (rc == 0)
-        v->debugreg[reg] = value;
-    return rc;
+    default:
+        return -XEN_ENODEV;                    /* as Xen: the emulation makes it a #UD */
+    }
+    v->debugreg[reg] = value;
+    v->dr7_io_enables = io_enables;
+    debugregs_load(v);
+    return 0;
 }
 
-/* get_debugreg(reg): the value, or -EINVAL for a register that is not one. DR4 and DR5 read as 0
- * (they alias DR6 and DR7 only with CR4.DE, which a PV guest never has). */
+/* get_debugreg(reg): the value, or an errno for a register that is not one. */
 long do_get_debugreg(uint32_t reg, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5)
 {
     (void)a2, (void)a3, (void)a4, (void)a5;
+    const struct vcpu *v = current;
     switch (reg) {
-    case 0: case 1: case 2: case 3: case 6: case 7:
-        return (long)current->debugreg[reg];
+    case 0: case 1: case 2: case 3: case 6:
+        return (long)v->debugreg[reg];
+    case 7:
+        return (long)(v->debugreg[7] | v->dr7_io_enables);
     case 4: case 5:
-        return 0;
+        if (v->cr4 & CR4_DE)
+            return -XEN_ENODEV;
+        return do_get_debugreg(reg + 2, 0, 0, 0, 0);
     default:
-        return -XEN_EINVAL;
+        return -XEN_ENODEV;
     }
+}
+
+/* A #DB from the guest: its DR6 gathers the status the CPU reported, and the CPU's DR6 is reset
+ * for the next one. The trap itself is bounced like any other. */
+void debug_trap_from_guest(struct vcpu *v)
+{
+    uint32_t status = read_dr6();
+    write_dr6(DR6_DEFAULT);
+    v->debugreg[6] |= status & DR6_STATUS;
+}
+
+/* A #DB in the monitor: never the monitor's own (it sets no breakpoint and never TF), so a guest's:
+ * a trap flag carried through sysenter (trap_bounce.c), a data breakpoint on guest memory the
+ * monitor touched for it, or a breakpoint that `mov %ss`/`pop %ss` held back past the instruction
+ * after it, a gate into ring 0 (XSA-260). Each is absorbed and the monitor goes on. An instruction
+ * breakpoint in the monitor cannot happen (a guest's lie below HYPERVISOR_VIRT_START, where the
+ * monitor never runs), but would fault again on resuming: DR7 is cleared if one is seen. */
+void debug_trap_in_monitor(struct trap_frame *f)
+{
+    if (sysenter_single_step(f))
+        return;
+    uint32_t status = read_dr6(), dr7 = read_dr7();
+    write_dr6(DR6_DEFAULT);
+    for (unsigned n = 0; n < 4; n++) {
+        uint32_t field = dr7 >> (DR7_CONTROL_SHIFT + n * DR7_CONTROL_SIZE);
+        if ((status & (1u << n)) && (dr7 & (3u << (n * DR7_ENABLE_SIZE))) && (field & 3) == DR7_RW_EXECUTE) {
+            hv_err("instruction breakpoint %u hit in the monitor at eip %08x: breakpoints off\n", n, f->eip);
+            write_dr7(0);
+            loaded_dr7 = 0;
+        }
+    }
+    f->eflags &= ~EFLAGS_TF;
+    stats.debug_absorbed++;
+}
+
+/* The guest's I/O breakpoints (with CR4.DE) that an access to ports [port, port+size) meets: a
+ * DR6 B0-B3 mask, for the emulation of `in` and `out` to report as a #DB. */
+uint32_t io_breakpoints_hit(const struct vcpu *v, uint32_t port, uint32_t size)
+{
+    static const uint8_t width[4] = { [DR7_LEN_1 >> 2] = 1, [DR7_LEN_2 >> 2] = 2,
+                                      [DR7_LEN_4 >> 2] = 4, [DR7_LEN_8 >> 2] = 8 };
+    uint32_t hit = 0;
+    if (!(v->cr4 & CR4_DE))
+        return 0;
+    for (unsigned n = 0; n < 4; n++) {
+        if (!(v->dr7_io_enables & (3u << (n * DR7_ENABLE_SIZE))))
+            continue;
+        uint32_t field = v->debugreg[7] >> (DR7_CONTROL_SHIFT + n * DR7_CONTROL_SIZE);
+        uint32_t start = v->debugreg[n], end = start + width[(field & DR7_LEN_MASK) >> 2];
+        if (start < port + size && end > port)
+            hit |= 1u << n;
+    }
+    return hit;
 }

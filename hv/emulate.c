@@ -10,6 +10,10 @@
 #include "hv.h"
 #include "mmu.h"
 #include "x86.h"
+#include "x86/control_regs.h"
+#include "x86/debugregs.h"
+#include "x86/eflags.h"
+#include "x86/msr.h"
 
 /* Xen's forced-emulation prefix: `ud2a; .ascii "xen"` before `cpuid` (xen/include/public/arch-x86/xen.h). */
 static const uint8_t forced_cpuid[7] = { 0x0F, 0x0B, 'x', 'e', 'n', 0x0F, 0xA2 };
@@ -70,8 +74,13 @@ static uint32_t *modrm_register(struct trap_frame *f, unsigned n)
     return regs[n & 7];
 }
 
+/* The CR4 bits a guest sees as the monitor set them (Xen's PV_CR4_GUEST_VISIBLE_MASK), and the
+ * ones it sets itself (PV_CR4_GUEST_MASK, of which only DE here: I/O breakpoints). */
+#define CR4_GUEST_VISIBLE (CR4_PAE | CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT)
+#define CR4_GUEST_CONTROLLED CR4_DE
+
 /* mov from a control register: the guest sees its virtual CR0.TS, its last fault address, its
- * page-table base and the real CR4. */
+ * page-table base and its virtual CR4. */
 static uint32_t read_control(struct vcpu *v, unsigned cr, int *ok)
 {
     *ok = 1;
@@ -79,55 +88,157 @@ static uint32_t read_control(struct vcpu *v, unsigned cr, int *ok)
     case 0: return (read_cr0() & ~CR0_TS) | (v->guest_cr0_ts ? CR0_TS : 0);
     case 2: return v->info->arch.cr2;
     case 3: return read_cr3();
-    case 4: return read_cr4();
+    case 4: return (read_cr4() & CR4_GUEST_VISIBLE) | v->cr4;
     default: *ok = 0; return 0;
     }
 }
 
-/* Tour step 4 (bounced trap): a #GP with error code 0 from ring 1 may be a privileged instruction
- * the monitor emulates. Returns 1 when it did (EIP moved past it), 0 to bounce the #GP. */
-int emulate_privileged(struct vcpu *v, struct trap_frame *f)
+/* mov to a control register: CR0's TS bit (the rest must stay as they are) and CR4's guest bits
+ * (the rest are the monitor's and ignored, as Xen's pv_fixup_guest_cr4 does). Returns 0 when
+ * the write is refused, for a #GP. */
+static int write_control(struct vcpu *v, unsigned cr, uint32_t value)
 {
-    uint8_t insn[3];
-    if ((f->cs & 3) != 1 || copy_from_guest(insn, f->eip, sizeof(insn)) < 0)
-        return 0;
-    uint32_t length;
     int ok;
-    if (insn[0] == 0x0F && insn[1] == 0x06) {                       /* clts */
-        do_fpu_taskswitch(0, 0, 0, 0, 0);
-        length = 2;
-    } else if (insn[0] == 0x0F && (insn[1] == 0x09 || insn[1] == 0x08)) {   /* wbinvd, invd */
-        length = 2;                                                /* caches are the monitor's */
-    } else if (insn[0] == 0x0F && insn[1] == 0x20 && (insn[2] & 0xC0) == 0xC0) {   /* mov %crN, r32 */
-        uint32_t value = read_control(v, (insn[2] >> 3) & 7, &ok);
-        if (!ok)
-            return 0;
-        *modrm_register(f, insn[2]) = value;
-        length = 3;
-    } else if (insn[0] == 0x0F && insn[1] == 0x22 && (insn[2] & 0xC0) == 0xC0 && ((insn[2] >> 3) & 7) == 0) {
-        uint32_t value = *modrm_register(f, insn[2]);              /* mov r32, %cr0: only TS */
+    switch (cr) {
+    case 0:
         if ((value ^ read_control(v, 0, &ok)) & ~CR0_TS)
             return 0;
         do_fpu_taskswitch((value & CR0_TS) != 0, 0, 0, 0, 0);
-        length = 3;
-    } else if (insn[0] == 0x0F && (insn[1] == 0x21 || insn[1] == 0x23) && (insn[2] & 0xC0) == 0xC0) {
-        /* mov %drN, r32 and mov r32, %drN: set_debugreg and get_debugreg's answers, as Xen's
-         * emulation gives them (a refused value or register: the #GP goes to the guest). */
-        uint32_t reg = (insn[2] >> 3) & 7, *r = modrm_register(f, insn[2]);
-        if (insn[1] == 0x23) {
-            if (do_set_debugreg(reg, *r, 0, 0, 0) != 0)
-                return 0;
-        } else {
-            long value = do_get_debugreg(reg, 0, 0, 0, 0);
-            if ((unsigned long)value > (unsigned long)-256)
-                return 0;                          /* an errno, not a value */
-            *r = (uint32_t)value;
-        }
-        length = 3;
-    } else {
+        return 1;
+    case 4:
+        v->cr4 = value & CR4_GUEST_CONTROLLED;
+        return 1;
+    default:
         return 0;
     }
-    f->eip += length;
-    stats.emulated++;
+}
+
+/* rdmsr and wrmsr: the few MSRs a PV guest has here, with the values the monitor chooses (no
+ * hardware value passes through): the TSC, as rdtsc reads it, and DEBUGCTL, which reads 0 (the
+ * monitor never turns on branch recording) and takes only 0. Any other MSR, and any other
+ * write, gets the #GP, as on Xen since 4.15. */
+static int read_msr(uint32_t msr, uint64_t *value)
+{
+    switch (msr) {
+    case MSR_IA32_TSC: *value = rdtsc(); return 1;
+    case MSR_DEBUGCTL: *value = 0; return 1;
+    default: return 0;
+    }
+}
+
+static int write_msr(uint32_t msr, uint64_t value)
+{
+    return msr == MSR_DEBUGCTL && value == 0;
+}
+
+/* The port I/O instructions: `in` and `out`, port in an immediate byte or in %dx, of a byte or
+ * (by the operand-size prefix 0x66 or not) a word or a doubleword. Returns 1 and their meaning
+ * for one of them. */
+static int port_instruction(const uint8_t *insn, const struct trap_frame *f, struct port_access *a)
+{
+    unsigned prefix = insn[0] == 0x66, op = insn[prefix];
+    switch (op) {
+    case 0xE4: case 0xE5: case 0xE6: case 0xE7:        /* in/out with port imm8 */
+        a->port = insn[prefix + 1];
+        a->length = prefix + 2;
+        break;
+    case 0xEC: case 0xED: case 0xEE: case 0xEF:        /* in/out with port %dx */
+        a->port = f->edx & 0xFFFF;
+        a->length = prefix + 1;
+        break;
+    default:
+        return 0;
+    }
+    a->is_in = !(op & 2);
+    a->size = !(op & 1) ? 1 : prefix ? 2 : 4;
     return 1;
+}
+
+/* What ring 3 may have emulated too, by its virtual IOPL (hv/ioemul.c): `cli`, `sti`, `in`, `out`.
+ * Returns the instruction's length, or 0 for a #GP. */
+static uint32_t emulate_io(struct vcpu *v, struct trap_frame *f, const uint8_t *insn, uint32_t fetched,
+                           uint32_t *debug_status)
+{
+    struct port_access a;
+    if (insn[0] == 0xFA || insn[0] == 0xFB)            /* cli, sti: allowed, and changing nothing */
+        return iopl_allows(v, f) ? 1 : 0;
+    if (!port_instruction(insn, f, &a) || a.length > fetched)
+        return 0;
+    return emulate_port_io(v, f, &a, debug_status) ? a.length : 0;
+}
+
+/* What only the guest kernel (ring 1) has emulated. Returns the instruction's length, 0 for a #GP
+ * or EMULATE_UD_LENGTH for a #UD. */
+#define EMULATE_UD_LENGTH 0xFFFFFFFFu
+static uint32_t emulate_kernel_only(struct vcpu *v, struct trap_frame *f, const uint8_t *insn, uint32_t fetched)
+{
+    if (fetched < 2 || insn[0] != 0x0F)
+        return 0;
+    uint64_t msr;
+    switch (insn[1]) {
+    case 0x06:                                          /* clts */
+        do_fpu_taskswitch(0, 0, 0, 0, 0);
+        return 2;
+    case 0x08: case 0x09:                               /* invd, wbinvd: caches are the monitor's */
+        return 2;
+    case 0x32:                                          /* rdmsr */
+        if (!read_msr(f->ecx, &msr))
+            return 0;
+        f->eax = (uint32_t)msr, f->edx = (uint32_t)(msr >> 32);
+        return 2;
+    case 0x30:                                          /* wrmsr */
+        return write_msr(f->ecx, ((uint64_t)f->edx << 32) | f->eax) ? 2 : 0;
+    }
+    if (fetched < 3 || (insn[2] & 0xC0) != 0xC0)
+        return 0;                                       /* only the register forms */
+    uint32_t n = (insn[2] >> 3) & 7, *r = modrm_register(f, insn[2]);
+    int ok;
+    long value;
+    switch (insn[1]) {
+    case 0x20:                                          /* mov %crN, r32 */
+        *r = read_control(v, n, &ok);
+        return ok ? 3 : 0;
+    case 0x22:                                          /* mov r32, %crN */
+        return write_control(v, n, *r) ? 3 : 0;
+    case 0x21:                                          /* mov %drN, r32: get_debugreg's answer */
+        value = do_get_debugreg(n, 0, 0, 0, 0);
+        if (value == -XEN_ENODEV)
+            return EMULATE_UD_LENGTH;
+        if ((unsigned long)value > (unsigned long)-256)
+            return 0;                                   /* an errno, not a value */
+        *r = (uint32_t)value;
+        return 3;
+    case 0x23:                                          /* mov r32, %drN: set_debugreg's checks */
+        value = do_set_debugreg(n, *r, 0, 0, 0);
+        return value == -XEN_ENODEV ? EMULATE_UD_LENGTH : value == 0 ? 3 : 0;
+    }
+    return 0;
+}
+
+/* Tour step 4 (bounced trap): a #GP with error code 0 from the guest may be a privileged
+ * instruction the monitor emulates: `cli`, `sti`, `in`, `out` by the virtual IOPL, from the kernel
+ * or its applications; the rest from the kernel alone. EMULATED: EIP moved past it, and
+ * *debug_status holds the DR6 bits of a #DB it raises on the way (a single step, an I/O
+ * breakpoint), or 0. */
+enum emulation emulate_privileged(struct vcpu *v, struct trap_frame *f, uint32_t *debug_status)
+{
+    uint8_t insn[3] = { 0, 0, 0 };
+    uint32_t fetched = sizeof(insn), length = 0;
+    while (fetched && copy_from_guest(insn, f->eip, fetched) < 0)
+        fetched--;                                      /* a short instruction at a page's end */
+    if (!fetched)
+        return NOT_EMULATED;
+    *debug_status = 0;
+    length = emulate_io(v, f, insn, fetched, debug_status);
+    if (!length && (f->cs & 3) == 1)
+        length = emulate_kernel_only(v, f, insn, fetched);
+    if (length == EMULATE_UD_LENGTH)
+        return EMULATED_AS_UD;
+    if (!length)
+        return NOT_EMULATED;
+    f->eip += length;
+    if (f->eflags & EFLAGS_TF)
+        *debug_status |= DR6_BS;                        /* the step over it ends here */
+    stats.emulated++;
+    return EMULATED;
 }

@@ -16,7 +16,8 @@
 
 /* --- vm_assist: the types a 32-bit Xen accepts; see ABI.md for what each changes here ------------ */
 #define VM_ASSIST_VALID (1u << VMASST_TYPE_4gb_segments | 1u << VMASST_TYPE_4gb_segments_notify | \
-                         1u << VMASST_TYPE_writable_pagetables | 1u << VMASST_TYPE_pae_extended_cr3)
+                         1u << VMASST_TYPE_writable_pagetables | 1u << VMASST_TYPE_pae_extended_cr3 | \
+                         1u << VMASST_TYPE_architectural_iopl)
 
 static long do_vm_assist(uint32_t cmd, uint32_t type, uint32_t a3, uint32_t a4, uint32_t a5)
 {
@@ -71,6 +72,7 @@ const hypercall_fn hypercall_table[NR_HYPERCALLS] = {
     [__HYPERVISOR_mmuext_op]        = do_mmuext_op,
     [__HYPERVISOR_callback_op]      = do_callback_op,
     [__HYPERVISOR_event_channel_op] = do_event_channel_op,
+    [__HYPERVISOR_physdev_op]       = do_physdev_op,
     [__HYPERVISOR_event_channel_op_compat] = do_event_channel_op_compat,
     [__HYPERVISOR_domctl]           = do_domctl,
     [__HYPERVISOR_hv_stats]         = do_hv_stats,

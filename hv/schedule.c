@@ -66,6 +66,7 @@ void schedule(void)
     trap_state_load(next);
     mm_switch(next->domain->l3_mfn);
     descriptors_load(next);
+    debugregs_load(next);
     time_update_vcpu(next);
     deliver_pending_upcall(frame);
     return_to_guest(frame);

@@ -29,8 +29,16 @@ struct bounce {
     int failsafe;              /* also push the data segment selectors */
 };
 
+/* The IOPL a guest frame shows: the virtual one under VMASST_TYPE_architectural_iopl (the kernel
+ * reads and restores it as a native kernel does), else 0. */
+static uint32_t frame_iopl(const struct vcpu *v)
+{
+    return (v->domain->vm_assist & (1u << VMASST_TYPE_architectural_iopl)) ? v->iopl : 0;
+}
+
 /* The frame's words, filled downwards from `top` as a stack is; returns the lowest. EFLAGS has IF
- * showing the saved upcall mask (the guest's virtual IF), CS that mask in bits 16-23. */
+ * showing the saved upcall mask (the guest's virtual IF) and IOPL the virtual IOPL (frame_iopl),
+ * CS that mask in bits 16-23. */
 static uint32_t *frame_words(const struct vcpu *v, const struct trap_frame *f, const struct bounce *b,
                              uint32_t *top)
 {
@@ -40,7 +48,7 @@ static uint32_t *frame_words(const struct vcpu *v, const struct trap_frame *f, c
         *--p = f->ss;
         *--p = f->esp;
     }
-    *--p = (f->eflags & ~EFLAGS_IF) | (saved_mask ? 0 : EFLAGS_IF);
+    *--p = (f->eflags & ~(EFLAGS_IF | EFLAGS_IOPL)) | (saved_mask ? 0 : EFLAGS_IF) | frame_iopl(v);
     *--p = (f->cs & 0xFFFF) | (uint32_t)saved_mask << 16;
     *--p = f->eip;
     if (b->has_error)
@@ -147,6 +155,26 @@ static int software_interrupt(struct vcpu *v, struct trap_frame *f)
     return 1;
 }
 
+/* A #GP the monitor may emulate away: done (and a #DB raised on the way, as the instruction
+ * would), or turned into the #UD the instruction raises on a real CPU; 0 to bounce the #GP. */
+static int emulated(struct vcpu *v, struct trap_frame *f)
+{
+    uint32_t debug_status;
+    switch (emulate_privileged(v, f, &debug_status)) {
+    case EMULATED:
+        if (debug_status) {
+            v->debugreg[6] |= debug_status;
+            bounce_exception(v, f, VEC_DB, 0, 0);
+        }
+        return 1;
+    case EMULATED_AS_UD:
+        bounce_exception(v, f, VEC_UD, 0, 0);
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 /* Tour step 1 (bounced trap): an exception from the guest. The monitor's own chances come first
  * (the forced-emulation CPUID, an instruction it emulates, the lazy FPU); anything else is the
  * guest kernel's, bounced to its handler, or the end of the domain when it has none. */
@@ -159,7 +187,7 @@ void guest_exception(struct trap_frame *f)
             return;
         break;
     case VEC_GP:
-        if (software_interrupt(v, f) || (f->error_code == 0 && emulate_privileged(v, f)))
+        if (software_interrupt(v, f) || (f->error_code == 0 && emulated(v, f)))
             return;
         break;
     case VEC_NM:
@@ -168,6 +196,9 @@ void guest_exception(struct trap_frame *f)
         break;
     case VEC_PF:
         v->info->arch.cr2 = read_cr2();
+        break;
+    case VEC_DB:
+        debug_trap_from_guest(v);
         break;
     }
     bounce_exception(v, f, f->vector, vector_has_error_code(f->vector), f->error_code);
@@ -183,7 +214,7 @@ static int sysenter_stepped;
 
 int sysenter_single_step(struct trap_frame *f)
 {
-    if (f->vector != VEC_DB || f->eip != (uint32_t)(uintptr_t)sysenter_entry)
+    if (f->eip != (uint32_t)(uintptr_t)sysenter_entry || !(f->eflags & EFLAGS_TF))
         return 0;
     f->eflags &= ~EFLAGS_TF;
     sysenter_stepped = 1;
@@ -447,6 +478,8 @@ long do_iret(uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5)
     f->cs = cs;
     f->eflags = (eflags & ~(EFLAGS_IOPL | EFLAGS_VM | EFLAGS_NT)) | EFLAGS_IF | EFLAGS_RESERVED;
     v->info->evtchn_upcall_mask = !(eflags & EFLAGS_IF);
+    if (v->domain->vm_assist & (1u << VMASST_TYPE_architectural_iopl))
+        v->iopl = eflags & EFLAGS_IOPL;        /* the frame's IOPL is the new virtual one */
     stats.irets++;
     return frame[0];            /* the guest's EAX, restored through the hypercall's result */
 }

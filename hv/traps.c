@@ -13,6 +13,7 @@
 #include "segments.h"
 #include "traps.h"
 #include "x86.h"
+#include "x86/msr.h"
 #include <stddef.h>
 
 struct __attribute__((packed)) gate {
@@ -61,14 +62,6 @@ void traps_init(void)
     lidt(&d);
 }
 
-#define MSR_SYSENTER_CS  0x174
-#define MSR_SYSENTER_ESP 0x175
-#define MSR_SYSENTER_EIP 0x176
-
-static void wrmsr(uint32_t msr, uint32_t value)
-{
-    __asm__ volatile("wrmsr" :: "c"(msr), "a"(value), "d"(0));
-}
 
 /* `sysenter` enters ring 0 at SYSENTER_EIP with CS = SYSENTER_CS, SS = CS + 8 (HV_DS) and the
  * stack at SYSENTER_ESP: the top of the monitor stack, where every guest frame goes. */
@@ -159,8 +152,9 @@ void trap_dispatch(struct trap_frame *f)
         /* A fault inside guest_copy is a bad guest pointer, not a monitor bug: resume at its exit. */
         f->eip = (uint32_t)(uintptr_t)guest_copy_fault;
         return;
-    } else if (sysenter_single_step(f)) {
-        return;                       /* a guest's trap flag, carried through sysenter */
+    } else if (f->vector == VEC_DB) {
+        debug_trap_in_monitor(f);     /* a guest's breakpoint or trap flag, absorbed */
+        return;
     } else if (!current || !exit_fault(f)) {
         monitor_fault(f);
     }

@@ -8,7 +8,7 @@
 #define HV_ABI_DOMCTL_H
 #include "types.h"
 
-#define HV_DOMCTL_INTERFACE_VERSION 0x48560001      /* "HV", 1 */
+#define HV_DOMCTL_INTERFACE_VERSION 0x48560002      /* "HV", 2: names of 64 bytes */
 
 #define XEN_DOMCTL_createdomain   1
 #define XEN_DOMCTL_destroydomain  2
@@ -27,6 +27,9 @@
 #define XEN_DOMINF_running   (1 << 5)
 #define XEN_DOMINF_shutdownshift 16
 
+/* A domain's name, NUL included (xl keeps names in the store; XTF's are up to 40 characters). */
+#define HV_DOMAIN_NAME_MAX 64
+
 #ifndef __ASSEMBLER__
 struct hv_domaininfo {
     domid_t domain;
@@ -34,10 +37,10 @@ struct hv_domaininfo {
     uint32_t flags;                /* XEN_DOMINF_* */
     uint32_t tot_pages, max_pages;
     uint64_t cpu_time;             /* ns of CPU it has had */
-    char name[32];
+    char name[HV_DOMAIN_NAME_MAX];
     uint32_t store_evtchn;         /* its port for the store (start_info.store_evtchn), 0: none */
 };
-ABI_SIZE(struct hv_domaininfo, 60);
+ABI_SIZE(struct hv_domaininfo, 92);
 
 struct hv_domctl {
     uint32_t cmd;
@@ -63,7 +66,7 @@ struct hv_domctl {
         uint8_t _size[64];
     } u;
 };
-ABI_SIZE(struct hv_domctl, 76);
+ABI_SIZE(struct hv_domctl, 104);
 #endif
 
 #endif

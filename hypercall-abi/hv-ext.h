@@ -20,10 +20,11 @@ struct hv_stats {
     uint32_t failsafe;             /* failsafe callbacks */
     uint32_t irets;                /* iret hypercalls */
     uint32_t sysenter;             /* sysenter from ring 3 routed to the guest */
+    uint32_t debug_absorbed;       /* a guest's #DB that met the monitor, absorbed (hv/debugreg.c) */
     uint64_t monitor_tsc;          /* TSC ticks spent in the monitor: only in the benchmark build
                                       (make bench), where every entry and exit reads the TSC */
 };
-ABI_SIZE(struct hv_stats, 2336);
+ABI_SIZE(struct hv_stats, 2340);
 #endif
 
 #endif

@@ -6,6 +6,9 @@
  * Commands: list, create NAME, pause ID, unpause ID, wait ID [SECONDS], console ID (attach; Ctrl-]
  * detaches), destroy ID,
  * mem ID KB, store [PATH], write PATH VALUE, quit.
+ * Its command line may end in run=COMMAND; COMMAND; ...: those run first, as if typed (the rest of
+ * the line is theirs). tools/hvrun gives "run=wait 1 T; quit" to run a domain's file under Bochs,
+ * whose serial line takes no typing.
  */
 #include "sdk.h"
 #include "xenstored.h"
@@ -55,6 +58,31 @@ static const char *read_line(void)
     line_len = line_ready = 0;
     events_unmask();
     return taken;
+}
+
+/* The next command of run= on the command line, or NULL when none are left. */
+static const char *next_run_command(void)
+{
+    static const char *rest;
+    static char command[sizeof(line)];
+    static int started;
+    if (!started) {
+        started = 1;
+        const char *run = strstr((const char *)start_info->cmd_line, "run=");
+        rest = run && (run == (const char *)start_info->cmd_line || run[-1] == ' ') ? run + 4 : NULL;
+    }
+    while (rest && *rest == ' ')
+        rest++;
+    if (!rest || !*rest)
+        return NULL;
+    const char *end = rest;
+    while (*end && *end != ';')
+        end++;
+    size_t n = (size_t)(end - rest);
+    strlcpy(command, rest, n + 1 < sizeof(command) ? n + 1 : sizeof(command));
+    rest = *end ? end + 1 : NULL;
+    printf("%s\n", command);                    /* after the prompt, as if typed */
+    return command;
 }
 
 /* The number at s (after spaces); *end: where it stops. */
@@ -250,7 +278,9 @@ int main(void)
            "                destroy ID, mem ID KB, store [PATH], write PATH VALUE, quit\n");
     for (;;) {
         printf("dom0> ");
-        const char *cmd = read_line();
+        const char *cmd = next_run_command();
+        if (!cmd)
+            cmd = read_line();
         if (!cmd[0])
             continue;
         else if (strcmp(cmd, "list") == 0)

@@ -184,6 +184,21 @@ static inline long HYPERVISOR_vm_assist(unsigned cmd, unsigned type)
     return hypercall2(__HYPERVISOR_vm_assist, cmd, type);
 }
 
+static inline long HYPERVISOR_set_debugreg(unsigned reg, uint32_t value)
+{
+    return hypercall2(__HYPERVISOR_set_debugreg, reg, value);
+}
+
+static inline long HYPERVISOR_get_debugreg(unsigned reg)
+{
+    return hypercall1(__HYPERVISOR_get_debugreg, reg);
+}
+
+static inline long HYPERVISOR_physdev_op(unsigned cmd, void *arg)
+{
+    return hypercall2(__HYPERVISOR_physdev_op, cmd, arg);
+}
+
 static inline long HYPERVISOR_event_channel_op(int cmd, void *arg)
 {
     return hypercall2(__HYPERVISOR_event_channel_op, cmd, arg);

@@ -8,9 +8,10 @@
 #include "elf.h"
 #include "traps.h"
 #include "xen.h"
+#include "domctl.h"
 
 #define MAX_DOMAINS      64
-#define DOMAIN_NAME_MAX  32
+#define DOMAIN_NAME_MAX  HV_DOMAIN_NAME_MAX
 #define CONSOLE_LINE_MAX 256
 #define CONSOLE_EVTCHN   1     /* the port a domU's console ring is signalled on */
 #define STORE_EVTCHN     2     /* a domU's port to the store in domain 0, unbound until it binds */
@@ -64,7 +65,11 @@ struct vcpu {
     struct xen_callback sysenter_callback, syscall32_callback;
     int failsafe_masks_events, sysenter_masks_events;
     uint64_t int80_gate;       /* a real DPL-3 trap gate for `int $0x80`, or 0 */
-    uint32_t debugreg[8];      /* its DR0-7 as set_debugreg left them (hv/debugreg.c) */
+    uint32_t debugreg[8];      /* its DR0-3, DR6, DR7 as it sees them, I/O breakpoints aside (hv/debugreg.c) */
+    uint32_t dr7_io_enables;   /* the DR7 enable bits of its I/O breakpoints, never in the CPU's DR7 */
+    uint32_t cr4;              /* the CR4 bits it controls (CR4_DE) */
+    uint32_t iopl;             /* its virtual IOPL, in EFLAGS's bits 12-13 (hv/ioemul.c) */
+    uint32_t iobitmap, iobitmap_ports;   /* its I/O bitmap (set_iobitmap): address, ports */
 
     /* Descriptor tables (hv/descriptors.c): machine frames typed as descriptor pages. */
     uint32_t gdt_frames[FIRST_RESERVED_GDT_PAGE];

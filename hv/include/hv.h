@@ -176,10 +176,25 @@ long do_iret(HC_ARGS);
 
 /* ---- emulate.c: the privileged instructions a ring-1 kernel may still use ---------------------- */
 int emulate_forced_cpuid(struct trap_frame *f);
-int emulate_privileged(struct vcpu *v, struct trap_frame *f);
+enum emulation { NOT_EMULATED, EMULATED, EMULATED_AS_UD };
+enum emulation emulate_privileged(struct vcpu *v, struct trap_frame *f, uint32_t *debug_status);
+
+/* ---- ioemul.c: the virtual IOPL and port I/O ---------------------------------------------------- */
+struct port_access {
+    uint32_t port, size;       /* ports [port, port + size) */
+    int is_in;
+    uint32_t length;           /* of the instruction */
+};
+int iopl_allows(const struct vcpu *v, const struct trap_frame *f);
+int emulate_port_io(struct vcpu *v, struct trap_frame *f, const struct port_access *a, uint32_t *debug_status);
+long do_physdev_op(HC_ARGS);
 
 /* ---- debugreg.c: the guest's debug registers ------------------------------------------------------ */
 void debugregs_init(struct vcpu *v);
+void debugregs_load(const struct vcpu *v);
+void debug_trap_from_guest(struct vcpu *v);
+void debug_trap_in_monitor(struct trap_frame *f);
+uint32_t io_breakpoints_hit(const struct vcpu *v, uint32_t port, uint32_t size);
 long do_set_debugreg(HC_ARGS);
 long do_get_debugreg(HC_ARGS);
 

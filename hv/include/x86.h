@@ -34,6 +34,21 @@ static inline void irq_restore(uint32_t flags) { __asm__ volatile("push %0; popf
 /* Wait for the next interrupt with no window between enabling and halting (sti shadow). */
 static inline void wait_for_interrupt(void) { __asm__ volatile("sti; hlt; cli" ::: "memory"); }
 
+/* The debug registers (SDM vol. 3B, 17.2); the register's number is part of the instruction. */
+static inline void write_dr0(uint32_t v) { __asm__ volatile("mov %0, %%dr0" :: "r"(v)); }
+static inline void write_dr1(uint32_t v) { __asm__ volatile("mov %0, %%dr1" :: "r"(v)); }
+static inline void write_dr2(uint32_t v) { __asm__ volatile("mov %0, %%dr2" :: "r"(v)); }
+static inline void write_dr3(uint32_t v) { __asm__ volatile("mov %0, %%dr3" :: "r"(v)); }
+static inline void write_dr6(uint32_t v) { __asm__ volatile("mov %0, %%dr6" :: "r"(v)); }
+static inline void write_dr7(uint32_t v) { __asm__ volatile("mov %0, %%dr7" :: "r"(v)); }
+static inline uint32_t read_dr6(void) { uint32_t v; __asm__ volatile("mov %%dr6, %0" : "=r"(v)); return v; }
+static inline uint32_t read_dr7(void) { uint32_t v; __asm__ volatile("mov %%dr7, %0" : "=r"(v)); return v; }
+
+static inline void wrmsr(uint32_t msr, uint32_t value)
+{
+    __asm__ volatile("wrmsr" :: "c"(msr), "a"(value), "d"(0));
+}
+
 static inline uint64_t rdtsc(void)
 {
     uint32_t lo, hi;

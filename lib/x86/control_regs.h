@@ -12,6 +12,7 @@
 #define CR0_WP 0x00010000   /* read-only pages bind ring 0-2 too */
 #define CR0_PG 0x80000000   /* paging */
 
+#define CR4_DE  0x00000008   /* debugging extensions: I/O breakpoints; DR4/DR5 no longer alias DR6/DR7 */
 #define CR4_PAE 0x00000020
 #define CR4_PGE 0x00000080   /* global pages survive a CR3 load */
 #define CR4_OSFXSR     0x00000200   /* fxsave/fxrstor save SSE state; SSE instructions allowed */

@@ -9,6 +9,11 @@
 #define DR6_RESERVED_ONE  0xFFFF0FF0u
 #define DR6_RESERVED_ZERO 0x00001000u
 #define DR6_DEFAULT       DR6_RESERVED_ONE
+#define DR6_BREAKPOINTS   0x0000000Fu   /* B0-B3: breakpoint n's condition was met */
+#define DR6_BD            0x00002000u   /* a debug register access with DR7.GD */
+#define DR6_BS            0x00004000u   /* a single step (EFLAGS.TF) */
+#define DR6_BT            0x00008000u   /* a task switch to a TSS with its T flag */
+#define DR6_STATUS        (DR6_BREAKPOINTS | DR6_BD | DR6_BS | DR6_BT)
 
 /* DR7, the control: an enable pair (local, global) per breakpoint in bits 0-7, then from bit 16
  * four bits per breakpoint: R/W (00 execute, 01 write, 10 I/O, 11 read or write) and LEN (00 one
@@ -20,7 +25,13 @@
 #define DR7_DEFAULT         DR7_RESERVED_ONE
 #define DR7_CONTROL_SHIFT   16
 #define DR7_CONTROL_SIZE    4
+#define DR7_RW_EXECUTE      0x0         /* a field's bits 0-1 */
 #define DR7_RW_IO           0x2
-#define DR7_LEN_8           0x8         /* in the field's bits 2-3 */
+#define DR7_LEN_MASK        0xC         /* a field's bits 2-3 */
+#define DR7_LEN_1           0x0
+#define DR7_LEN_2           0x4
+#define DR7_LEN_8           0x8
+#define DR7_LEN_4           0xC
+#define DR7_ENABLE_SIZE     2           /* the L and G bits of breakpoint n: 3 << (n * 2) */
 
 #endif

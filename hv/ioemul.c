@@ -1,0 +1,91 @@
+/* ioemul.c - the virtual IOPL and port I/O for guests: physdev_op's set_iopl and set_iobitmap,
+ * and the `in`, `out`, `cli` and `sti` a guest may run by them (ring 0, on the #GP path from
+ * hv/emulate.c and on the hypercall path).
+ *
+ * The CPU's IOPL stays 0 while a guest runs: with a real IOPL of 1 the guest kernel could clear
+ * the real interrupt flag behind the monitor's back. Its wish is kept as the vCPU's virtual IOPL,
+ * and each I/O instruction that faults is checked against it here (Xen's iopl_ok): the kernel
+ * counts as ring 1 (or ring 0 with VMASST_TYPE_architectural_iopl), its applications as ring 3.
+ * What the check allows is done as Xen does for a domain without I/O ports of its own: a read
+ * gives all ones, a write goes nowhere, `cli` and `sti` change nothing (the virtual interrupt
+ * flag is evtchn_upcall_mask). No domain owns ports yet.
+ */
+#include "hv.h"
+#include "x86/eflags.h"
+
+/* The ring an instruction counts as run from, for the IOPL check. */
+static unsigned virtual_cpl(const struct vcpu *v, const struct trap_frame *f)
+{
+    if ((f->cs & 3) == 3)
+        return 3;
+    return (v->domain->vm_assist & (1u << VMASST_TYPE_architectural_iopl)) ? 0 : 1;
+}
+
+/* Xen's iopl_ok: does the virtual IOPL let the faulting context run `cli`, `sti`, `in`, `out`? */
+int iopl_allows(const struct vcpu *v, const struct trap_frame *f)
+{
+    return virtual_cpl(v, f) <= (v->iopl >> EFLAGS_IOPL_SHIFT);
+}
+
+/* Xen's guest_io_okay: the IOPL, or else the guest's own I/O bitmap (set_iobitmap; a clear bit
+ * allows the port, and bytes that cannot be read allow nothing). */
+static int io_allowed(const struct vcpu *v, const struct trap_frame *f, uint32_t port, uint32_t size)
+{
+    if (iopl_allows(v, f))
+        return 1;
+    if (port + size > v->iobitmap_ports)
+        return 0;
+    uint8_t bits[2] = { 0xFF, 0xFF };
+    if (copy_from_guest(bits, v->iobitmap + port / 8, (port % 8) + size > 8 ? 2 : 1) < 0)
+        return 0;
+    uint32_t mask = ((1u << size) - 1) << (port % 8);
+    return ((bits[0] | (uint32_t)bits[1] << 8) & mask) == 0;
+}
+
+/* An `in` or `out` the guest may do: the value read, all ones of its size; a write is dropped. */
+int emulate_port_io(struct vcpu *v, struct trap_frame *f, const struct port_access *a, uint32_t *debug_status)
+{
+    if (!io_allowed(v, f, a->port, a->size))
+        return 0;
+    *debug_status |= io_breakpoints_hit(v, a->port, a->size);
+    if (a->is_in)
+        f->eax |= a->size == 4 ? 0xFFFFFFFFu : (1u << (8 * a->size)) - 1;
+    return 1;
+}
+
+/* PHYSDEVOP_set_iopl: the virtual IOPL, 0-3 (Xen: -EINVAL above). */
+static long set_iopl(struct vcpu *v, uint32_t arg)
+{
+    struct physdev_set_iopl op;
+    if (copy_from_guest(&op, arg, sizeof(op)) < 0)
+        return -XEN_EFAULT;
+    if (op.iopl > 3)
+        return -XEN_EINVAL;
+    v->iopl = op.iopl << EFLAGS_IOPL_SHIFT;
+    return 0;
+}
+
+/* PHYSDEVOP_set_iobitmap: the guest's I/O bitmap, read where it lies whenever a port is checked
+ * (Xen reads it the same way; nr_ports of at most 65536). */
+static long set_iobitmap(struct vcpu *v, uint32_t arg)
+{
+    struct physdev_set_iobitmap op;
+    if (copy_from_guest(&op, arg, sizeof(op)) < 0)
+        return -XEN_EFAULT;
+    if (op.nr_ports > 65536)
+        return -XEN_EINVAL;
+    v->iobitmap = (uint32_t)(uintptr_t)op.bitmap;
+    v->iobitmap_ports = op.nr_ports;
+    return 0;
+}
+
+/* physdev_op(cmd, arg): the I/O privilege operations; the interrupt ones answer -ENOSYS. */
+long do_physdev_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    switch (cmd) {
+    case PHYSDEVOP_set_iopl: return set_iopl(current, arg);
+    case PHYSDEVOP_set_iobitmap: return set_iobitmap(current, arg);
+    default: return -XEN_ENOSYS;
+    }
+}
