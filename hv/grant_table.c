@@ -1,5 +1,5 @@
-/* grant_table.c - grant tables, version 1: how a domain lets another map or copy one of its pages
- * (ring 0, on the hypercall path).
+/* grant_table.c - grant tables, versions 1 and 2: how a domain lets another map or copy one of
+ * its pages (ring 0, on the hypercall path).
  *
  * The granter writes an entry in its grant table (frames the monitor lends it, which it maps
  * itself): "domain D may access frame F, read-only or not". The grantee names the entry by
@@ -15,29 +15,79 @@
 #include "mmu.h"
 #include "x86.h"
 
-#define ENTRIES_PER_FRAME (PAGE_SIZE / sizeof(struct grant_entry_v1))
-
-static struct grant_entry_v1 *grant_entry(struct domain *g, grant_ref_t ref)
+/* Entries in a frame of the table: 512 of version 1's 8 bytes, or 256 of version 2's 16. */
+static uint32_t entries_per_frame(const struct domain *g)
 {
-    if (ref >= g->gnt_nr_frames * ENTRIES_PER_FRAME)
-        return NULL;
-    struct grant_entry_v1 *frame = phys_to_virt(g->gnt_frames[ref / ENTRIES_PER_FRAME] << PAGE_SHIFT);
-    return &frame[ref % ENTRIES_PER_FRAME];
+    return PAGE_SIZE / (g->gnt_version == 2 ? sizeof(union grant_entry_v2) : sizeof(struct grant_entry_v1));
 }
 
-/* The frame behind (granter, ref) for domain d, if the entry grants it: GNTST_* otherwise. */
-static int granted_frame(struct domain *d, struct domain *g, grant_ref_t ref, int write, uint32_t *mfn)
+/* Entry ref's header (flags and domid, the same four bytes in both versions), or NULL. */
+static struct grant_entry_header *grant_header(struct domain *g, grant_ref_t ref)
 {
-    struct grant_entry_v1 *e = grant_entry(g, ref);
-    if (!e)
+    uint32_t per_frame = entries_per_frame(g);
+    if (ref >= g->gnt_nr_frames * per_frame)
+        return NULL;
+    uint8_t *frame = phys_to_virt(g->gnt_frames[ref / per_frame] << PAGE_SHIFT);
+    return (struct grant_entry_header *)(frame + (ref % per_frame) * (PAGE_SIZE / per_frame));
+}
+
+/* Where entry ref's GTF_reading and GTF_writing live: its flags in version 1, its word of the
+ * status frames in version 2. ref must be a valid entry. */
+static uint16_t *grant_status(struct domain *g, grant_ref_t ref)
+{
+    if (g->gnt_version != 2)
+        return &grant_header(g, ref)->flags;
+    const uint32_t per_frame = PAGE_SIZE / sizeof(grant_status_t);
+    grant_status_t *frame = phys_to_virt(g->gnt_status_frames[ref / per_frame] << PAGE_SHIFT);
+    return &frame[ref % per_frame];
+}
+
+/* An entry as the granter wrote it, read once (it may change it meanwhile), in either version:
+ * the frame, and the bytes of it granted (a version 2 sub-page grant: fewer than all). */
+struct grant {
+    uint16_t flags;
+    domid_t domid;
+    uint64_t frame;
+    uint32_t offset, length;
+};
+
+static int read_grant(struct domain *g, grant_ref_t ref, struct grant *out)
+{
+    struct grant_entry_header *h = grant_header(g, ref);
+    if (!h)
         return GNTST_bad_gntref;
-    struct grant_entry_v1 entry = *e;              /* read once: the granter may change it */
+    if (g->gnt_version != 2) {
+        struct grant_entry_v1 e = *(struct grant_entry_v1 *)h;
+        *out = (struct grant){ e.flags, e.domid, e.frame, 0, PAGE_SIZE };
+        return GNTST_okay;
+    }
+    union grant_entry_v2 e = *(union grant_entry_v2 *)h;
+    *out = (struct grant){ e.hdr.flags, e.hdr.domid, e.full_page.frame, 0, PAGE_SIZE };
+    if (e.hdr.flags & GTF_sub_page)
+        out->offset = e.sub_page.page_off, out->length = e.sub_page.length;
+    return GNTST_okay;
+}
+
+/* The frame behind (granter, ref) for domain d, if the entry grants it, and the part of it
+ * granted: GNTST_* otherwise. Transitive grants are not followed here (GNTST_general_error). */
+static int granted_frame(struct domain *d, struct domain *g, grant_ref_t ref, int write, uint32_t *mfn,
+                         uint32_t *offset, uint32_t *length)
+{
+    struct grant entry;
+    int rc = read_grant(g, ref, &entry);
+    if (rc != GNTST_okay)
+        return rc;
+    if ((entry.flags & GTF_type_mask) == GTF_transitive && g->gnt_version == 2)
+        return GNTST_general_error;
     if ((entry.flags & GTF_type_mask) != GTF_permit_access || entry.domid != d->id ||
         (write && (entry.flags & GTF_readonly)))
         return GNTST_permission_denied;
+    if (entry.offset > PAGE_SIZE || entry.length > PAGE_SIZE - entry.offset)
+        return GNTST_general_error;                /* a sub-page past its page */
     if (entry.frame >= MAX_FRAMES || frame_table[entry.frame].owner != g->id || frame_table[entry.frame].xenheap)
         return GNTST_bad_page;
-    *mfn = entry.frame;
+    *mfn = (uint32_t)entry.frame;
+    *offset = entry.offset, *length = entry.length;
     return GNTST_okay;
 }
 
@@ -68,9 +118,8 @@ static void release_mapping(struct domain *d, struct grant_mapping *m)
             if (domains[i].maptrack[h].in_use && domains[i].maptrack[h].granter == m->granter &&
                 domains[i].maptrack[h].ref == m->ref)
                 return;
-    struct grant_entry_v1 *e = g->state == DOMAIN_RUNNABLE ? grant_entry(g, m->ref) : NULL;
-    if (e)
-        e->flags &= ~(GTF_reading | GTF_writing);
+    if (g->state == DOMAIN_RUNNABLE && grant_header(g, m->ref))
+        *grant_status(g, m->ref) &= ~(GTF_reading | GTF_writing);
     (void)d;
 }
 
@@ -91,8 +140,13 @@ static void map_one(struct domain *d, struct gnttab_map_grant_ref *op)
         op->status = GNTST_bad_domain;
         return;
     }
-    if ((op->status = (int16_t)granted_frame(d, g, op->ref, write, &mfn)) != GNTST_okay)
+    uint32_t offset, length;
+    if ((op->status = (int16_t)granted_frame(d, g, op->ref, write, &mfn, &offset, &length)) != GNTST_okay)
         return;
+    if (length != PAGE_SIZE) {
+        op->status = GNTST_general_error;          /* a sub-page grant is only for copies, as in Xen */
+        return;
+    }
     if (op->host_addr >= HYPERVISOR_VIRT_START || (va & (PAGE_SIZE - 1)) ||
         (found = find_l1_entry(d, va, &l1_mfn, &slot)) == -XEN_ENOENT || (found == 0 && (frame_contents(l1_mfn)[slot] & PTE_P))) {
         op->status = GNTST_bad_virt_addr;          /* needs an empty entry of a present L1 */
@@ -117,7 +171,7 @@ static void map_one(struct domain *d, struct gnttab_map_grant_ref *op)
     }
     frame_table[mfn].ref_count++;                  /* the mapping's own: the frame stays */
     d->maptrack[h] = (struct grant_mapping){ 1, (uint8_t)!write, g->id, op->ref, mfn, va, l1_mfn, slot };
-    grant_entry(g, op->ref)->flags |= GTF_reading | (write ? GTF_writing : 0);
+    *grant_status(g, op->ref) |= GTF_reading | (write ? GTF_writing : 0);
     op->handle = h;
     op->status = GNTST_okay;
 }
@@ -163,15 +217,19 @@ static void unmap_one(struct domain *d, struct gnttab_unmap_grant_ref *op)
 
 /* One side of a copy: a granted frame (by reference) or one of our own (by machine frame), and
  * who owns it. */
-static int copy_side(struct domain *d, const struct gnttab_copy_ptr *p, int by_ref, int write,
+static int copy_side(struct domain *d, const struct gnttab_copy_ptr *p, uint32_t len, int by_ref, int write,
                      uint32_t *mfn, domid_t *owner)
 {
     if (by_ref) {
         struct domain *g = running_domain(p->domid);
+        uint32_t offset, length;
         if (!g)
             return GNTST_bad_domain;
         *owner = g->id;
-        return granted_frame(d, g, p->u.ref, write, mfn);
+        int rc = granted_frame(d, g, p->u.ref, write, mfn, &offset, &length);
+        if (rc == GNTST_okay && (p->offset < offset || p->offset + len > offset + length))
+            rc = GNTST_general_error;              /* outside a sub-page grant's bytes */
+        return rc;
     }
     if (p->domid != DOMID_SELF && p->domid != d->id)
         return GNTST_permission_denied;
@@ -192,8 +250,8 @@ static void copy_one(struct domain *d, struct gnttab_copy *op)
         op->status = GNTST_bad_copy_arg;
         return;
     }
-    if ((op->status = (int16_t)copy_side(d, &op->source, op->flags & GNTCOPY_source_gref, 0, &src, &src_owner)) != GNTST_okay ||
-        (op->status = (int16_t)copy_side(d, &op->dest, op->flags & GNTCOPY_dest_gref, 1, &dst, &dst_owner)) != GNTST_okay)
+    if ((op->status = (int16_t)copy_side(d, &op->source, op->len, op->flags & GNTCOPY_source_gref, 0, &src, &src_owner)) != GNTST_okay ||
+        (op->status = (int16_t)copy_side(d, &op->dest, op->len, op->flags & GNTCOPY_dest_gref, 1, &dst, &dst_owner)) != GNTST_okay)
         return;
     if (get_page_type(dst_owner, dst, PGT_writable) < 0) {
         hv_warn("domain %u: grant copy into frame %x refused: %s\n", d->id, dst, refusal);
@@ -206,17 +264,34 @@ static void copy_one(struct domain *d, struct gnttab_copy *op)
     put_page_type(dst);
 }
 
-/* Lend the domain grant-table frames until it has n. */
-static int grow_table(struct domain *d, uint32_t n)
+/* Lend the domain frames for its table (or its status) until it has n: zeroed, as every frame
+ * the monitor hands out, lent by the monitor and never given back, writable for good. */
+static int lend_frames(struct domain *d, uint32_t *frames, uint32_t *nr, uint32_t n)
 {
-    while (d->gnt_nr_frames < n) {
+    while (*nr < n) {
         uint32_t mfn = frame_take(d->id);
         if (mfn == FRAME_NONE)
             return -1;
-        frame_table[mfn].xenheap = 1;              /* lent by the monitor: never given back */
-        get_page_type(d->id, mfn, PGT_writable);   /* and the monitor writes it: writable for good */
-        d->gnt_frames[d->gnt_nr_frames++] = mfn;
+        frame_table[mfn].xenheap = 1;
+        get_page_type(d->id, mfn, PGT_writable);
+        frames[(*nr)++] = mfn;
     }
+    return 0;
+}
+
+/* The status frames version 2 needs for the table's entries: 2 bytes for each of them. */
+static uint32_t status_frames_needed(const struct domain *d)
+{
+    return (d->gnt_nr_frames + 7) / 8;
+}
+
+/* Grow the table to n frames, and its status frames with it in version 2. */
+static int grow_table(struct domain *d, uint32_t n)
+{
+    if (lend_frames(d, d->gnt_frames, &d->gnt_nr_frames, n) < 0)
+        return -1;
+    if (d->gnt_version == 2)
+        return lend_frames(d, d->gnt_status_frames, &d->gnt_nr_status_frames, status_frames_needed(d));
     return 0;
 }
 
@@ -245,7 +320,7 @@ int grant_seed_store(struct domain *d)
 {
     if (grow_table(d, 1) < 0)
         return -1;
-    struct grant_entry_v1 *e = grant_entry(d, GNTTAB_RESERVED_XENSTORE);
+    struct grant_entry_v1 *e = (struct grant_entry_v1 *)grant_header(d, GNTTAB_RESERVED_XENSTORE);
     *e = (struct grant_entry_v1){ .flags = GTF_permit_access, .domid = 0, .frame = d->store_mfn };
     return 0;
 }
@@ -297,6 +372,89 @@ static long run_ops(struct domain *d, uint32_t cmd, uint32_t uop, uint32_t count
     return 0;
 }
 
+/* Rewrite the reserved entries in version `to`'s form and switch the table to it (its status
+ * frames lent first, for version 2). 0, or -ENOMEM when no frame is left for the status. */
+static long change_version(struct domain *d, uint32_t to)
+{
+    struct grant kept[GNTTAB_NR_RESERVED_ENTRIES];
+    uint32_t n = d->gnt_nr_frames ? GNTTAB_NR_RESERVED_ENTRIES : 0;
+    if (to == 2 && lend_frames(d, d->gnt_status_frames, &d->gnt_nr_status_frames, status_frames_needed(d)) < 0)
+        return -XEN_ENOMEM;
+    for (grant_ref_t ref = 0; ref < n; ref++) {
+        read_grant(d, ref, &kept[ref]);
+        kept[ref].flags |= *grant_status(d, ref) & (GTF_reading | GTF_writing);
+    }
+    d->gnt_version = to;
+    for (grant_ref_t ref = 0; ref < n; ref++) {
+        struct grant_entry_header *h = grant_header(d, ref);
+        if (to == 2) {
+            union grant_entry_v2 *e = (union grant_entry_v2 *)h;
+            *e = (union grant_entry_v2){ .full_page = { { (uint16_t)(kept[ref].flags & ~(GTF_reading | GTF_writing)),
+                                                          kept[ref].domid }, 0, kept[ref].frame } };
+            *grant_status(d, ref) = kept[ref].flags & (GTF_reading | GTF_writing);
+        } else {
+            *(struct grant_entry_v1 *)h = (struct grant_entry_v1){ kept[ref].flags, kept[ref].domid,
+                                                                   (uint32_t)kept[ref].frame };
+        }
+    }
+    return 0;
+}
+
+/* Whether any entry of d's past the reserved ones is mapped by anyone. */
+static int grants_in_use(const struct domain *d)
+{
+    for (unsigned i = 0; i < MAX_DOMAINS; i++)
+        for (unsigned h = 0; h < GRANT_MAPTRACK; h++) {
+            const struct grant_mapping *m = &domains[i].maptrack[h];
+            if (m->in_use && m->granter == d->id && m->ref >= GNTTAB_NR_RESERVED_ENTRIES)
+                return 1;
+        }
+    return 0;
+}
+
+/* GNTTABOP_set_version: 1 or 2 (-EINVAL otherwise), refused with -EBUSY while a grant past the
+ * reserved ones is mapped, as Xen does. The reserved entries (the store's, the console's) keep
+ * their meaning in the new form, status bits and all; the rest of the table is the guest's to
+ * write again. The table's version is written back. */
+static long set_version(struct domain *d, uint32_t uop)
+{
+    struct gnttab_set_version v;
+    if (copy_from_guest(&v, uop, sizeof(v)) < 0)
+        return -XEN_EFAULT;
+    uint32_t now = d->gnt_version == 2 ? 2 : 1;
+    long rc = 0;
+    if (v.version != 1 && v.version != 2)
+        rc = -XEN_EINVAL;
+    else if (v.version != now && grants_in_use(d))
+        rc = -XEN_EBUSY;
+    else if (v.version != now)
+        rc = change_version(d, v.version);
+    v.version = d->gnt_version == 2 ? 2 : 1;
+    if (copy_to_guest(uop, &v, sizeof(v)) < 0)
+        return -XEN_EFAULT;
+    return rc;
+}
+
+/* GNTTABOP_get_status_frames: the machine frames of the version-2 status, for the guest to map. */
+static long get_status_frames(struct domain *d, uint32_t uop)
+{
+    struct gnttab_get_status_frames op;
+    if (copy_from_guest(&op, uop, sizeof(op)) < 0)
+        return -XEN_EFAULT;
+    if (op.dom != DOMID_SELF && op.dom != d->id)
+        op.status = GNTST_permission_denied;
+    else if (d->gnt_version != 2 || op.nr_frames > d->gnt_nr_status_frames)
+        op.status = GNTST_general_error;
+    else
+        op.status = GNTST_okay;
+    for (uint32_t i = 0; op.status == GNTST_okay && i < op.nr_frames; i++) {
+        uint64_t mfn = d->gnt_status_frames[i];
+        if (copy_to_guest((uint32_t)(uintptr_t)op.frame_list + i * sizeof(mfn), &mfn, sizeof(mfn)) < 0)
+            return -XEN_EFAULT;
+    }
+    return copy_to_guest(uop, &op, sizeof(op));
+}
+
 /* grant_table_op(cmd, ops, count). */
 long do_grant_table_op(uint32_t cmd, uint32_t uop, uint32_t count, uint32_t a4, uint32_t a5)
 {
@@ -306,19 +464,17 @@ long do_grant_table_op(uint32_t cmd, uint32_t uop, uint32_t count, uint32_t a4, 
     case GNTTABOP_map_grant_ref: case GNTTABOP_unmap_grant_ref: case GNTTABOP_setup_table:
     case GNTTABOP_copy: case GNTTABOP_query_size:
         return run_ops(d, cmd, uop, count);
-    case GNTTABOP_set_version: {
-        struct gnttab_set_version v;
-        if (copy_from_guest(&v, uop, sizeof(v)) < 0)
-            return -XEN_EFAULT;
-        if (v.version != 1)
-            return -XEN_EINVAL;                    /* version 1 only */
-        return 0;
-    }
+    case GNTTABOP_set_version:
+        return set_version(d, uop);
+    case GNTTABOP_get_status_frames:
+        return get_status_frames(d, uop);
     case GNTTABOP_get_version: {
         struct gnttab_get_version v;
         if (copy_from_guest(&v, uop, sizeof(v)) < 0)
             return -XEN_EFAULT;
-        v.version = 1;
+        if (v.dom != DOMID_SELF && v.dom != d->id)
+            return -XEN_EPERM;
+        v.version = d->gnt_version == 2 ? 2 : 1;
         return copy_to_guest(uop, &v, sizeof(v));
     }
     default:

@@ -34,6 +34,8 @@
 #define GTF_readonly    (1 << 2)
 #define GTF_reading     (1 << 3)
 #define GTF_writing     (1 << 4)
+#define GTF_transitive  3               /* version 2: use another domain's grant */
+#define GTF_sub_page    (1 << 8)        /* version 2: only [page_off, page_off + length) */
 
 /* gnttab_map_grant_ref.flags */
 #define GNTMAP_device_map      (1 << 0)
@@ -130,9 +132,47 @@ struct gnttab_copy {
 ABI_SIZE(struct gnttab_copy, 24);
 ABI_OFFSET(struct gnttab_copy, len, 16);
 
-struct gnttab_set_version {
-    uint32_t version;
+/* Version 2 (GNTTABOP_set_version 2): 16-byte entries, whose header is v1's first four bytes;
+ * GTF_reading and GTF_writing move to a uint16_t per entry in the status frames. */
+struct grant_entry_header {
+    uint16_t flags;
+    domid_t domid;
 };
+
+union grant_entry_v2 {
+    struct grant_entry_header hdr;
+    struct {
+        struct grant_entry_header hdr;
+        uint32_t pad0;
+        uint64_t frame;
+    } full_page;
+    struct {
+        struct grant_entry_header hdr;
+        uint16_t page_off, length;
+        uint64_t frame;
+    } sub_page;
+    struct {
+        struct grant_entry_header hdr;
+        domid_t trans_domid;
+        uint16_t pad0;
+        grant_ref_t gref;
+    } transitive;
+    uint32_t __spacer[4];
+};
+ABI_SIZE(union grant_entry_v2, 16);
+typedef uint16_t grant_status_t;
+
+struct gnttab_set_version {
+    uint32_t version;              /* IN: the version wanted; OUT: the table's version */
+};
+
+struct gnttab_get_status_frames {
+    uint32_t nr_frames;            /* IN */
+    domid_t dom;                   /* IN */
+    int16_t status;                /* OUT: GNTST_* */
+    XEN_GUEST_HANDLE(uint64_t) frame_list;   /* OUT: nr_frames machine frames */
+};
+ABI_SIZE(struct gnttab_get_status_frames, 12);
 
 struct gnttab_get_version {
     domid_t dom;

@@ -41,6 +41,7 @@ struct evtchn {
 enum vcpu_run_state { VCPU_RUNNABLE, VCPU_BLOCKED };
 
 #define GRANT_MAX_FRAMES 32    /* 16384 version-1 entries: Xen 4.2's default max_nr_grant_frames */
+#define GRANT_MAX_STATUS_FRAMES (GRANT_MAX_FRAMES / 8)   /* version 2: 2 bytes for each 16 */
 #define GRANT_MAPTRACK   (MAX_DOMAINS + 32)   /* grant mappings a domain may hold at once: domain
                                                * 0's store maps every other domain's ring */
 
@@ -118,6 +119,8 @@ struct domain {
     uint64_t missing_hypercalls;   /* numbers it asked for that the monitor lacks (logged once) */
     struct evtchn evtchn[EVTCHN_PORTS];
     uint32_t gnt_frames[GRANT_MAX_FRAMES], gnt_nr_frames;
+    uint32_t gnt_status_frames[GRANT_MAX_STATUS_FRAMES], gnt_nr_status_frames;
+    uint32_t gnt_version;      /* 1, or 2 after set_version (hv/grant_table.c) */
     struct grant_mapping maptrack[GRANT_MAPTRACK];
     struct vcpu vcpu;
     struct guest_symbols symbols;   /* from its image, for crash reports (if it kept them) */

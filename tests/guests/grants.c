@@ -51,8 +51,8 @@ int main(void)
     struct gnttab_setup_table too_many = { .dom = DOMID_SELF, .nr_frames = 33, .frame_list = frames };
     check(HYPERVISOR_grant_table_op(GNTTABOP_setup_table, &too_many, 1) == 0 && too_many.status == GNTST_general_error,
           "setup_table of 33 frames: GNTST_general_error (32 at most)");
-    struct gnttab_set_version v = { .version = 2 };
-    check(HYPERVISOR_grant_table_op(GNTTABOP_set_version, &v, 1) == -XEN_EINVAL, "set_version 2: -EINVAL (version 1 only)");
+    struct gnttab_set_version v = { .version = 3 };
+    check(HYPERVISOR_grant_table_op(GNTTABOP_set_version, &v, 1) == -XEN_EINVAL, "set_version 3: -EINVAL (1 or 2)");
     v.version = 1;
     check(HYPERVISOR_grant_table_op(GNTTABOP_set_version, &v, 1) == 0, "set_version 1");
 
