@@ -106,6 +106,8 @@ static void timer_start(void)
         halt_until_interrupt();
     hv_info("timer: PIT at %u Hz, ticking\n", TIMER_HZ);
     time_init();
+    timer_one_shot();
+    hv_info("timer: PIT one event at a time from now on: the next tick or the earliest guest timer\n");
 }
 
 /* Tour step 2 (boot): from the first C line. Paging is on (PAE), the monitor runs at

@@ -146,6 +146,7 @@ static long poll(uint32_t arg)
         return 0;
     v->nr_poll_ports = p.nr_ports;
     v->poll_deadline = p.timeout;
+    timer_deadline_added(p.timeout);
     v->polling = 1;
     vcpu_block();
 }

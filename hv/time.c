@@ -128,10 +128,11 @@ void time_init_domain(struct domain *d)
     d->shared_info->wc_nsec = 0;
 }
 
-/* Every tick: fire the timers that are due. */
-void time_tick(void)
+/* On every timer interrupt: fire the timers (and poll timeouts) that are due. Returns the
+ * earliest deadline still waiting, or 0, for the PIT's next event. */
+uint64_t time_fire_timers(void)
 {
-    uint64_t now = time_now_ns();
+    uint64_t now = time_now_ns(), next = 0;
     for (unsigned i = 0; i < MAX_DOMAINS; i++) {
         struct vcpu *v = &domains[i].vcpu;
         if (domains[i].state != DOMAIN_RUNNABLE)
@@ -142,7 +143,12 @@ void time_tick(void)
         }
         if (v->polling && v->poll_deadline && now >= v->poll_deadline)
             vcpu_wake(v);
+        if (v->timer_deadline && (!next || v->timer_deadline < next))
+            next = v->timer_deadline;
+        if (v->polling && v->poll_deadline && (!next || v->poll_deadline < next))
+            next = v->poll_deadline;
     }
+    return next;
 }
 
 static long set_timer(struct vcpu *v, uint64_t deadline)
@@ -152,6 +158,7 @@ static long set_timer(struct vcpu *v, uint64_t deadline)
         v->timer_deadline = 0;
         send_virq(v->domain, VIRQ_TIMER);      /* already due: now, as Xen does */
     }
+    timer_deadline_added(v->timer_deadline);
     return 0;
 }
 

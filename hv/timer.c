@@ -1,6 +1,9 @@
 /* timer.c - the 8254 PIT on IRQ 0, through the 8259 PICs remapped above the exceptions (ring 0).
- * One tick every 1/TIMER_HZ s: the scheduler's slices and caps (sched_policy.c) and guest time
- * (time.c) count in it.
+ * The scheduler's slices and caps (sched_policy.c) count in ticks of 1/TIMER_HZ s. At boot the PIT
+ * ticks at that rate, long enough to measure the TSC (time.c); from then on it counts one event
+ * at a time (mode 0, interrupt on terminal count), programmed for whichever comes first: the
+ * next tick or the earliest guest timer. So a timer fires when it is due, within a PIT period
+ * (0.84 us) and the interrupt's path, not at the next tick.
  */
 #include "hv.h"
 #include "traps.h"
@@ -18,8 +21,16 @@
 #define PIT_CMD   0x43
 #define PIT_HZ    1193182
 #define PIT_RATE_GENERATOR_CH0 0x34   /* channel 0, lobyte/hibyte, mode 2 */
+#define PIT_ONE_SHOT_CH0       0x30   /* channel 0, lobyte/hibyte, mode 0 */
+#define PIT_MAX_COUNT          0xFFFF /* 54.9 ms */
+/* PIT counts per ns, as a 32-bit fraction: PIT_HZ * 2^32 / 10^9, rounded down. */
+#define PIT_COUNTS_PER_NS_FRACTION 5124677u
+#define TICK_NS (1000000000u / TIMER_HZ)
 
 static volatile uint64_t ticks;
+static int one_shot;                  /* the PIT counts one event at a time (after calibration) */
+static uint64_t next_tick_ns;         /* system time of the next tick */
+static uint64_t programmed_ns;        /* the event the PIT counts towards */
 
 /* Remap the PICs so IRQs 0-15 arrive at VEC_IRQ0.. instead of on top of CPU exceptions. */
 static void pic_init(void)
@@ -45,10 +56,56 @@ void timer_init(void)
     outb(PIT_CH0, divisor >> 8);
 }
 
-void timer_irq(void)
+/* From now on one event at a time: the first at the next tick. */
+void timer_one_shot(void)
 {
-    ticks++;
+    next_tick_ns = time_now_ns() + TICK_NS;
+    one_shot = 1;
+    timer_program(0);
+}
+
+/* IRQ 0: the ticks that are due (in one-shot mode the event may be a guest's timer, and no tick,
+ * or come late, after more than one). Returns how many. */
+unsigned timer_irq(void)
+{
     outb(PIC1_CMD, PIC_EOI);
+    if (!one_shot) {
+        ticks++;
+        return 1;
+    }
+    unsigned due = 0;
+    for (uint64_t now = time_now_ns(); now >= next_tick_ns; next_tick_ns += TICK_NS)
+        due++;
+    ticks += due;
+    return due;
+}
+
+/* PIT counts for at least ns nanoseconds, between 1 and PIT_MAX_COUNT. */
+static uint32_t pit_counts(uint64_t ns)
+{
+    if (ns >= (uint64_t)PIT_MAX_COUNT * 1000000000ull / PIT_HZ)
+        return PIT_MAX_COUNT;
+    return (uint32_t)(((uint64_t)(uint32_t)ns * PIT_COUNTS_PER_NS_FRACTION) >> 32) + 1;
+}
+
+/* Program the next event: the next tick, or `deadline` (system time, 0 for none) if sooner. */
+void timer_program(uint64_t deadline)
+{
+    if (!one_shot)
+        return;
+    uint64_t target = deadline && deadline < next_tick_ns ? deadline : next_tick_ns, now = time_now_ns();
+    uint32_t count = pit_counts(target > now ? target - now : 0);
+    outb(PIT_CMD, PIT_ONE_SHOT_CH0);
+    outb(PIT_CH0, count & 0xFF);
+    outb(PIT_CH0, count >> 8);
+    programmed_ns = target;
+}
+
+/* A timer at `deadline` was set: the PIT is programmed again if it is sooner than its event. */
+void timer_deadline_added(uint64_t deadline)
+{
+    if (one_shot && deadline && deadline < programmed_ns)
+        timer_program(deadline);
 }
 
 void pic_eoi(void)

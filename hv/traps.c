@@ -75,14 +75,15 @@ void sysenter_init(uint32_t stack_top)
 static void irq_dispatch(unsigned irq, int from_guest)
 {
     if (irq == 0) {
-        timer_irq();
-        time_tick();
-        sched_account_tick();
-        if (current) {
+        unsigned ticks = timer_irq();
+        timer_program(time_fire_timers());
+        for (unsigned i = 0; i < ticks; i++)
+            sched_account_tick();
+        if (current && ticks) {
             time_update_vcpu(current);
             domain_console_drain(current_domain());
         }
-        if (from_guest)
+        if (from_guest && ticks)
             sched_tick();             /* may switch to another vCPU and not return */
     } else if (irq == 4) {
         console_input_irq();

@@ -87,8 +87,11 @@ void backtrace_print(uint32_t eip, uint32_t ebp);
 /* ---- timer.c: the PIT and the PIC ------------------------------------------------------------- */
 #define TIMER_HZ 100
 void timer_init(void);
+void timer_one_shot(void);
 uint64_t timer_ticks(void);
-void timer_irq(void);
+unsigned timer_irq(void);
+void timer_program(uint64_t deadline);
+void timer_deadline_added(uint64_t deadline);
 void pic_eoi(void);
 
 /* ---- time.c: system time, guests' time records, their timers ---------------------------------- */
@@ -98,7 +101,7 @@ void halt_until_interrupt(void);
 void time_init(void);
 void time_init_domain(struct domain *d);
 void time_update_vcpu(struct vcpu *v);
-void time_tick(void);
+uint64_t time_fire_timers(void);
 uint64_t time_now_ns(void);
 long do_set_timer_op(HC_ARGS);
 long do_vcpu_op(HC_ARGS);

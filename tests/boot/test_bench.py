@@ -28,6 +28,7 @@ CROSSINGS = [
 ]
 SIZE = "monitor size: text / data+rodata / bss (bytes)"
 BOOT = "monitor entry to first guest instruction (not halted)"
+TIMERS = "one-shot timer lateness, worst / mean (ns; emulated time, then host time)"
 SHARES = ["weights 1:1:1", "weights 1:2:4"]           # each row's label goes on with ", N s busy"
 
 
@@ -39,15 +40,17 @@ def test_bench_produces_every_figure():
     with open(os.path.join(ROOT, "build", "bench.tsv")) as f:
         rows = [line.split("\t") for line in f.read().splitlines()]
     names = [row[0] for row in rows]
-    assert names[:1 + len(CROSSINGS) + 2] == ["operation"] + CROSSINGS + [SIZE, BOOT], names
+    assert names[:1 + len(CROSSINGS) + 3] == ["operation"] + CROSSINGS + [SIZE, BOOT, TIMERS], names
     assert rows[0][:2] == ["operation", "instructions"]
-    shares = rows[1 + len(CROSSINGS) + 2:]
+    shares = rows[1 + len(CROSSINGS) + 3:]
     assert [row[0] for row in shares[:1]] == ["scheduling"] and len(shares) == 1 + len(SHARES), names
     by_name = {row[0]: row for row in rows}
     for name in CROSSINGS:
         assert int(by_name[name][1]) > 0, by_name[name]
     assert all(int(part) > 0 for part in by_name[SIZE][1].split(" / ")), by_name[SIZE]
     assert int(by_name[BOOT][1]) > 0, by_name[BOOT]
+    worst, mean = map(int, by_name[TIMERS][1].split(" / "))
+    assert worst >= mean >= 0 and by_name[TIMERS][3].count(" / ") == 1, by_name[TIMERS]
     for label, row in zip(SHARES, shares[1:]):
         assert row[0].startswith(label + ", ") and int(row[1]) > 0, row
     assert by_name["int $0x80 from ring 3, direct gate"][2] == "0", "a direct system call spends nothing in the monitor"
