@@ -41,9 +41,11 @@ $(BUILD)/%.o: %.c
 	$(CC) $(HV_CFLAGS) -c $< -o $@
 
 # Constants for NASM, computed by the C compiler from the C headers.
+# The compiler's dependency list (-MMD) names the .inc as its target, so that a change to any
+# header the offsets come from rebuilds it.
 $(BUILD)/asm-offsets.inc: hv/asm-offsets.c
 	@mkdir -p $(dir $@)
-	$(CC) $(HV_CFLAGS) -S $< -o $(BUILD)/asm-offsets.s
+	$(CC) $(HV_CFLAGS) -MT $@ -MF $(BUILD)/asm-offsets.d -S $< -o $(BUILD)/asm-offsets.s
 	sed -n 's/^->\([A-Za-z0-9_]*\) \$$\{0,1\}\(.*\)/%define \1 \2/p' $(BUILD)/asm-offsets.s > $@
 
 $(BUILD)/hv/%.o: hv/%.asm $(BUILD)/asm-offsets.inc

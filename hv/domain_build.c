@@ -181,7 +181,7 @@ static void write_page_tables(struct domain *d, const struct layout *l)
         int is_pt = pfn >= pt_pfn && pfn < pt_pfn + l->nr_pt_frames;
         l1[L1_INDEX(va)] = (pte_t)d->p2m[pfn] << PAGE_SHIFT | PTE_P | PTE_A | (is_pt ? 0 : PTE_RW);
     }
-    d->l3_mfn = d->p2m[pt_pfn];
+    d->vcpu0.l3_mfn = d->p2m[pt_pfn];
 }
 
 /* Account for the tables just written, through the same rules as every later guest update: the
@@ -191,10 +191,11 @@ static void write_page_tables(struct domain *d, const struct layout *l)
 static int type_initial_tables(struct domain *d)
 {
     work_budget = WORK_UNLIMITED;
-    int rc = get_page_type(d->id, d->l3_mfn, PGT_l3);
+    uint32_t l3 = d->vcpu0.l3_mfn;
+    int rc = get_page_type(d->id, l3, PGT_l3);
     if (rc == 0) {
-        get_page_type(d->id, d->l3_mfn, PGT_l3);
-        frame_table[d->l3_mfn].pinned = 1;
+        get_page_type(d->id, l3, PGT_l3);
+        frame_table[l3].pinned = 1;
     }
     work_budget = 0;
     return rc;
@@ -239,8 +240,8 @@ static int make_shared_info(struct domain *d)
     share_for_good(d, d->shared_info_mfn);
     d->shared_info = phys_to_virt(d->shared_info_mfn << PAGE_SHIFT);
     d->shared_info->arch.max_pfn = d->nr_pages;
-    d->vcpu.info = &d->shared_info->vcpu_info[0];
-    d->vcpu.info->evtchn_upcall_mask = 1;    /* events masked until the guest is ready */
+    d->vcpu0.info = &d->shared_info->vcpu_info[0];
+    d->vcpu0.info->evtchn_upcall_mask = 1;   /* events masked until the guest is ready */
     return 0;
 }
 
@@ -269,7 +270,7 @@ static void write_hypercall_page(uint8_t *page)
  * kernel_ss:kernel_sp, until the guest's first stack_switch. */
 static void set_start_registers(struct domain *d, const struct layout *l, uint32_t entry)
 {
-    struct trap_frame *r = &d->vcpu.regs;
+    struct trap_frame *r = &d->vcpu0.regs;
     memset(r, 0, sizeof(*r));
     r->cs = FLAT_RING1_CS;
     r->ss = FLAT_RING1_SS;
@@ -278,9 +279,9 @@ static void set_start_registers(struct domain *d, const struct layout *l, uint32
     r->esp = l->stack_va + PAGE_SIZE;
     r->esi = l->start_info_va;
     r->eflags = EFLAGS_IF | EFLAGS_RESERVED;
-    d->vcpu.kernel_ss = r->ss;
-    d->vcpu.kernel_sp = r->esp;
-    d->vcpu.domain = d;
+    d->vcpu0.kernel_ss = r->ss;
+    d->vcpu0.kernel_sp = r->esp;
+    d->vcpu0.online = d->vcpu0.initialised = 1;
 }
 
 /* Copy bytes into the guest's start-of-day mapping, page by page (its pages are not contiguous). */
@@ -377,8 +378,8 @@ static const char *build(struct domain *d, const uint8_t *image, uint32_t len, c
     if (g.hypercall_page)
         write_hypercall_page(guest_page(d, layout_pfn(&l, g.hypercall_page)));
     set_start_registers(d, &l, g.entry);
-    sched_init_vcpu(&d->vcpu, o.weight, o.cap);
-    debugregs_init(&d->vcpu);
+    sched_init_domain(d, o.weight, o.cap);
+    debugregs_init(&d->vcpu0);
     hv_info("domain %u (%s): guest OS \"%s\" \"%s\", %u KiB, entry %08x, image %08x-%08x, mapped %08x-%08x\n",
             d->id, d->name, g.guest_os, g.guest_version, d->nr_pages * 4, g.entry, g.virt_kstart,
             g.virt_kend, l.virt_base, l.virt_end);

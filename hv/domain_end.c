@@ -46,10 +46,10 @@ void domain_shutdown(struct domain *d, unsigned reason)
     d->shutdown_reason = reason;
     if (reason < ARRAY_SIZE(shutdown_reasons) && shutdown_reasons[reason])
         hv_info("domain %u (%s) shut down: %s (cpu %llu ticks)\n", d->id, d->name, shutdown_reasons[reason],
-                (unsigned long long)d->vcpu.cpu_ticks);
+                (unsigned long long)domain_cpu_ticks(d));
     else
         hv_info("domain %u (%s) shut down: reason %u, which Xen does not define (cpu %llu ticks)\n", d->id,
-                d->name, reason, (unsigned long long)d->vcpu.cpu_ticks);
+                d->name, reason, (unsigned long long)domain_cpu_ticks(d));
     domain_end(d);
 }
 

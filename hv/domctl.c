@@ -37,7 +37,7 @@ static long create(struct hv_domctl *op)
         return -XEN_EINVAL;
     }
     memset(&d->symbols, 0, sizeof(d->symbols));         /* they pointed into the copy */
-    d->vcpu.paused = 1;
+    d->paused = 1;
     op->domain = d->id;
     return 0;
 }
@@ -50,13 +50,13 @@ static void info(struct domain *d, struct hv_domaininfo *out)
         out->flags = XEN_DOMINF_shutdown | d->shutdown_reason << XEN_DOMINF_shutdownshift;
     else if (d->state == DOMAIN_CRASHED)
         out->flags = XEN_DOMINF_shutdown | SHUTDOWN_crash << XEN_DOMINF_shutdownshift;
-    else if (d->vcpu.paused)
+    else if (d->paused)
         out->flags = XEN_DOMINF_paused;
     else
-        out->flags = d->vcpu.run_state == VCPU_BLOCKED ? XEN_DOMINF_blocked : XEN_DOMINF_running;
+        out->flags = domain_all_blocked(d) ? XEN_DOMINF_blocked : XEN_DOMINF_running;
     out->tot_pages = d->nr_pages;
     out->max_pages = d->max_pages;
-    out->cpu_time = d->vcpu.cpu_ticks * (1000000000ull / TIMER_HZ);
+    out->cpu_time = domain_cpu_ticks(d) * (1000000000ull / TIMER_HZ);
     strlcpy(out->name, d->name, sizeof(out->name));
     out->store_evtchn = d->store_mfn ? STORE_EVTCHN : 0;
 }
@@ -137,7 +137,7 @@ long do_domctl(uint32_t arg, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5)
         if (op.cmd == XEN_DOMCTL_destroydomain)
             domain_destroy(d);
         else
-            d->vcpu.paused = op.cmd == XEN_DOMCTL_pausedomain;
+            d->paused = op.cmd == XEN_DOMCTL_pausedomain;
         return 0;
     default:
         return -XEN_ENOSYS;

@@ -32,20 +32,39 @@ void evtchn_set_pending(struct domain *d, evtchn_port_t port)
     struct shared_info *s = d->shared_info;
     if (d->state != DOMAIN_RUNNABLE || !s)
         return;
-    struct vcpu_info *vi = &s->vcpu_info[0];
+    struct vcpu *v = d->vcpus[d->evtchn[port].notify_vcpu];
     if (test_and_set(&s->evtchn_pending[port / 32], port % 32))
         return;
     if (!((s->evtchn_mask[port / 32] >> (port % 32)) & 1) &&
-        !test_and_set(&vi->evtchn_pending_sel, port / 32))
-        vi->evtchn_upcall_pending = 1;
-    vcpu_wake_for_port(&d->vcpu, port);
+        !test_and_set(&v->info->evtchn_pending_sel, port / 32))
+        v->info->evtchn_upcall_pending = 1;
+    vcpu_wake_for_port(v, port);
 }
 
+/* A per-vCPU VIRQ (the timer's) for vCPU v. */
+void send_virq_vcpu(struct vcpu *v, unsigned virq)
+{
+    evtchn_port_t port = v->virq_port[virq];
+    if (port && v->domain->state == DOMAIN_RUNNABLE)
+        evtchn_set_pending(v->domain, port);
+}
+
+/* A global VIRQ: bound through vCPU 0's table, delivered to the vCPU its port names. */
 void send_virq(struct domain *d, unsigned virq)
 {
-    evtchn_port_t port = d->vcpu.virq_port[virq];
-    if (port && d->state == DOMAIN_RUNNABLE)
-        evtchn_set_pending(d, port);
+    send_virq_vcpu(d->vcpus[0], virq);
+}
+
+/* Xen's per-vCPU VIRQs; every other is global, bound on vCPU 0 only. */
+static int virq_is_per_vcpu(uint32_t virq)
+{
+    return virq == VIRQ_TIMER || virq == VIRQ_DEBUG || virq == VIRQ_XENOPROF;
+}
+
+/* The domain's vCPU `id`, or NULL. */
+static struct vcpu *vcpu_of(struct domain *d, uint32_t id)
+{
+    return id < d->max_vcpus ? d->vcpus[id] : NULL;
 }
 
 static long alloc_port(struct domain *d)
@@ -131,28 +150,46 @@ static long op_bind_virq(struct domain *d, struct evtchn_bind_virq *b)
 {
     if (b->virq >= NR_VIRQS)
         return -XEN_EINVAL;
-    if (b->vcpu != 0)
+    struct vcpu *v = vcpu_of(d, b->vcpu);
+    if (!v)
         return -XEN_ENOENT;
-    if (d->vcpu.virq_port[b->virq])
+    if (b->vcpu != 0 && !virq_is_per_vcpu(b->virq))
+        return -XEN_EINVAL;                    /* a global VIRQ binds on vCPU 0 */
+    if (v->virq_port[b->virq])
         return -XEN_EEXIST;
     long port = alloc_port(d);
     if (port < 0)
         return port;
-    d->evtchn[port] = (struct evtchn){ .state = ECS_VIRQ, .virq = (uint8_t)b->virq };
-    d->vcpu.virq_port[b->virq] = (uint16_t)port;
+    d->evtchn[port] = (struct evtchn){ .state = ECS_VIRQ, .virq = (uint8_t)b->virq, .notify_vcpu = (uint8_t)b->vcpu };
+    v->virq_port[b->virq] = (uint16_t)port;
     b->port = (evtchn_port_t)port;
     return 0;
 }
 
 static long op_bind_ipi(struct domain *d, struct evtchn_bind_ipi *b)
 {
-    if (b->vcpu != 0)
+    if (!vcpu_of(d, b->vcpu))
         return -XEN_ENOENT;
     long port = alloc_port(d);
     if (port < 0)
         return port;
-    d->evtchn[port] = (struct evtchn){ .state = ECS_IPI };
+    d->evtchn[port] = (struct evtchn){ .state = ECS_IPI, .notify_vcpu = (uint8_t)b->vcpu };
     b->port = (evtchn_port_t)port;
+    return 0;
+}
+
+/* bind_vcpu: the vCPU a port's events go to, for the ports Xen lets move: unbound and
+ * inter-domain ones, and global VIRQs; a per-vCPU VIRQ or an IPI stays where it was bound. */
+static long op_bind_vcpu(struct domain *d, struct evtchn_bind_vcpu *b)
+{
+    struct evtchn *c = port_of(d, b->port);
+    if (!c || c->state == ECS_FREE)
+        return -XEN_EINVAL;
+    if (!vcpu_of(d, b->vcpu))
+        return -XEN_ENOENT;
+    if (c->state == ECS_IPI || c->state == ECS_MONITOR || (c->state == ECS_VIRQ && virq_is_per_vcpu(c->virq)))
+        return -XEN_EINVAL;
+    c->notify_vcpu = (uint8_t)b->vcpu;
     return 0;
 }
 
@@ -163,7 +200,7 @@ static long evtchn_close(struct domain *d, evtchn_port_t port)
     if (!c || c->state == ECS_FREE || c->state == ECS_MONITOR)
         return -XEN_EINVAL;
     if (c->state == ECS_VIRQ)
-        d->vcpu.virq_port[c->virq] = 0;
+        d->vcpus[virq_is_per_vcpu(c->virq) ? c->notify_vcpu : 0]->virq_port[c->virq] = 0;
     if (c->state == ECS_INTERDOMAIN) {
         struct domain *r = &domains[c->remote_dom];
         struct evtchn *rc = port_of(r, c->remote_port);
@@ -211,7 +248,7 @@ static long op_status(struct domain *d, struct evtchn_status *st)
         [ECS_ORPHANED] = EVTCHNSTAT_unbound,
     };
     st->status = status_of[c->state];
-    st->vcpu = 0;
+    st->vcpu = c->notify_vcpu;
     memset(&st->u, 0, sizeof(st->u));
     if (c->state == ECS_UNBOUND || c->state == ECS_ORPHANED)
         st->u.unbound.dom = c->remote_dom;
@@ -228,10 +265,11 @@ static long op_unmask(struct domain *d, evtchn_port_t port)
     struct shared_info *s = d->shared_info;
     if (port >= EVTCHN_PORTS)
         return -XEN_EINVAL;
+    struct vcpu_info *vi = d->vcpus[d->evtchn[port].notify_vcpu]->info;
     s->evtchn_mask[port / 32] &= ~(1u << (port % 32));
     if (((s->evtchn_pending[port / 32] >> (port % 32)) & 1) &&
-        !test_and_set(&s->vcpu_info[0].evtchn_pending_sel, port / 32))
-        s->vcpu_info[0].evtchn_upcall_pending = 1;
+        !test_and_set(&vi->evtchn_pending_sel, port / 32))
+        vi->evtchn_upcall_pending = 1;
     return 0;
 }
 
@@ -275,10 +313,7 @@ long do_event_channel_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, u
     case EVTCHNOP_close:            return evtchn_close(d, u.port);
     case EVTCHNOP_send:             return op_send(d, u.port);
     case EVTCHNOP_unmask:           return op_unmask(d, u.port);
-    case EVTCHNOP_bind_vcpu:
-        if (!port_of(d, u.bind_vcpu.port) || d->evtchn[u.bind_vcpu.port].state == ECS_FREE)
-            return -XEN_EINVAL;
-        return u.bind_vcpu.vcpu == 0 ? 0 : -XEN_ENOENT;
+    case EVTCHNOP_bind_vcpu:        return op_bind_vcpu(d, &u.bind_vcpu);
     default:                        return -XEN_ENOSYS;
     }
     if (rc == 0 && copy_to_guest(arg, &u, arg_size[cmd]) < 0)

@@ -292,8 +292,8 @@ static long mmuext_one(struct domain *d, const struct mmuext_op *op)
             return -XEN_EINVAL;
         rc = get_page_type(d->id, mfn, PGT_l3);
         if (rc == 0) {
-            uint32_t old = d->l3_mfn;
-            d->l3_mfn = mfn;
+            uint32_t old = current->l3_mfn;
+            current->l3_mfn = mfn;
             mm_switch(mfn);
             put_page_type(old);
         }

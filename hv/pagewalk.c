@@ -12,11 +12,18 @@
  * the one carrying the monitor's entries), whose slots the monitor must never write on the
  * guest's behalf (Xen's callers of guest_map_l1e check for PGT_l1_page_table). Returns 0,
  * -XEN_ENOENT when no table maps va, or -XEN_EINVAL when the one that does is not an L1. */
+/* The tables a walk of d's addresses starts from: the running vCPU's, if it is d's (each vCPU has
+ * a base of its own), else vCPU 0's. */
+static uint32_t walk_base(const struct domain *d)
+{
+    return current && current->domain == d ? current->l3_mfn : d->vcpu0.l3_mfn;
+}
+
 int find_l1_entry(struct domain *d, uint32_t va, uint32_t *l1_mfn, unsigned *slot)
 {
     if (va >= HYPERVISOR_VIRT_START)
         return -XEN_ENOENT;
-    pte_t l3e = frame_contents(d->l3_mfn)[L3_INDEX(va)];
+    pte_t l3e = frame_contents(walk_base(d))[L3_INDEX(va)];
     uint32_t l2 = entry_frame(l3e);
     if (!(l3e & PTE_P) || !table_in_use(l2))
         return -XEN_ENOENT;

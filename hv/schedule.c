@@ -64,7 +64,7 @@ void schedule(void)
     struct trap_frame *frame = guest_regs();
     *frame = next->regs;
     trap_state_load(next);
-    mm_switch(next->domain->l3_mfn);
+    mm_switch(next->l3_mfn);
     descriptors_load(next);
     debugregs_load(next);
     time_update_vcpu(next);

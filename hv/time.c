@@ -128,26 +128,37 @@ void time_init_domain(struct domain *d)
     d->shared_info->wc_nsec = 0;
 }
 
-/* On every timer interrupt: fire the timers (and poll timeouts) that are due. Returns the
- * earliest deadline still waiting, or 0, for the PIT's next event. */
+/* v's timers (the one-shot, the periodic, a poll's timeout) that are due at `now`; the earlier of
+ * `next` and its next deadline (0: none). */
+static uint64_t fire_vcpu_timers(struct vcpu *v, uint64_t now, uint64_t next)
+{
+    if (v->timer_deadline && now >= v->timer_deadline) {
+        v->timer_deadline = 0;
+        send_virq_vcpu(v, VIRQ_TIMER);
+    }
+    if (v->periodic_period && now >= v->periodic_next) {
+        while (v->periodic_next <= now)
+            v->periodic_next += v->periodic_period;    /* missed periods fire once, as in Xen */
+        send_virq_vcpu(v, VIRQ_TIMER);
+    }
+    if (v->polling && v->poll_deadline && now >= v->poll_deadline)
+        vcpu_wake(v);
+    uint64_t deadlines[3] = { v->timer_deadline, v->periodic_period ? v->periodic_next : 0,
+                              v->polling ? v->poll_deadline : 0 };
+    for (unsigned i = 0; i < 3; i++)
+        if (deadlines[i] && (!next || deadlines[i] < next))
+            next = deadlines[i];
+    return next;
+}
+
+/* On every timer interrupt: fire the timers that are due. Returns the earliest deadline still
+ * waiting, or 0, for the PIT's next event. */
 uint64_t time_fire_timers(void)
 {
     uint64_t now = time_now_ns(), next = 0;
-    for (unsigned i = 0; i < MAX_DOMAINS; i++) {
-        struct vcpu *v = &domains[i].vcpu;
-        if (domains[i].state != DOMAIN_RUNNABLE)
-            continue;
-        if (v->timer_deadline && now >= v->timer_deadline) {
-            v->timer_deadline = 0;
-            send_virq(&domains[i], VIRQ_TIMER);
-        }
-        if (v->polling && v->poll_deadline && now >= v->poll_deadline)
-            vcpu_wake(v);
-        if (v->timer_deadline && (!next || v->timer_deadline < next))
-            next = v->timer_deadline;
-        if (v->polling && v->poll_deadline && (!next || v->poll_deadline < next))
-            next = v->poll_deadline;
-    }
+    for (unsigned i = 0; i < MAX_DOMAINS; i++)
+        for (uint32_t n = 0; domains[i].state == DOMAIN_RUNNABLE && n < domains[i].max_vcpus; n++)
+            next = fire_vcpu_timers(domains[i].vcpus[n], now, next);
     return next;
 }
 
@@ -156,7 +167,7 @@ static long set_timer(struct vcpu *v, uint64_t deadline)
     v->timer_deadline = deadline;
     if (deadline && deadline <= time_now_ns()) {
         v->timer_deadline = 0;
-        send_virq(v->domain, VIRQ_TIMER);      /* already due: now, as Xen does */
+        send_virq_vcpu(v, VIRQ_TIMER);         /* already due: now, as Xen does */
     }
     timer_deadline_added(v->timer_deadline);
     return 0;

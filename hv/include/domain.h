@@ -11,6 +11,7 @@
 #include "domctl.h"
 
 #define MAX_DOMAINS      64
+#define HV_MAX_VCPUS     8      /* vCPUs a domain may have (vcpus=) */
 #define DOMAIN_NAME_MAX  HV_DOMAIN_NAME_MAX
 #define CONSOLE_LINE_MAX 256
 #define CONSOLE_EVTCHN   1     /* the port a domU's console ring is signalled on */
@@ -33,6 +34,7 @@ enum evtchn_state { ECS_FREE, ECS_UNBOUND, ECS_INTERDOMAIN, ECS_VIRQ, ECS_IPI, E
 struct evtchn {
     uint8_t state;             /* enum evtchn_state */
     uint8_t virq;              /* ECS_VIRQ */
+    uint8_t notify_vcpu;       /* the vCPU its events go to (bind_vcpu; a VIRQ's or IPI's own) */
     uint16_t remote_dom;       /* ECS_UNBOUND: who may bind; ECS_INTERDOMAIN: the other end;
                                 * ECS_ORPHANED: the ended domain it named */
     uint32_t remote_port;
@@ -56,6 +58,10 @@ struct grant_mapping {
 
 struct vcpu {
     struct domain *domain;
+    uint32_t vcpu_id;          /* its index in the domain: 0 to max_vcpus - 1 */
+    uint8_t online;            /* up: vCPU 0 from the start, another after VCPUOP_up */
+    uint8_t initialised;       /* it has a context (vCPU 0's from the builder, or VCPUOP_initialise) */
+    uint32_t l3_mfn;           /* its page-table base (CR3) now: the builder's, or NEW_BASEPTR's */
     struct trap_frame regs;    /* the guest's registers while it is not running */
     struct vcpu_info *info;    /* its slot in the domain's shared_info */
 
@@ -80,18 +86,14 @@ struct vcpu {
 
     /* Scheduling and time (hv/schedule.c, hv/time.c). */
     uint8_t run_state;         /* enum vcpu_run_state */
-    uint8_t paused;            /* domain 0 paused it (domctl); new domains start paused */
     uint8_t polling;           /* blocked in SCHEDOP_poll: woken by its ports or its timeout */
     uint16_t virq_port[NR_VIRQS];   /* the port each VIRQ is bound to, or 0 */
     uint64_t timer_deadline;   /* set_timer_op: system time (ns) to raise VIRQ_TIMER, or 0 */
+    uint64_t periodic_period, periodic_next;   /* VCPUOP_set_periodic_timer: ns, 0 for none */
     uint64_t poll_deadline;
     evtchn_port_t poll_ports[8];
     uint32_t nr_poll_ports;
     uint32_t slice_ticks;      /* ticks run since it was last picked */
-    uint32_t weight;           /* its share of the CPU against the others' (weight=, default 256) */
-    uint32_t cap;              /* at most this percent of the CPU (cap=), 0 for no cap */
-    uint64_t pass;             /* stride scheduling: the virtual time it has used, scaled by weight */
-    uint32_t window_ticks;     /* ticks used in the current cap window */
     uint64_t cpu_ticks;        /* ticks it ran in all */
 
     /* Lazy FPU state (hv/fpu.c). */
@@ -109,7 +111,6 @@ struct domain {
     uint32_t max_pages;        /* the most it may have (memory_op increase_reservation) */
     uint32_t *p2m;             /* the monitor's own pfn -> mfn table (the guest's copy is untrusted) */
     uint32_t p2m_mfn, p2m_frames;   /* where that table lives */
-    uint32_t l3_mfn;           /* its page-table base (CR3) now: the builder's, or NEW_BASEPTR's */
     uint32_t shared_info_mfn;
     struct shared_info *shared_info;
     uint32_t console_mfn;      /* domU console ring (a page of the guest's own), or 0 */
@@ -122,7 +123,18 @@ struct domain {
     uint32_t gnt_status_frames[GRANT_MAX_STATUS_FRAMES], gnt_nr_status_frames;
     uint32_t gnt_version;      /* 1, or 2 after set_version (hv/grant_table.c) */
     struct grant_mapping maptrack[GRANT_MAPTRACK];
-    struct vcpu vcpu;
+    struct vcpu vcpu0;         /* vCPU 0 lives here; the others in frames of their own */
+    struct vcpu *vcpus[HV_MAX_VCPUS];
+    uint32_t max_vcpus;        /* vcpus= (1 unless said) */
+
+    /* Scheduling (hv/sched_policy.c): its vCPUs share the domain's weight. */
+    uint8_t paused;            /* domain 0 paused it (domctl); new domains start paused */
+    uint32_t weight;           /* its share of the CPU against the others' (weight=, default 256) */
+    uint32_t cap;              /* at most this percent of the CPU (cap=), 0 for no cap */
+    uint64_t pass;             /* stride scheduling: the virtual time it has used, scaled by weight */
+    uint32_t window_ticks;     /* ticks used in the current cap window */
+    uint32_t last_vcpu;        /* the vCPU of it picked last: its others take turns after it */
+
     struct guest_symbols symbols;   /* from its image, for crash reports (if it kept them) */
     char history[1024];        /* its recent console output, for domain 0 (HV_DOMCTL_readconsole) */
     uint32_t history_len;

@@ -221,6 +221,8 @@ struct domain *domain_alloc(void);
 struct domain *domain_lookup(domid_t id);
 /* The running domain with this id (DOMID_SELF: the caller's), or NULL. */
 struct domain *running_domain(domid_t id);
+int domain_all_blocked(const struct domain *d);
+uint64_t domain_cpu_ticks(const struct domain *d);
 /* " <name+0x12>" for a guest address, from the domain's own symbols, or "" (into buf). */
 const char *guest_symbol(struct domain *d, uint32_t addr, char *buf, uint32_t size);
 
@@ -294,6 +296,7 @@ void evtchn_init(struct domain *d);
 void evtchn_close_all(struct domain *d);
 void evtchn_set_pending(struct domain *d, evtchn_port_t port);
 void send_virq(struct domain *d, unsigned virq);
+void send_virq_vcpu(struct vcpu *v, unsigned virq);
 long do_event_channel_op(HC_ARGS);
 long do_event_channel_op_compat(HC_ARGS);
 
@@ -306,7 +309,7 @@ long do_grant_table_op(HC_ARGS);
 long do_domctl(HC_ARGS);
 
 /* ---- sched_policy.c: which vCPU runs next ------------------------------------------------------- */
-void sched_init_vcpu(struct vcpu *v, uint32_t weight, uint32_t cap);
+void sched_init_domain(struct domain *d, uint32_t weight, uint32_t cap);
 /* The runnable vCPU to run next, or NULL; whether any domain is still running at all. */
 struct vcpu *sched_pick_next(void);
 int sched_any_alive(void);
