@@ -24,11 +24,26 @@ void debugregs_init(struct vcpu *v)
     v->debugreg[7] = DR7_DEFAULT;
 }
 
+/* DR7 as the CPU gets it: without the fields of I/O breakpoints, which mean nothing to a CPU whose
+ * CR4.DE is clear (the monitor's), and 0 if no breakpoint is enabled. */
+static uint32_t hardware_dr7(const struct vcpu *v)
+{
+    uint32_t dr7 = v->debugreg[7];
+    if (!(dr7 & DR7_ENABLE_MASK))
+        return 0;
+    for (unsigned n = 0; n < 4; n++) {
+        uint32_t shift = DR7_CONTROL_SHIFT + n * DR7_CONTROL_SIZE;
+        if (((dr7 >> shift) & 3) == DR7_RW_IO)
+            dr7 &= ~(0xFu << shift);
+    }
+    return dr7;
+}
+
 /* The CPU's breakpoints become the vCPU's that runs next (Xen's
  * activate_debugregs); a vCPU with none leaves DR7 clear, and DR0-3 untouched. */
 void debugregs_load(const struct vcpu *v)
 {
-    uint32_t dr7 = (v->debugreg[7] & DR7_ENABLE_MASK) ? v->debugreg[7] : 0;
+    uint32_t dr7 = hardware_dr7(v);
     if (dr7) {
         write_dr0(v->debugreg[0]);
         write_dr1(v->debugreg[1]);
@@ -117,13 +132,27 @@ long do_get_debugreg(uint32_t reg, uint32_t a2, uint32_t a3, uint32_t a4, uint32
     }
 }
 
-/* A #DB from the guest: its DR6 gathers the status the CPU reported, and the CPU's DR6 is reset
- * for the next one. The trap itself is bounced like any other. */
-void debug_trap_from_guest(struct vcpu *v)
+/* New #DB status into the DR6 the guest reads, as the CPU does (Xen's x86_merge_dr6): the
+ * breakpoint bits B0-B3 say only which breakpoints this #DB met; BD, BS and BT stay set until the
+ * guest clears them. */
+void debug_status_merge(struct vcpu *v, uint32_t status)
+{
+    v->debugreg[6] = (v->debugreg[6] & ~DR6_BREAKPOINTS) | (status & DR6_STATUS);
+}
+
+/* The CPU's DR6 of the #DB being handled; the CPU's is reset for the next one. */
+static uint32_t take_dr6(void)
 {
     uint32_t status = read_dr6();
     write_dr6(DR6_DEFAULT);
-    v->debugreg[6] |= status & DR6_STATUS;
+    return status;
+}
+
+/* A #DB from the guest: its DR6 gets the status the CPU reported. The trap itself is bounced
+ * like any other. */
+void debug_trap_from_guest(struct vcpu *v)
+{
+    debug_status_merge(v, take_dr6());
 }
 
 /* A #DB in the monitor: never the monitor's own (it sets no breakpoint and never TF), so a guest's:
@@ -134,10 +163,9 @@ void debug_trap_from_guest(struct vcpu *v)
  * monitor never runs), but would fault again on resuming: DR7 is cleared if one is seen. */
 void debug_trap_in_monitor(struct trap_frame *f)
 {
+    uint32_t status = take_dr6(), dr7 = read_dr7();
     if (sysenter_single_step(f))
         return;
-    uint32_t status = read_dr6(), dr7 = read_dr7();
-    write_dr6(DR6_DEFAULT);
     for (unsigned n = 0; n < 4; n++) {
         uint32_t field = dr7 >> (DR7_CONTROL_SHIFT + n * DR7_CONTROL_SIZE);
         if ((status & (1u << n)) && (dr7 & (3u << (n * DR7_ENABLE_SIZE))) && (field & 3) == DR7_RW_EXECUTE) {
@@ -163,7 +191,8 @@ uint32_t io_breakpoints_hit(const struct vcpu *v, uint32_t port, uint32_t size)
         if (!(v->dr7_io_enables & (3u << (n * DR7_ENABLE_SIZE))))
             continue;
         uint32_t field = v->debugreg[7] >> (DR7_CONTROL_SHIFT + n * DR7_CONTROL_SIZE);
-        uint32_t start = v->debugreg[n], end = start + width[(field & DR7_LEN_MASK) >> 2];
+        uint32_t length = width[(field & DR7_LEN_MASK) >> 2];
+        uint32_t start = v->debugreg[n] & ~(length - 1), end = start + length;   /* aligned, as the CPU's */
         if (start < port + size && end > port)
             hit |= 1u << n;
     }

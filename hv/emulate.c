@@ -63,6 +63,7 @@ int emulate_forced_cpuid(struct trap_frame *f)
     cpuid_for_guest(f->eax, f->ecx, r);
     f->eax = r[0], f->ebx = r[1], f->ecx = r[2], f->edx = r[3];
     f->eip += sizeof(forced_cpuid);
+    f->eflags &= ~EFLAGS_RF;                           /* the instruction completed */
     stats.emulated++;
     return 1;
 }
@@ -76,7 +77,7 @@ static uint32_t *modrm_register(struct trap_frame *f, unsigned n)
 
 /* The CR4 bits a guest sees as the monitor set them (Xen's PV_CR4_GUEST_VISIBLE_MASK), and the
  * ones it sets itself (PV_CR4_GUEST_MASK, of which only DE here: I/O breakpoints). */
-#define CR4_GUEST_VISIBLE (CR4_PAE | CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT)
+#define CR4_GUEST_VISIBLE (CR4_PAE | CR4_MCE | CR4_OSFXSR | CR4_OSXMMEXCPT)
 #define CR4_GUEST_CONTROLLED CR4_DE
 
 /* mov from a control register: the guest sees its virtual CR0.TS, its last fault address, its
@@ -179,7 +180,7 @@ static uint32_t emulate_kernel_only(struct vcpu *v, struct trap_frame *f, const 
     case 0x06:                                          /* clts */
         do_fpu_taskswitch(0, 0, 0, 0, 0);
         return 2;
-    case 0x08: case 0x09:                               /* invd, wbinvd: caches are the monitor's */
+    case 0x09:                                          /* wbinvd: caches are the monitor's (invd: #GP, as Xen) */
         return 2;
     case 0x32:                                          /* rdmsr */
         if (!read_msr(f->ecx, &msr))
@@ -237,6 +238,7 @@ enum emulation emulate_privileged(struct vcpu *v, struct trap_frame *f, uint32_t
     if (!length)
         return NOT_EMULATED;
     f->eip += length;
+    f->eflags &= ~EFLAGS_RF;                            /* it completed: the next one's breakpoint counts */
     if (f->eflags & EFLAGS_TF)
         *debug_status |= DR6_BS;                        /* the step over it ends here */
     stats.emulated++;

@@ -16,8 +16,8 @@
 /* The ring an instruction counts as run from, for the IOPL check. */
 static unsigned virtual_cpl(const struct vcpu *v, const struct trap_frame *f)
 {
-    if ((f->cs & 3) == 3)
-        return 3;
+    if ((f->cs & 3) != 1)
+        return 3;                       /* only ring 1 is the kernel's (ring 2 counts as ring 3) */
     return (v->domain->vm_assist & (1u << VMASST_TYPE_architectural_iopl)) ? 0 : 1;
 }
 
@@ -66,13 +66,14 @@ static long set_iopl(struct vcpu *v, uint32_t arg)
 }
 
 /* PHYSDEVOP_set_iobitmap: the guest's I/O bitmap, read where it lies whenever a port is checked
- * (Xen reads it the same way; nr_ports of at most 65536). */
+ * (Xen reads it the same way): its 8 KiB must lie below the monitor, nr_ports be at most 65536. */
+#define IOBITMAP_BYTES (65536 / 8)
 static long set_iobitmap(struct vcpu *v, uint32_t arg)
 {
     struct physdev_set_iobitmap op;
     if (copy_from_guest(&op, arg, sizeof(op)) < 0)
         return -XEN_EFAULT;
-    if (op.nr_ports > 65536)
+    if (!guest_range_ok((uint32_t)(uintptr_t)op.bitmap, IOBITMAP_BYTES) || op.nr_ports > 65536)
         return -XEN_EINVAL;
     v->iobitmap = (uint32_t)(uintptr_t)op.bitmap;
     v->iobitmap_ports = op.nr_ports;

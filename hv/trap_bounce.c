@@ -150,6 +150,7 @@ static int software_interrupt(struct vcpu *v, struct trap_frame *f)
     if (!ti->address || (uint32_t)TI_GET_DPL(ti) < (uint32_t)ring_of(f->cs))
         return 0;
     f->eip += INT_INSTRUCTION_LENGTH;
+    f->eflags &= ~EFLAGS_RF;
     stats.soft_int_bounced++;
     bounce_exception(v, f, n, 0, 0);
     return 1;
@@ -163,7 +164,7 @@ static int emulated(struct vcpu *v, struct trap_frame *f)
     switch (emulate_privileged(v, f, &debug_status)) {
     case EMULATED:
         if (debug_status) {
-            v->debugreg[6] |= debug_status;
+            debug_status_merge(v, debug_status);
             bounce_exception(v, f, VEC_DB, 0, 0);
         }
         return 1;

@@ -196,6 +196,7 @@ long do_physdev_op(HC_ARGS);
 void debugregs_init(struct vcpu *v);
 void debugregs_load(const struct vcpu *v);
 void debug_trap_from_guest(struct vcpu *v);
+void debug_status_merge(struct vcpu *v, uint32_t status);
 void debug_trap_in_monitor(struct trap_frame *f);
 uint32_t io_breakpoints_hit(const struct vcpu *v, uint32_t port, uint32_t size);
 long do_set_debugreg(HC_ARGS);

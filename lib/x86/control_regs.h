@@ -14,6 +14,7 @@
 
 #define CR4_DE  0x00000008   /* debugging extensions: I/O breakpoints; DR4/DR5 no longer alias DR6/DR7 */
 #define CR4_PAE 0x00000020
+#define CR4_MCE 0x00000040   /* machine-check exceptions */
 #define CR4_PGE 0x00000080   /* global pages survive a CR3 load */
 #define CR4_OSFXSR     0x00000200   /* fxsave/fxrstor save SSE state; SSE instructions allowed */
 #define CR4_OSXMMEXCPT 0x00000400   /* unmasked SIMD errors raise #XM */

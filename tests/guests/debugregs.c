@@ -44,11 +44,14 @@ static void record_debug(struct regs *r)
     r->eflags &= ~EFLAGS_TF;
 }
 
+/* Before a probe: the stores are done before it runs (the handler changes them meanwhile, which
+ * the compiler cannot know). */
 static void clear_last(void)
 {
     last.vector = 0xFFFF;
     traps = 0;
     resume = 0;
+    __asm__ volatile("" ::: "memory");
 }
 
 static volatile uint32_t watched;  /* the breakpoints' target */
@@ -69,6 +72,14 @@ static void __attribute__((noinline)) breakpoint_target(void)
 {
     __asm__ volatile("nop");
 }
+
+/* An emulated instruction (mov from %cr0), then the one an instruction breakpoint is set on. */
+__asm__(".text\n"
+        "rf_probe: mov %cr0, %eax\n"
+        "rf_probe_next: nop\n"
+        "ret\n");
+extern void rf_probe(void);
+extern char rf_probe_next[];
 
 static void data_breakpoints(void)
 {
@@ -95,6 +106,12 @@ static void data_breakpoints(void)
           "mov to %dr1 and %dr7 (emulated): a read breakpoint fires on a read, with B1");
     __asm__ volatile("mov %%dr7, %0" : "=r"(seen));
     check(seen == (dr7 | DR7_RESERVED_ONE), "mov from %dr7 reads it back");
+    HYPERVISOR_set_debugreg(7, dr7_for(0, DR7_RW_WRITE, DR7_LEN_4));
+    clear_last();
+    watched = 2;
+    __asm__ volatile("" ::: "memory");
+    check(traps == 1 && (HYPERVISOR_get_debugreg(6) & DR6_STATUS) == 1,
+          "the next #DB's breakpoint bits replace the last one's (B0 now, B1 gone), as the CPU's do");
 
     HYPERVISOR_set_debugreg(6, DR6_DEFAULT);
     HYPERVISOR_set_debugreg(2, (uint32_t)(uintptr_t)breakpoint_target);
@@ -105,6 +122,12 @@ static void data_breakpoints(void)
     check(last.vector == 1 && last.eip == (uint32_t)(uintptr_t)breakpoint_target &&
           (HYPERVISOR_get_debugreg(6) & DR6_STATUS) == 4,
           "an instruction breakpoint: #DB before the instruction (a fault), with B2");
+    HYPERVISOR_set_debugreg(2, (uint32_t)(uintptr_t)rf_probe_next);
+    HYPERVISOR_set_debugreg(7, dr7_for(2, DR7_RW_EXECUTE, DR7_LEN_1));
+    clear_last();
+    __asm__ volatile("call rf_probe" ::: "eax", "memory");
+    check(traps == 1 && last.eip == (uint32_t)(uintptr_t)rf_probe_next,
+          "an instruction breakpoint just after an emulated instruction fires (the monitor clears RF)");
     trap_set_handler(1, record_debug);
     HYPERVISOR_set_debugreg(7, 0);
     HYPERVISOR_set_debugreg(6, DR6_DEFAULT);
@@ -253,8 +276,8 @@ static void virtual_iopl(void)
     check(probe_outb(0x80) == 0xFFFF && probe_outb(0x81) == 13 && probe_outb(0x400) == 13,
           "vIOPL 0 with the bitmap: port 0x80 allowed, 0x81 and one past the bitmap refused");
     struct physdev_set_iobitmap monitors = { (uint8_t *)0xF5800000, 65536 };
-    check(HYPERVISOR_physdev_op(PHYSDEVOP_set_iobitmap, &monitors) == 0 && probe_outb(0x80) == 13,
-          "a bitmap in the monitor's area is never read: port 0x80 refused");
+    check(HYPERVISOR_physdev_op(PHYSDEVOP_set_iobitmap, &monitors) == -XEN_EINVAL && probe_outb(0x80) == 0xFFFF,
+          "a bitmap in the monitor's area: -EINVAL, and the last one stays");
     map.nr_ports = 65537;
     check(HYPERVISOR_physdev_op(PHYSDEVOP_set_iobitmap, &map) == -XEN_EINVAL, "set_iobitmap of 65537 ports: -EINVAL");
     map.nr_ports = 0;
@@ -288,6 +311,14 @@ static void io_breakpoints(void)
     clear_last();
     probe_outb(0x81);
     check(traps == 0, "outb to port 0x81: no #DB");
+    HYPERVISOR_set_debugreg(0, 0x81);
+    HYPERVISOR_set_debugreg(7, dr7_for(0, DR7_RW_IO, DR7_LEN_2));
+    clear_last();
+    probe_outb(0x80);
+    check(last.vector == 1 && traps == 1, "a 2-byte I/O breakpoint at 0x81 covers 0x80-0x81, aligned as the CPU does");
+    clear_last();
+    probe_outb(0x82);
+    check(traps == 0, "and not 0x82");
     HYPERVISOR_set_debugreg(7, 0);
     HYPERVISOR_set_debugreg(6, DR6_DEFAULT);
     cr4 &= ~CR4_DE;
