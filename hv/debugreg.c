@@ -79,11 +79,16 @@ static long check_dr7(const struct vcpu *v, uint32_t *value, uint32_t *io_enable
     return 0;
 }
 
-/* set_debugreg(reg, value): a running vCPU's change reaches the CPU at once. */
+/* set_debugreg(reg, value). */
 long do_set_debugreg(uint32_t reg, uint32_t value, uint32_t a3, uint32_t a4, uint32_t a5)
 {
     (void)a3, (void)a4, (void)a5;
-    struct vcpu *v = current;
+    return set_debugreg(current, reg, value);
+}
+
+/* v's debug register reg: a running vCPU's change reaches the CPU at once. */
+long set_debugreg(struct vcpu *v, uint32_t reg, uint32_t value)
+{
     uint32_t io_enables = v->dr7_io_enables;
     switch (reg) {
     case 0: case 1: case 2: case 3:
@@ -93,7 +98,7 @@ long do_set_debugreg(uint32_t reg, uint32_t value, uint32_t a3, uint32_t a4, uin
     case 4: case 5:
         if (v->cr4 & CR4_DE)
             return -XEN_ENODEV;                /* with CR4.DE they are not registers */
-        return do_set_debugreg(reg + 2, value, 0, 0, 0);   /* without, they alias DR6 and DR7 */
+        return set_debugreg(v, reg + 2, value);            /* without, they alias DR6 and DR7 */
     case 6:
         value = (value & ~DR6_RESERVED_ZERO) | DR6_RESERVED_ONE;
         break;
@@ -109,7 +114,8 @@ long do_set_debugreg(uint32_t reg, uint32_t value, uint32_t a3, uint32_t a4, uin
     }
     v->debugreg[reg] = value;
     v->dr7_io_enables = io_enables;
-    debugregs_load(v);
+    if (v == current)
+        debugregs_load(v);
     return 0;
 }
 

@@ -32,20 +32,28 @@ static long take_frames(struct domain *d, const uint32_t *frames, uint32_t nr)
 long do_set_gdt(uint32_t frame_list, uint32_t entries, uint32_t a3, uint32_t a4, uint32_t a5)
 {
     (void)a3, (void)a4, (void)a5;
-    struct vcpu *v = current;
     uint32_t frames[FIRST_RESERVED_GDT_PAGE];
     if (entries > FIRST_RESERVED_GDT_ENTRY)
         return -XEN_EINVAL;
-    uint32_t nr = (entries + 511) / 512;
-    if (copy_from_guest(frames, frame_list, nr * sizeof(uint32_t)) < 0)
+    if (copy_from_guest(frames, frame_list, (entries + 511) / 512 * sizeof(uint32_t)) < 0)
         return -XEN_EFAULT;
+    return gdt_set(current, frames, entries);
+}
+
+/* v's GDT: `entries` descriptors in `frames` (machine frames of the domain's), all checked. */
+long gdt_set(struct vcpu *v, const uint32_t *frames, uint32_t entries)
+{
+    if (entries > FIRST_RESERVED_GDT_ENTRY)
+        return -XEN_EINVAL;
+    uint32_t nr = (entries + 511) / 512;
     long rc = take_frames(v->domain, frames, nr);
     if (rc < 0)
         return rc;
     release_frames(v->gdt_frames, v->gdt_nr_frames);
-    memcpy(v->gdt_frames, frames, sizeof(frames));
+    memcpy(v->gdt_frames, frames, nr * sizeof(uint32_t));
     v->gdt_nr_frames = nr;
-    gdt_load_frames(v->gdt_frames, nr);
+    if (v == current)
+        gdt_load_frames(v->gdt_frames, nr);
     return 0;
 }
 
@@ -87,7 +95,8 @@ long set_ldt(struct vcpu *v, uint32_t va, uint32_t nr_ents)
     memcpy(v->ldt_frames, frames, nr * sizeof(uint32_t));
     v->ldt_nr_frames = nr;
     v->ldt_entries = nr_ents;
-    ldt_load(v->ldt_frames, nr, nr_ents);
+    if (v == current)
+        ldt_load(v->ldt_frames, nr, nr_ents);
     return 0;
 }
 

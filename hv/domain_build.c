@@ -26,11 +26,12 @@ static void *guest_page(const struct domain *d, uint32_t pfn)
 }
 
 /* The monitor's options for this domain, on its module's command line:
- * "IMAGE [mem=N[K|M]] [maxmem=N[K|M]] [name=S] [weight=N] [cap=PERCENT] [anything else]". The guest sees the whole line after IMAGE as its
+ * "IMAGE [mem=N[K|M]] [maxmem=N[K|M]] [name=S] [weight=N] [cap=PERCENT] [vcpus=N] [anything else]". The guest sees the whole line after IMAGE as its
  * own command line, as Xen's domain 0 sees its module's line: it ignores what it does not know. */
 struct build_options {
     uint32_t mem_kb, maxmem_kb;
     uint32_t weight, cap;
+    uint32_t vcpus;
     int multiboot;             /* modules=multiboot: its modules as a multiboot package */
     char name[DOMAIN_NAME_MAX];
 };
@@ -78,6 +79,12 @@ static int read_options(const char *args, struct build_options *o, const char **
     }
     if (cmdline_get(args, "cap", value, sizeof(value)) && (parse_number(value, &o->cap) < 0 || !o->cap || o->cap > 100)) {
         *why = "bad cap= (a percentage, 1 to 100)";
+        return -1;
+    }
+    o->vcpus = 1;
+    if (cmdline_get(args, "vcpus", value, sizeof(value)) &&
+        (parse_number(value, &o->vcpus) < 0 || !o->vcpus || o->vcpus > HV_MAX_VCPUS)) {
+        *why = "bad vcpus= (1 to 8)";
         return -1;
     }
     o->maxmem_kb = o->mem_kb;
@@ -240,8 +247,6 @@ static int make_shared_info(struct domain *d)
     share_for_good(d, d->shared_info_mfn);
     d->shared_info = phys_to_virt(d->shared_info_mfn << PAGE_SHIFT);
     d->shared_info->arch.max_pfn = d->nr_pages;
-    d->vcpu0.info = &d->shared_info->vcpu_info[0];
-    d->vcpu0.info->evtchn_upcall_mask = 1;   /* events masked until the guest is ready */
     return 0;
 }
 
@@ -351,7 +356,7 @@ static const char *build(struct domain *d, const uint8_t *image, uint32_t len, c
                        HYPERVISOR_VIRT_START, &l, &why) < 0)
         return why;
     d->max_pages = o.maxmem_kb / 4;
-    if (give_memory(d, l.nr_pages) < 0 || make_shared_info(d) < 0)
+    if (give_memory(d, l.nr_pages) < 0 || make_shared_info(d) < 0 || vcpus_create(d, o.vcpus) < 0)
         return "no room: the machine is out of free frames";
     load_image(d, &l, image, &g);
     if (g.symtab_va)
@@ -379,7 +384,6 @@ static const char *build(struct domain *d, const uint8_t *image, uint32_t len, c
         write_hypercall_page(guest_page(d, layout_pfn(&l, g.hypercall_page)));
     set_start_registers(d, &l, g.entry);
     sched_init_domain(d, o.weight, o.cap);
-    debugregs_init(&d->vcpu0);
     hv_info("domain %u (%s): guest OS \"%s\" \"%s\", %u KiB, entry %08x, image %08x-%08x, mapped %08x-%08x\n",
             d->id, d->name, g.guest_os, g.guest_version, d->nr_pages * 4, g.entry, g.virt_kstart,
             g.virt_kend, l.virt_base, l.virt_end);

@@ -87,6 +87,19 @@ static void restore(struct vcpu *v)
         __asm__ volatile("frstor %0" :: "m"(v->fpu_state));
 }
 
+/* VCPUOP_initialise's FPU image (VGCF_I387_VALID): an FXSAVE image, as FXRSTOR takes it. Its
+ * MXCSR keeps only bits every CPU accepts (a reserved one would make FXRSTOR fault in the
+ * monitor); without FXSR the vCPU starts clean instead. */
+#define MXCSR_ALWAYS_VALID 0xFFBFu  /* the default MXCSR_MASK: all but DAZ */
+void fpu_set_image(struct vcpu *v, const uint8_t image[512])
+{
+    if (!have_fxsr)
+        return;
+    memcpy(v->fpu_state, image, sizeof(v->fpu_state));
+    ((struct fxsave_header *)v->fpu_state)->mxcsr &= MXCSR_ALWAYS_VALID;
+    v->fpu_initialised = 1;
+}
+
 /* #NM from a guest. Returns 1 when handled here, 0 when the guest asked for TS and must get its
  * own #NM (its registers are in place by then, as Xen does). */
 int fpu_device_not_available(struct vcpu *v)

@@ -130,6 +130,8 @@ void vcpu_wake(struct vcpu *v)
         if (floor != ~0ull && v->domain->pass < floor)
             v->domain->pass = floor;  /* no credit banked while asleep */
     }
+    if (v->runstate.state == RUNSTATE_blocked)
+        runstate_change(v, RUNSTATE_runnable);
     v->run_state = VCPU_RUNNABLE;
     v->polling = 0;
 }

@@ -60,6 +60,7 @@ void schedule(void)
     }
     current = next;
     next->slice_ticks = 0;
+    runstate_change(next, RUNSTATE_running);
     report_first_entry();
     struct trap_frame *frame = guest_regs();
     *frame = next->regs;
@@ -77,6 +78,8 @@ static void __attribute__((noreturn)) switch_away(void)
 {
     current->regs = *guest_regs();
     fpu_switch_out(current);
+    runstate_change(current, !current->online ? RUNSTATE_offline :
+                             current->run_state == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_runnable);
     schedule();
 }
 
@@ -92,6 +95,14 @@ void vcpu_block(void)
 {
     guest_regs()->eax = 0;
     current->run_state = VCPU_BLOCKED;
+    switch_away();
+}
+
+/* VCPUOP_down of the running vCPU (already marked down): it stops here, and the hypercall returns
+ * 0 when VCPUOP_up brings it back. */
+void vcpu_go_offline(void)
+{
+    guest_regs()->eax = 0;
     switch_away();
 }
 

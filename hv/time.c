@@ -162,7 +162,8 @@ uint64_t time_fire_timers(void)
     return next;
 }
 
-static long set_timer(struct vcpu *v, uint64_t deadline)
+/* v's one-shot timer at `deadline` (system time; 0 cancels): set_timer_op and VCPUOP_set_singleshot_timer. */
+long timer_set_singleshot(struct vcpu *v, uint64_t deadline)
 {
     v->timer_deadline = deadline;
     if (deadline && deadline <= time_now_ns()) {
@@ -177,30 +178,5 @@ static long set_timer(struct vcpu *v, uint64_t deadline)
 long do_set_timer_op(uint32_t lo, uint32_t hi, uint32_t a3, uint32_t a4, uint32_t a5)
 {
     (void)a3, (void)a4, (void)a5;
-    return set_timer(current, (uint64_t)hi << 32 | lo);
-}
-
-/* vcpu_op: the one vCPU's state and its single-shot timer. */
-long do_vcpu_op(uint32_t cmd, uint32_t vcpu, uint32_t arg, uint32_t a4, uint32_t a5)
-{
-    (void)a4, (void)a5;
-    if (vcpu != 0)
-        return -XEN_ENOENT;
-    switch (cmd) {
-    case VCPUOP_is_up:
-        return 1;
-    case VCPUOP_set_singleshot_timer: {
-        struct vcpu_set_singleshot_timer t;
-        if (copy_from_guest(&t, arg, sizeof(t)) < 0)
-            return -XEN_EFAULT;
-        if ((t.flags & VCPU_SSHOTTMR_future) && t.timeout_abs_ns < time_now_ns())
-            return -XEN_ETIME;
-        return set_timer(current, t.timeout_abs_ns);
-    }
-    case VCPUOP_stop_singleshot_timer:
-        current->timer_deadline = 0;
-        return 0;
-    default:
-        return -XEN_ENOSYS;
-    }
+    return timer_set_singleshot(current, (uint64_t)hi << 32 | lo);
 }

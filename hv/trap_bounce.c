@@ -326,12 +326,19 @@ long do_set_trap_table(uint32_t table, uint32_t a2, uint32_t a3, uint32_t a4, ui
             return -XEN_EFAULT;
         if (!ti.address)
             break;
-        ti.cs = (uint16_t)fixup_guest_selector(ti.cs);
-        v->trap_table[ti.vector] = ti;
-        if (ti.vector == SYSCALL_VECTOR)
-            update_int80_gate(v);
+        trap_table_set(v, &ti);
     }
     return 0;
+}
+
+/* One entry of v's virtual IDT, as set_trap_table (and VCPUOP_initialise) takes it. */
+void trap_table_set(struct vcpu *v, const struct trap_info *entry)
+{
+    struct trap_info ti = *entry;
+    ti.cs = (uint16_t)fixup_guest_selector(ti.cs);
+    v->trap_table[ti.vector] = ti;
+    if (ti.vector == SYSCALL_VECTOR)
+        update_int80_gate(v);
 }
 
 /* stack_switch(ss, esp): the ring-1 stack the CPU (through the TSS, for the direct `int $0x80`
@@ -345,16 +352,24 @@ long do_set_trap_table(uint32_t table, uint32_t a2, uint32_t a3, uint32_t a4, ui
 long do_stack_switch(uint32_t ss, uint32_t esp, uint32_t a3, uint32_t a4, uint32_t a5)
 {
     (void)a3, (void)a4, (void)a5;
+    return kernel_stack_set(current, ss, esp);
+}
+
+/* v's ring-1 stack for traps from ring 3, with stack_switch's check (the selector is read in the
+ * descriptor tables the CPU has now: the running vCPU's, of the same domain). */
+long kernel_stack_set(struct vcpu *v, uint32_t ss, uint32_t esp)
+{
     uint64_t d;
     ss = fixup_guest_selector(ss & 0xFFFF);
     if (!kernel_stack_segment(ss, &d)) {
         hv_warn("domain %u: stack_switch: refusing ss %04x (esp %08x): not a ring-1 writable data segment\n",
-                current->domain->id, ss, esp);
+                v->domain->id, ss, esp);
         return -XEN_EINVAL;
     }
-    current->kernel_ss = ss;
-    current->kernel_sp = esp;
-    tss_set_guest_stack(current->kernel_ss, current->kernel_sp);
+    v->kernel_ss = ss;
+    v->kernel_sp = esp;
+    if (v == current)
+        tss_set_guest_stack(v->kernel_ss, v->kernel_sp);
     return 0;
 }
 
@@ -370,7 +385,7 @@ static void set_nmi_callback(struct vcpu *v, uint32_t eip)
 /* Xen's register_guest_callback for a 32-bit guest (the 64-bit Xen's, which also takes the
  * sysenter and syscall32 callbacks XTF registers at boot): the selector's RPL raised from 0 to 1,
  * nothing refused; what it names is checked when the callback is delivered. */
-static long register_callback(struct vcpu *v, const struct callback_register *reg)
+long register_callback(struct vcpu *v, const struct callback_register *reg)
 {
     struct xen_callback cb = { fixup_guest_selector(reg->address.cs & 0xFFFF), reg->address.eip };
     int masks_events = (reg->flags & CALLBACKF_mask_events) != 0;

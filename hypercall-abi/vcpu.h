@@ -4,6 +4,7 @@
 #ifndef HV_ABI_VCPU_H
 #define HV_ABI_VCPU_H
 #include "types.h"
+#include "xen.h"
 
 #define VCPUOP_initialise              0
 #define VCPUOP_up                      1
@@ -37,6 +38,7 @@ ABI_SIZE(struct vcpu_set_singleshot_timer, 12);
 struct vcpu_set_periodic_timer {
     uint64_t period_ns;
 };
+ABI_SIZE(struct vcpu_set_periodic_timer, 8);
 
 struct vcpu_register_vcpu_info {
     uint64_t mfn;
@@ -44,6 +46,33 @@ struct vcpu_register_vcpu_info {
     uint32_t rsvd;
 };
 ABI_SIZE(struct vcpu_register_vcpu_info, 16);
+
+/* vcpu_guest_context.flags (xen/include/public/arch-x86/xen.h) */
+#define VGCF_I387_VALID                (1 << 0)   /* fpu_ctxt holds an FXSAVE image */
+#define VGCF_IN_KERNEL                 (1 << 2)
+#define VGCF_failsafe_disables_events  (1 << 3)
+#define VGCF_syscall_disables_events   (1 << 4)
+#define VGCF_online                    (1 << 5)
+
+/* VCPUOP_initialise's argument: a vCPU's whole starting state (x86_32 layout). */
+struct vcpu_guest_context {
+    struct { char x[512]; } fpu_ctxt;
+    uint32_t flags;                          /* VGCF_* */
+    struct cpu_user_regs user_regs;
+    struct trap_info trap_ctxt[256];         /* its virtual IDT, as set_trap_table takes it */
+    uint32_t ldt_base, ldt_ents;             /* LDT: linear address, entries */
+    uint32_t gdt_frames[16], gdt_ents;       /* GDT: machine frames, entries */
+    uint32_t kernel_ss, kernel_sp;           /* as stack_switch */
+    uint32_t ctrlreg[8];                     /* CR3: the page-table base; CR4: its own bits */
+    uint32_t debugreg[8];
+    uint32_t event_callback_cs, event_callback_eip;
+    uint32_t failsafe_callback_cs, failsafe_callback_eip;
+    uint32_t vm_assist;
+};
+ABI_SIZE(struct vcpu_guest_context, 2800);
+ABI_OFFSET(struct vcpu_guest_context, user_regs, 516);
+ABI_OFFSET(struct vcpu_guest_context, trap_ctxt, 584);
+ABI_OFFSET(struct vcpu_guest_context, ctrlreg, 2716);
 
 struct vcpu_runstate_info {
     int32_t state;

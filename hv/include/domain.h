@@ -95,6 +95,8 @@ struct vcpu {
     uint32_t nr_poll_ports;
     uint32_t slice_ticks;      /* ticks run since it was last picked */
     uint64_t cpu_ticks;        /* ticks it ran in all */
+    struct vcpu_runstate_info runstate;   /* VCPUOP_get_runstate_info (hv/vcpu.c) */
+    uint8_t info_registered;   /* its vcpu_info moved with VCPUOP_register_vcpu_info */
 
     /* Lazy FPU state (hv/fpu.c). */
     uint8_t fpu_state[512] __attribute__((aligned(16)));

@@ -104,6 +104,12 @@ void time_update_vcpu(struct vcpu *v);
 uint64_t time_fire_timers(void);
 uint64_t time_now_ns(void);
 long do_set_timer_op(HC_ARGS);
+long timer_set_singleshot(struct vcpu *v, uint64_t deadline);
+
+/* ---- vcpu.c: a domain's vCPUs ------------------------------------------------------------------ */
+int vcpus_create(struct domain *d, uint32_t n);
+void vcpus_free(struct domain *d);
+void runstate_change(struct vcpu *v, int state);
 long do_vcpu_op(HC_ARGS);
 
 /* ---- cpu.c: the monitor stack and the entry counters ------------------------------------------ */
@@ -172,6 +178,9 @@ void sysenter_dispatch(struct trap_frame *f);
 void trap_state_load(struct vcpu *v);
 long do_set_trap_table(HC_ARGS);
 long do_stack_switch(HC_ARGS);
+long kernel_stack_set(struct vcpu *v, uint32_t ss, uint32_t esp);
+void trap_table_set(struct vcpu *v, const struct trap_info *entry);
+long register_callback(struct vcpu *v, const struct callback_register *reg);
 long do_set_callbacks(HC_ARGS);
 long do_callback_op(HC_ARGS);
 long do_iret(HC_ARGS);
@@ -200,12 +209,14 @@ void debug_status_merge(struct vcpu *v, uint32_t status);
 void debug_trap_in_monitor(struct trap_frame *f);
 uint32_t io_breakpoints_hit(const struct vcpu *v, uint32_t port, uint32_t size);
 long do_set_debugreg(HC_ARGS);
+long set_debugreg(struct vcpu *v, uint32_t reg, uint32_t value);
 long do_get_debugreg(HC_ARGS);
 
 /* ---- fpu.c: the FPU, switched lazily --------------------------------------------------------- */
 void fpu_init(void);
 int fpu_device_not_available(struct vcpu *v);
 void fpu_switch_out(struct vcpu *v);
+void fpu_set_image(struct vcpu *v, const uint8_t image[512]);
 long do_fpu_taskswitch(HC_ARGS);
 
 /* ---- domain.c: the domain table ---------------------------------------------------------------- */
@@ -290,6 +301,7 @@ long do_memory_op(HC_ARGS);
 long set_ldt(struct vcpu *v, uint32_t va, uint32_t nr_ents);
 void descriptors_load(struct vcpu *v);
 long do_set_gdt(HC_ARGS);
+long gdt_set(struct vcpu *v, const uint32_t *frames, uint32_t entries);
 long do_update_descriptor(HC_ARGS);
 
 /* ---- event_channel.c: event channels ----------------------------------------------------------- */
@@ -333,6 +345,7 @@ void __attribute__((noreturn)) all_done(void);
 void sched_tick(void);
 void __attribute__((noreturn)) vcpu_block(void);
 void __attribute__((noreturn)) vcpu_yield(void);
+void __attribute__((noreturn)) vcpu_go_offline(void);
 long do_sched_op(HC_ARGS);
 long do_sched_op_compat(HC_ARGS);
 
