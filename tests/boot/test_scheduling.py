@@ -58,3 +58,17 @@ def test_yield_lets_the_other_domain_run_whatever_the_weights():
     turns = re.findall(r"^(a|b): turn (\d)$", run.console, re.M)
     assert sorted(turns) == [(who, str(n)) for who in "ab" for n in range(1, 6)], run.console
     assert all(turns[i][0] != turns[i + 1][0] for i in range(9)), turns
+
+
+def test_a_domain_with_two_vcpus_shares_one_domains_weight():
+    """Equal weights, one domain busy on two vCPUs, the other on one: each domain gets half the
+    CPU (the weight is the domain's), and the two vCPUs a quarter each (they take turns)."""
+    run = boot(f"{guest('smp')}=name=two vcpus=2 mode=spin ms=1500", f"{guest('spin')}=name=one ms=1500",
+               icount=True)
+    assert run.status == 0, run.console
+    t = cpu_ticks(run)
+    assert sorted(t) == ["one", "two"] and min(t.values()) > 0, run.console
+    assert max(t.values()) <= 1.3 * min(t.values()), t
+    ran = {int(v): int(ms) for v, ms in re.findall(r"^two: vCPU (\d) ran (\d+) ms$", run.console, re.M)}
+    assert sorted(ran) == [0, 1] and min(ran.values()) > 0, run.console
+    assert max(ran.values()) <= 1.3 * min(ran.values()), ran
