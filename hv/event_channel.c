@@ -32,6 +32,10 @@ void evtchn_set_pending(struct domain *d, evtchn_port_t port)
     struct shared_info *s = d->shared_info;
     if (d->state != DOMAIN_RUNNABLE || !s)
         return;
+    if (d->fifo) {
+        fifo_set_pending(d, port);            /* the FIFO ABI (hv/event_fifo.c) */
+        return;
+    }
     struct vcpu *v = d->vcpus[d->evtchn[port].notify_vcpu];
     if (test_and_set(&s->evtchn_pending[port / 32], port % 32))
         return;
@@ -67,6 +71,22 @@ static struct vcpu *vcpu_of(struct domain *d, uint32_t id)
     return id < d->max_vcpus ? d->vcpus[id] : NULL;
 }
 
+/* A fresh binding of a port: it notifies vCPU 0 at the default priority until told otherwise
+ * (Xen resets both when it allocates a port). */
+static void port_bind(struct evtchn *c, struct evtchn binding)
+{
+    binding.priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
+    *c = binding;
+}
+
+/* The other end of a channel changes: its state and ends only (its vCPU and priority stay). */
+static void port_rebind(struct evtchn *c, uint8_t state, uint16_t remote_dom, uint32_t remote_port)
+{
+    c->state = state;
+    c->remote_dom = remote_dom;
+    c->remote_port = remote_port;
+}
+
 static long alloc_port(struct domain *d)
 {
     for (evtchn_port_t p = 1; p < EVTCHN_PORTS; p++)
@@ -87,7 +107,7 @@ static void orphan_ports_naming(domid_t id)
         for (evtchn_port_t p = 1; p < EVTCHN_PORTS; p++) {
             struct evtchn *c = &domains[i].evtchn[p];
             if ((c->state == ECS_UNBOUND || c->state == ECS_INTERDOMAIN) && c->remote_dom == id)
-                *c = (struct evtchn){ .state = ECS_ORPHANED, .remote_dom = id };
+                port_rebind(c, ECS_ORPHANED, id, 0);
         }
     }
 }
@@ -108,9 +128,9 @@ void evtchn_init(struct domain *d)
 {
     memset(d->evtchn, 0, sizeof(d->evtchn));
     if (d->console_mfn)
-        d->evtchn[CONSOLE_EVTCHN] = (struct evtchn){ .state = ECS_MONITOR, .remote_dom = DOMID_XEN };
+        port_bind(&d->evtchn[CONSOLE_EVTCHN], (struct evtchn){ .state = ECS_MONITOR, .remote_dom = DOMID_XEN });
     if (d->store_mfn)
-        d->evtchn[STORE_EVTCHN] = (struct evtchn){ .state = ECS_UNBOUND, .remote_dom = 0 };
+        port_bind(&d->evtchn[STORE_EVTCHN], (struct evtchn){ .state = ECS_UNBOUND, .remote_dom = 0 });
 }
 
 static long op_alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *a)
@@ -123,7 +143,7 @@ static long op_alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *a)
     long port = alloc_port(d);
     if (port < 0)
         return port;
-    d->evtchn[port] = (struct evtchn){ .state = ECS_UNBOUND, .remote_dom = remote };
+    port_bind(&d->evtchn[port], (struct evtchn){ .state = ECS_UNBOUND, .remote_dom = remote });
     a->port = (evtchn_port_t)port;
     return 0;
 }
@@ -140,8 +160,8 @@ static long op_bind_interdomain(struct domain *d, struct evtchn_bind_interdomain
     long port = alloc_port(d);
     if (port < 0)
         return port;
-    d->evtchn[port] = (struct evtchn){ .state = ECS_INTERDOMAIN, .remote_dom = r->id, .remote_port = b->remote_port };
-    *rc = (struct evtchn){ .state = ECS_INTERDOMAIN, .remote_dom = d->id, .remote_port = (uint32_t)port };
+    port_bind(&d->evtchn[port], (struct evtchn){ .state = ECS_INTERDOMAIN, .remote_dom = r->id, .remote_port = b->remote_port });
+    port_rebind(rc, ECS_INTERDOMAIN, d->id, (uint32_t)port);
     b->local_port = (evtchn_port_t)port;
     return 0;
 }
@@ -160,7 +180,7 @@ static long op_bind_virq(struct domain *d, struct evtchn_bind_virq *b)
     long port = alloc_port(d);
     if (port < 0)
         return port;
-    d->evtchn[port] = (struct evtchn){ .state = ECS_VIRQ, .virq = (uint8_t)b->virq, .notify_vcpu = (uint8_t)b->vcpu };
+    port_bind(&d->evtchn[port], (struct evtchn){ .state = ECS_VIRQ, .virq = (uint8_t)b->virq, .notify_vcpu = (uint8_t)b->vcpu });
     v->virq_port[b->virq] = (uint16_t)port;
     b->port = (evtchn_port_t)port;
     return 0;
@@ -173,7 +193,7 @@ static long op_bind_ipi(struct domain *d, struct evtchn_bind_ipi *b)
     long port = alloc_port(d);
     if (port < 0)
         return port;
-    d->evtchn[port] = (struct evtchn){ .state = ECS_IPI, .notify_vcpu = (uint8_t)b->vcpu };
+    port_bind(&d->evtchn[port], (struct evtchn){ .state = ECS_IPI, .notify_vcpu = (uint8_t)b->vcpu });
     b->port = (evtchn_port_t)port;
     return 0;
 }
@@ -205,7 +225,7 @@ static long evtchn_close(struct domain *d, evtchn_port_t port)
         struct domain *r = &domains[c->remote_dom];
         struct evtchn *rc = port_of(r, c->remote_port);
         if (rc && rc->state == ECS_INTERDOMAIN && rc->remote_dom == d->id)
-            *rc = (struct evtchn){ .state = ECS_UNBOUND, .remote_dom = d->id };
+            port_rebind(rc, ECS_UNBOUND, d->id, 0);
     }
     *c = (struct evtchn){ 0 };
     return 0;
@@ -265,12 +285,24 @@ static long op_unmask(struct domain *d, evtchn_port_t port)
     struct shared_info *s = d->shared_info;
     if (port >= EVTCHN_PORTS)
         return -XEN_EINVAL;
+    if (d->fifo) {
+        fifo_unmask(d, port);
+        return 0;
+    }
     struct vcpu_info *vi = d->vcpus[d->evtchn[port].notify_vcpu]->info;
     s->evtchn_mask[port / 32] &= ~(1u << (port % 32));
     if (((s->evtchn_pending[port / 32] >> (port % 32)) & 1) &&
         !test_and_set(&vi->evtchn_pending_sel, port / 32))
         vi->evtchn_upcall_pending = 1;
     return 0;
+}
+
+/* Whether a port has an event pending, in whichever ABI the domain uses (SCHEDOP_poll). */
+int evtchn_port_pending(struct domain *d, evtchn_port_t port)
+{
+    if (d->fifo)
+        return fifo_port_pending(d, port);
+    return (d->shared_info->evtchn_pending[port / 32] >> (port % 32)) & 1;
 }
 
 /* Each sub-op's argument size, so one copy in and one copy out serve them all. */
@@ -284,6 +316,9 @@ static const uint8_t arg_size[] = {
     [EVTCHNOP_bind_ipi] = sizeof(struct evtchn_bind_ipi),
     [EVTCHNOP_bind_vcpu] = sizeof(struct evtchn_bind_vcpu),
     [EVTCHNOP_unmask] = sizeof(struct evtchn_unmask),
+    [EVTCHNOP_init_control] = sizeof(struct evtchn_init_control),
+    [EVTCHNOP_expand_array] = sizeof(struct evtchn_expand_array),
+    [EVTCHNOP_set_priority] = sizeof(struct evtchn_set_priority),
 };
 
 long do_event_channel_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t a5)
@@ -296,6 +331,9 @@ long do_event_channel_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, u
         struct evtchn_bind_vcpu bind_vcpu;
         struct evtchn_alloc_unbound alloc_unbound;
         struct evtchn_status status;
+        struct evtchn_init_control init_control;
+        struct evtchn_expand_array expand_array;
+        struct evtchn_set_priority set_priority;
         evtchn_port_t port;
     } u;
     if (cmd >= ARRAY_SIZE(arg_size) || !arg_size[cmd])
@@ -314,6 +352,9 @@ long do_event_channel_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, u
     case EVTCHNOP_send:             return op_send(d, u.port);
     case EVTCHNOP_unmask:           return op_unmask(d, u.port);
     case EVTCHNOP_bind_vcpu:        return op_bind_vcpu(d, &u.bind_vcpu);
+    case EVTCHNOP_init_control:     rc = fifo_init_control(d, &u.init_control); break;
+    case EVTCHNOP_expand_array:     return fifo_expand_array(d, &u.expand_array);
+    case EVTCHNOP_set_priority:     return fifo_set_priority(d, &u.set_priority);
     default:                        return -XEN_ENOSYS;
     }
     if (rc == 0 && copy_to_guest(arg, &u, arg_size[cmd]) < 0)

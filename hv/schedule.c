@@ -146,11 +146,10 @@ static long poll(uint32_t arg)
         return -XEN_EINVAL;
     if (copy_from_guest(v->poll_ports, (uint32_t)(uintptr_t)p.ports, p.nr_ports * sizeof(evtchn_port_t)) < 0)
         return -XEN_EFAULT;
-    const uint32_t *pending = v->domain->shared_info->evtchn_pending;
     for (uint32_t i = 0; i < p.nr_ports; i++) {
         if (v->poll_ports[i] >= EVTCHN_PORTS)
             return -XEN_EINVAL;
-        if ((pending[v->poll_ports[i] / 32] >> (v->poll_ports[i] % 32)) & 1)
+        if (evtchn_port_pending(v->domain, v->poll_ports[i]))
             return 0;
     }
     if (p.timeout && p.timeout <= time_now_ns())

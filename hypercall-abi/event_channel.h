@@ -101,6 +101,50 @@ ABI_SIZE(struct evtchn_bind_vcpu, 8);
 
 struct evtchn_reset { domid_t dom; };
 
+/* The FIFO ABI (Xen 4.4): each port has a 32-bit event word in the guest's event array pages;
+ * pending ports are linked, in order, into one of 16 queues (by priority, 0 the highest) of the
+ * vCPU they notify, whose heads are in that vCPU's control block. */
+struct evtchn_init_control {
+    uint64_t control_gfn;          /* IN: the page of the control block */
+    uint32_t offset;               /* IN: where in it (8-byte aligned) */
+    uint32_t vcpu;                 /* IN */
+    uint8_t link_bits;             /* OUT: EVTCHN_FIFO_LINK_BITS */
+    uint8_t _pad[7];
+};
+ABI_SIZE(struct evtchn_init_control, 24);
+
+struct evtchn_expand_array {
+    uint64_t array_gfn;            /* IN: one more page of event words */
+};
+ABI_SIZE(struct evtchn_expand_array, 8);
+
+struct evtchn_set_priority {
+    evtchn_port_t port;
+    uint32_t priority;             /* EVTCHN_FIFO_PRIORITY_MAX (0) .. _MIN (15) */
+};
+ABI_SIZE(struct evtchn_set_priority, 8);
+
+#define EVTCHN_FIFO_PRIORITY_MAX     0
+#define EVTCHN_FIFO_PRIORITY_DEFAULT 7
+#define EVTCHN_FIFO_PRIORITY_MIN     15
+#define EVTCHN_FIFO_MAX_QUEUES       (EVTCHN_FIFO_PRIORITY_MIN + 1)
+
+typedef uint32_t event_word_t;
+#define EVTCHN_FIFO_PENDING 31           /* bits of an event word */
+#define EVTCHN_FIFO_MASKED  30
+#define EVTCHN_FIFO_LINKED  29
+#define EVTCHN_FIFO_BUSY    28
+#define EVTCHN_FIFO_LINK_BITS 17          /* the low bits: the next port in its queue, 0 at the end */
+#define EVTCHN_FIFO_LINK_MASK ((1u << EVTCHN_FIFO_LINK_BITS) - 1)
+#define EVTCHN_FIFO_NR_CHANNELS (1u << EVTCHN_FIFO_LINK_BITS)
+
+struct evtchn_fifo_control_block {
+    uint32_t ready;                /* bit q: queue q has events */
+    uint32_t _rsvd;
+    event_word_t head[EVTCHN_FIFO_MAX_QUEUES];
+};
+ABI_SIZE(struct evtchn_fifo_control_block, 72);
+
 /* event_channel_op_compat (hypercall 16, before Xen 3.0.2): the command and its operation in one. */
 struct evtchn_op {
     uint32_t cmd;                  /* EVTCHNOP_* */

@@ -35,6 +35,8 @@ struct evtchn {
     uint8_t state;             /* enum evtchn_state */
     uint8_t virq;              /* ECS_VIRQ */
     uint8_t notify_vcpu;       /* the vCPU its events go to (bind_vcpu; a VIRQ's or IPI's own) */
+    uint8_t priority;          /* FIFO ABI: its queue (set_priority; EVTCHN_FIFO_PRIORITY_DEFAULT) */
+    uint8_t linked_vcpu, linked_priority;   /* FIFO ABI: the queue it was last linked into */
     uint16_t remote_dom;       /* ECS_UNBOUND: who may bind; ECS_INTERDOMAIN: the other end;
                                 * ECS_ORPHANED: the ended domain it named */
     uint32_t remote_port;
@@ -97,6 +99,8 @@ struct vcpu {
     uint64_t cpu_ticks;        /* ticks it ran in all */
     struct vcpu_runstate_info runstate;   /* VCPUOP_get_runstate_info (hv/vcpu.c) */
     uint8_t info_registered;   /* its vcpu_info moved with VCPUOP_register_vcpu_info */
+    struct evtchn_fifo_control_block *fifo_control;   /* FIFO ABI: in a page of the guest's, or NULL */
+    uint16_t fifo_tail[EVTCHN_FIFO_MAX_QUEUES];       /* the last port linked into each queue, 0: none */
 
     /* Lazy FPU state (hv/fpu.c). */
     uint8_t fpu_state[512] __attribute__((aligned(16)));
@@ -121,6 +125,8 @@ struct domain {
     uint32_t vm_assist;        /* VMASST_TYPE_* bits the guest enabled */
     uint64_t missing_hypercalls;   /* numbers it asked for that the monitor lacks (logged once) */
     struct evtchn evtchn[EVTCHN_PORTS];
+    uint8_t fifo;              /* the FIFO ABI, after EVTCHNOP_init_control (hv/event_fifo.c) */
+    event_word_t *fifo_array;  /* its event words for ports 0..1023 (one page of the guest's), or NULL */
     uint32_t gnt_frames[GRANT_MAX_FRAMES], gnt_nr_frames;
     uint32_t gnt_status_frames[GRANT_MAX_STATUS_FRAMES], gnt_nr_status_frames;
     uint32_t gnt_version;      /* 1, or 2 after set_version (hv/grant_table.c) */

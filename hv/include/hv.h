@@ -304,10 +304,19 @@ long do_set_gdt(HC_ARGS);
 long gdt_set(struct vcpu *v, const uint32_t *frames, uint32_t entries);
 long do_update_descriptor(HC_ARGS);
 
+/* ---- event_fifo.c: the FIFO event channel ABI ------------------------------------------------- */
+void fifo_set_pending(struct domain *d, evtchn_port_t port);
+int fifo_port_pending(struct domain *d, evtchn_port_t port);
+void fifo_unmask(struct domain *d, evtchn_port_t port);
+long fifo_init_control(struct domain *d, struct evtchn_init_control *op);
+long fifo_expand_array(struct domain *d, struct evtchn_expand_array *op);
+long fifo_set_priority(struct domain *d, struct evtchn_set_priority *op);
+
 /* ---- event_channel.c: event channels ----------------------------------------------------------- */
 void evtchn_init(struct domain *d);
 void evtchn_close_all(struct domain *d);
 void evtchn_set_pending(struct domain *d, evtchn_port_t port);
+int evtchn_port_pending(struct domain *d, evtchn_port_t port);
 void send_virq(struct domain *d, unsigned virq);
 void send_virq_vcpu(struct vcpu *v, unsigned virq);
 long do_event_channel_op(HC_ARGS);
