@@ -3,7 +3,8 @@
  * domains talk to (guest ring 1, domain 0). The policy lives here; the monitor only provides the
  * mechanism (domctl). New domains are built from the image domain 0 was given as its module:
  *     tools/hvrun build/examples/dom0.elf build/examples/hello.elf=attach
- * Commands: list, create NAME, pause ID, unpause ID, wait ID [SECONDS], console ID (attach; Ctrl-]
+ * Commands: list, create NAME [SETTING=VALUE ...] (memory, maxmem, vcpus, weight, cap and extra,
+ * as in a domain configuration file), pause ID, unpause ID, wait ID [SECONDS], console ID (attach; Ctrl-]
  * detaches), destroy ID,
  * mem ID KB, store [PATH], write PATH VALUE, quit.
  * Its command line may end in run=COMMAND; COMMAND; ...: those run first, as if typed (the rest of
@@ -122,10 +123,57 @@ static void list(void)
     }
 }
 
-static void create(const char *name)
+/* xl.cfg(5)'s settings that `create` takes, and the monitor's option each becomes. */
+static const struct { const char *setting, *option, *unit; } create_settings[] = {
+    { "memory", "mem", "M" }, { "maxmem", "maxmem", "M" }, { "vcpus", "vcpus", "" },
+    { "weight", "weight", "" }, { "cap", "cap", "" },
+};
+
+/* One "SETTING=VALUE" word of create's line as the monitor's option, appended to out; 0, or -1
+ * for a setting it does not know. */
+static int add_setting(const char *word, size_t len, char *out, size_t size)
 {
-    char cmdline[64];
+    for (size_t i = 0; i < sizeof(create_settings) / sizeof(create_settings[0]); i++) {
+        size_t n = strlen(create_settings[i].setting);
+        if (len > n && strncmp(word, create_settings[i].setting, n) == 0 && word[n] == '=') {
+            size_t used = strlen(out);
+            format_snprintf(out + used, size - used, " %s=%.*s%s", create_settings[i].option,
+                            (int)(len - n - 1), word + n + 1, create_settings[i].unit);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* "create NAME [memory=MB] [maxmem=MB] [vcpus=N] [weight=N] [cap=P] [extra=LINE]": a domain from
+ * domain 0's module with a domain configuration's settings (xl.cfg(5)); extra= takes the rest of
+ * the line, the guest's whole command line. It starts paused, with 2 MiB unless memory= says. */
+static void create(const char *args)
+{
+    char name[32], cmdline[256];
+    const char *p = args, *word;
+    size_t len = 0;
+    while (*p && *p != ' ' && len < sizeof(name) - 1)
+        name[len++] = *p++;
+    name[len] = 0;
     format_snprintf(cmdline, sizeof(cmdline), "name=%s mem=2M", name);
+    for (;;) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        if (strncmp(p, "extra=", 6) == 0 || strncmp(p, "cmdline=", 8) == 0) {
+            size_t used = strlen(cmdline);
+            format_snprintf(cmdline + used, sizeof(cmdline) - used, " -- %s", p + (p[0] == 'e' ? 6 : 8));
+            break;
+        }
+        for (word = p; *p && *p != ' '; p++)
+            ;
+        if (add_setting(word, (size_t)(p - word), cmdline, sizeof(cmdline)) < 0) {
+            printf("create: unknown setting %.*s (memory, maxmem, vcpus, weight, cap, extra)\n", (int)(p - word), word);
+            return;
+        }
+    }
     domid_t id;
     struct hv_domaininfo info;
     long rc = domctl_create_from_module(cmdline, &id);
@@ -274,7 +322,7 @@ int main(void)
     events_unmask();
     xsd_init();
     introduce_all();
-    printf("domain 0 shell: list, create NAME, pause ID, unpause ID, wait ID [SECONDS], console ID,\n"
+    printf("domain 0 shell: list, create NAME [memory= vcpus= extra= ...], pause ID, unpause ID, wait ID [SECONDS], console ID,\n"
            "                destroy ID, mem ID KB, store [PATH], write PATH VALUE, quit\n");
     for (;;) {
         printf("dom0> ");

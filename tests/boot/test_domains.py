@@ -375,3 +375,31 @@ def test_a_guest_that_asks_for_its_symbols_finds_them_after_its_image():
     run = boot(guest("symtab"))
     assert_exactly_these_checks(run, "symtab", SYMTAB_CHECKS)
     assert run.status == 0, run.console
+
+
+def test_a_configuration_file_gives_its_domain_vcpus_and_runs_under_bochs(tmp_path):
+    """vcpus= reaches the domain (the smp guest's spin mode reports each of its vCPUs), and under
+    Bochs, whose serial line takes no typing, domain 0 takes its commands from its command line
+    (run=wait 1 T; quit)."""
+    import subprocess
+    cfg = tmp_path / "two.cfg"
+    cfg.write_text(f'name="two"\nvcpus=2\nkernel="{os.path.join(ROOT, guest("smp"))}"\nextra="mode=spin ms=100"\n')
+    proc = subprocess.run([os.path.join(ROOT, "tools", "hvrun"), "--bochs", "--timeout", "60", str(cfg)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=180)
+    out = proc.stdout
+    assert re.search(r"^two: vCPU 0 ran \d+ ms$", out, re.M) and re.search(r"^two: vCPU 1 ran \d+ ms$", out, re.M), out[-3000:]
+    assert "dom0: dom0> quit" in out
+    assert "hvrun: two: exit status 0" in proc.stderr, proc.stderr
+    assert proc.returncode == 0
+
+
+@pytest.mark.parametrize("setting", ["on_crash='restart'", "on_poweroff='preserve'"])
+def test_a_configuration_file_asking_for_what_hvrun_cannot_do_is_refused(tmp_path, setting):
+    import subprocess
+    cfg = tmp_path / "odd.cfg"
+    cfg.write_text(f'name="odd"\nkernel="{os.path.join(ROOT, HELLO)}"\n{setting}\n')
+    proc = subprocess.run([os.path.join(ROOT, "tools", "hvrun"), "--timeout", "30", str(cfg)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    key, value = setting.replace("'", "").split("=")
+    assert f"hvrun: {cfg}: {key}={value}: only 'destroy' (xl's default) is supported" in proc.stderr, proc.stderr
+    assert proc.returncode != 0

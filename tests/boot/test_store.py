@@ -57,3 +57,22 @@ def test_shell_creates_lists_pauses_and_destroys():
     at_boot, at_end = free_frames(run)
     assert at_end == at_boot
     assert run.status == 0
+
+
+def test_shell_creates_a_domain_from_configuration_settings():
+    """create NAME takes xl.cfg(5)'s memory, maxmem, vcpus, weight, cap and extra (the guest's whole
+    command line, the rest of the line); a setting it does not know is refused by name, and one
+    the monitor refuses comes back as create's failure."""
+    typed = ("create w memory=8 maxmem=12 vcpus=2 weight=512 extra=hello there\nlist\nunpause 1\nwait 1 5\n"
+             "create x colour=red\ncreate y vcpus=9\nquit\n")
+    run = boot(DOM0, f"{HELLO}=attach", typed=typed)
+    out = run.console
+    assert "dom0: created domain 1 (w), paused" in out, out
+    assert re.search(r"dom0:\s+1 w\s+paused\s+2048\s+3072", out), "memory=8, maxmem=12: 2048 and 3072 pages"
+    assert 'w: command line: "hello there"' in out, "extra= is the guest's whole command line"
+    assert "w: memory: 8192 KiB (2048 pages)" in out
+    assert "dom0: create: unknown setting colour=red (memory, maxmem, vcpus, weight, cap, extra)" in out
+    assert "hv: module 0 (image) refused: bad vcpus= (1 to 8)" in out and "dom0: create failed: -22" in out
+    at_boot, at_end = free_frames(run)
+    assert at_end == at_boot
+    assert run.status == 0
