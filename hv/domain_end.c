@@ -32,11 +32,12 @@ void domain_destroy(struct domain *d)
 /* A domain has ended: flush its output, free its memory, and run the next one. */
 static void domain_end(struct domain *d)
 {
+    int running = current && current->domain == d;  /* current may live in a frame about to go */
     mm_switch_idle();
-    if (current && current->domain == d)
+    if (running)
         fpu_switch_out(current);
     domain_release(d);
-    if (current && current->domain == d)
+    if (running)
         schedule();
 }
 

@@ -39,10 +39,24 @@ void evtchn_set_pending(struct domain *d, evtchn_port_t port)
     struct vcpu *v = d->vcpus[d->evtchn[port].notify_vcpu];
     if (test_and_set(&s->evtchn_pending[port / 32], port % 32))
         return;
-    if (!((s->evtchn_mask[port / 32] >> (port % 32)) & 1) &&
-        !test_and_set(&v->info->evtchn_pending_sel, port / 32))
+    int upcall = !((s->evtchn_mask[port / 32] >> (port % 32)) & 1) &&
+                 !test_and_set(&v->info->evtchn_pending_sel, port / 32);
+    if (upcall)
         v->info->evtchn_upcall_pending = 1;
-    vcpu_wake_for_port(v, port);
+    evtchn_wake(d, port, upcall);
+}
+
+/* Wake whom an event on `port` concerns: the vCPU it notifies, blocked, when the event gave it an
+ * upcall (Xen's vcpu_mark_events_pending; a masked port wakes no one), and every vCPU of the
+ * domain that polls for that very port, whichever vCPU the port notifies (evtchn_check_pollers). */
+void evtchn_wake(struct domain *d, evtchn_port_t port, int upcall)
+{
+    for (uint32_t n = 0; n < d->max_vcpus; n++) {
+        struct vcpu *v = d->vcpus[n];
+        if (vcpu_polls_for(v, port) ||
+            (upcall && n == d->evtchn[port].notify_vcpu && v->run_state == VCPU_BLOCKED && !v->polling))
+            vcpu_wake(v);
+    }
 }
 
 /* A per-vCPU VIRQ (the timer's) for vCPU v. */
@@ -163,6 +177,7 @@ static long op_bind_interdomain(struct domain *d, struct evtchn_bind_interdomain
     port_bind(&d->evtchn[port], (struct evtchn){ .state = ECS_INTERDOMAIN, .remote_dom = r->id, .remote_port = b->remote_port });
     port_rebind(rc, ECS_INTERDOMAIN, d->id, (uint32_t)port);
     b->local_port = (evtchn_port_t)port;
+    evtchn_set_pending(d, (evtchn_port_t)port);   /* as Xen: what was sent to the unbound end may be lost */
     return 0;
 }
 
@@ -292,8 +307,10 @@ static long op_unmask(struct domain *d, evtchn_port_t port)
     struct vcpu_info *vi = d->vcpus[d->evtchn[port].notify_vcpu]->info;
     s->evtchn_mask[port / 32] &= ~(1u << (port % 32));
     if (((s->evtchn_pending[port / 32] >> (port % 32)) & 1) &&
-        !test_and_set(&vi->evtchn_pending_sel, port / 32))
+        !test_and_set(&vi->evtchn_pending_sel, port / 32)) {
         vi->evtchn_upcall_pending = 1;
+        evtchn_wake(d, port, 1);
+    }
     return 0;
 }
 

@@ -48,14 +48,14 @@ static int link_after(struct domain *d, evtchn_port_t tail, evtchn_port_t port)
 }
 
 /* Link a pending, unmasked port into the queue of its vCPU and priority; a queue that was not
- * ready becomes so and the vCPU gets an upcall. */
-static void link_port(struct domain *d, evtchn_port_t port, event_word_t *w)
+ * ready becomes so and the vCPU gets an upcall. Returns whether it did. */
+static int link_port(struct domain *d, evtchn_port_t port, event_word_t *w)
 {
     struct evtchn *c = &d->evtchn[port];
     struct vcpu *v = d->vcpus[c->notify_vcpu];
     unsigned q = c->priority;
     if (!v->fifo_control)
-        return;                                 /* that vCPU has no queues yet: it stays pending */
+        return 0;                               /* that vCPU has no queues yet: it stays pending */
     evtchn_port_t tail = v->fifo_tail[q];
     int same_queue = tail && tail != port && d->evtchn[tail].linked_vcpu == v->vcpu_id &&
                      d->evtchn[tail].linked_priority == q;
@@ -65,10 +65,11 @@ static void link_port(struct domain *d, evtchn_port_t port, event_word_t *w)
     v->fifo_tail[q] = (uint16_t)port;
     c->linked_vcpu = (uint8_t)v->vcpu_id;
     c->linked_priority = (uint8_t)q;
-    if (!(v->fifo_control->ready & BIT(q))) {
-        v->fifo_control->ready |= BIT(q);
-        v->info->evtchn_upcall_pending = 1;
-    }
+    if (v->fifo_control->ready & BIT(q))
+        return 0;
+    v->fifo_control->ready |= BIT(q);
+    v->info->evtchn_upcall_pending = 1;
+    return 1;
 }
 
 /* Tour step 2 (event), FIFO ABI: the port's PENDING bit, and if it is unmasked and not already
@@ -80,9 +81,8 @@ void fifo_set_pending(struct domain *d, evtchn_port_t port)
     if (!w)
         return;
     *w |= BIT(EVTCHN_FIFO_PENDING);
-    if (!(*w & (BIT(EVTCHN_FIFO_MASKED) | BIT(EVTCHN_FIFO_LINKED))))
-        link_port(d, port, w);
-    vcpu_wake_for_port(d->vcpus[d->evtchn[port].notify_vcpu], port);
+    int upcall = !(*w & (BIT(EVTCHN_FIFO_MASKED) | BIT(EVTCHN_FIFO_LINKED))) && link_port(d, port, w);
+    evtchn_wake(d, port, upcall);
 }
 
 int fifo_port_pending(struct domain *d, evtchn_port_t port)
@@ -98,8 +98,8 @@ void fifo_unmask(struct domain *d, evtchn_port_t port)
     if (!w)
         return;
     *w &= ~BIT(EVTCHN_FIFO_MASKED);
-    if ((*w & BIT(EVTCHN_FIFO_PENDING)) && !(*w & BIT(EVTCHN_FIFO_LINKED)))
-        link_port(d, port, w);
+    if ((*w & BIT(EVTCHN_FIFO_PENDING)) && !(*w & BIT(EVTCHN_FIFO_LINKED)) && link_port(d, port, w))
+        evtchn_wake(d, port, 1);
 }
 
 /* EVTCHNOP_init_control: vCPU `vcpu`'s control block at `offset` of page `control_gfn` (8-byte

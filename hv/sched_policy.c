@@ -136,17 +136,14 @@ void vcpu_wake(struct vcpu *v)
     v->polling = 0;
 }
 
-/* An event arrived on `port`: wake a blocked vCPU, or a polling one waiting for that port. */
-void vcpu_wake_for_port(struct vcpu *v, evtchn_port_t port)
+/* Whether v sleeps in SCHEDOP_poll for `port`. */
+int vcpu_polls_for(const struct vcpu *v, evtchn_port_t port)
 {
-    if (v->run_state != VCPU_BLOCKED)
-        return;
-    if (!v->polling) {
-        vcpu_wake(v);
-        return;
-    }
+    if (v->run_state != VCPU_BLOCKED || !v->polling)
+        return 0;
     for (uint32_t i = 0; i < v->nr_poll_ports; i++)
         if (v->poll_ports[i] == port)
-            vcpu_wake(v);
+            return 1;
+    return 0;
 }
 

@@ -68,6 +68,7 @@ void schedule(void)
     mm_switch(next->l3_mfn);
     descriptors_load(next);
     debugregs_load(next);
+    runstate_publish(next);
     time_update_vcpu(next);
     deliver_pending_upcall(frame);
     return_to_guest(frame);

@@ -20,6 +20,7 @@
 _Static_assert(sizeof(struct vcpu) <= PAGE_SIZE, "a vCPU beyond vCPU 0 lives in one frame");
 
 #define PERIODIC_MIN_NS 1000000ull    /* Xen refuses periods under 1 ms */
+#define STIME_DELTA_MAX (~0ull >> 1)  /* and longer ones than Xen's time can add */
 
 /* A runstate change at the present time (the time in the old state is added up). */
 void runstate_change(struct vcpu *v, int state)
@@ -61,12 +62,28 @@ int vcpus_create(struct domain *d, uint32_t n)
     return 0;
 }
 
-/* The frames of vCPUs 1 and up go back (the domain is gone). */
+/* The frames of vCPUs 1 and up go back (the domain is gone); their CPU time stays counted, in
+ * vCPU 0's, for getdomaininfo. */
 void vcpus_free(struct domain *d)
 {
-    for (uint32_t id = 1; id < d->max_vcpus; id++)
+    for (uint32_t id = 1; id < d->max_vcpus; id++) {
+        d->vcpu0.cpu_ticks += d->vcpus[id]->cpu_ticks;
         frames_free(&machine_frames, virt_to_phys(d->vcpus[id]) >> PAGE_SHIFT);
+    }
     d->max_vcpus = 1;
+}
+
+/* VCPUOP_up: it runs again as it was when it went down (a vCPU that was blocked stays so: down
+ * and blocked are two things, as Xen's _VPF_down and _VPF_blocked). */
+static long up(struct vcpu *v)
+{
+    if (!v->initialised)
+        return -XEN_EINVAL;
+    if (!v->online) {
+        v->online = 1;
+        runstate_change(v, v->run_state == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_runnable);
+    }
+    return 0;
 }
 
 /* ---- VCPUOP_initialise ----------------------------------------------------------------------- */
@@ -91,9 +108,11 @@ static void set_registers(struct vcpu *v, const struct vcpu_guest_context *c)
     r->ds = u->ds, r->es = u->es, r->fs = u->fs, r->gs = u->gs;
     r->eflags = (u->eflags & ~(EFLAGS_IOPL | EFLAGS_VM | EFLAGS_NT)) | EFLAGS_IF | EFLAGS_RESERVED;
     v->iopl = u->eflags & EFLAGS_IOPL;
-    for (unsigned i = 0; i < 256; i++)
-        if (c->trap_ctxt[i].address)
-            trap_table_set(v, &c->trap_ctxt[i]);
+    for (unsigned i = 0; i < 256; i++) {
+        struct trap_info ti = c->trap_ctxt[i];
+        ti.vector = (uint8_t)i;                    /* Xen takes the array as the IDT, by index */
+        trap_table_set(v, &ti);
+    }
     struct callback_register event = { .type = CALLBACKTYPE_event,
                                        .address = { c->event_callback_cs, c->event_callback_eip } };
     struct callback_register failsafe = { .type = CALLBACKTYPE_failsafe,
@@ -116,13 +135,20 @@ static long set_tables(struct vcpu *v, const struct vcpu_guest_context *c)
     if (c->gdt_ents > FIRST_RESERVED_GDT_ENTRY || c->ldt_ents > 8192 || (c->ldt_base & (PAGE_SIZE - 1)))
         return -XEN_EINVAL;
     long rc = gdt_set(v, c->gdt_frames, c->gdt_ents);
-    if (rc == 0 && c->ldt_ents)
-        rc = set_ldt(v, c->ldt_base, c->ldt_ents);
+    if (rc < 0)
+        return -XEN_EINVAL;
+    rc = c->ldt_ents ? set_ldt(v, c->ldt_base, c->ldt_ents) : 0;
     if (rc == 0 && (c->kernel_ss & ~3u))
         rc = kernel_stack_set(v, c->kernel_ss, c->kernel_sp);
     else if (rc == 0)
         v->kernel_ss = 0, v->kernel_sp = c->kernel_sp;   /* none yet: a trap from ring 3 would crash it */
-    return rc < 0 ? -XEN_EINVAL : 0;
+    if (rc < 0) {
+        static const uint32_t none[1];
+        set_ldt(v, 0, 0);                          /* nothing of a refused context stays */
+        gdt_set(v, none, 0);
+        return -XEN_EINVAL;
+    }
+    return 0;
 }
 
 /* VCPUOP_initialise: vCPU v's whole state, which it has none of yet (-EEXIST otherwise). Its
@@ -155,22 +181,12 @@ static long initialise(struct vcpu *v, uint32_t arg)
     v->l3_mfn = mfn;
     set_registers(v, &context);
     v->initialised = 1;
+    if (context.flags & VGCF_online)
+        up(v);                                     /* as Xen: the context says it runs */
     return 0;
 }
 
-/* ---- up, down, the rest of vcpu_op --------------------------------------------------------- */
-
-static long up(struct vcpu *v)
-{
-    if (!v->initialised)
-        return -XEN_EINVAL;
-    if (!v->online) {
-        v->online = 1;
-        v->run_state = VCPU_RUNNABLE;
-        runstate_change(v, RUNSTATE_runnable);
-    }
-    return 0;
-}
+/* ---- down, the rest of vcpu_op ------------------------------------------------------------- */
 
 /* VCPUOP_down: the last vCPU of a domain to go down ends it, as on Xen (a poweroff). */
 static long down(struct vcpu *v)
@@ -200,6 +216,8 @@ static long register_vcpu_info(struct vcpu *v, uint32_t arg)
     if (copy_from_guest(&r, arg, sizeof(r)) < 0)
         return -XEN_EFAULT;
     struct domain *d = v->domain;
+    if (v != current && v->online)
+        return -XEN_EINVAL;                          /* Xen's rule: one's own, or a vCPU that is down */
     if (v->info_registered || r.offset > PAGE_SIZE - sizeof(struct vcpu_info) || r.mfn >= MAX_FRAMES ||
         frame_table[r.mfn].owner != d->id || get_page_type(d->id, (uint32_t)r.mfn, PGT_writable) < 0)
         return -XEN_EINVAL;
@@ -217,7 +235,7 @@ static long set_periodic(struct vcpu *v, uint32_t arg)
     struct vcpu_set_periodic_timer t;
     if (copy_from_guest(&t, arg, sizeof(t)) < 0)
         return -XEN_EFAULT;
-    if (t.period_ns < PERIODIC_MIN_NS)
+    if (t.period_ns < PERIODIC_MIN_NS || t.period_ns > STIME_DELTA_MAX)
         return -XEN_EINVAL;
     v->periodic_period = t.period_ns;
     v->periodic_next = time_now_ns() + t.period_ns;
@@ -234,7 +252,39 @@ static long set_singleshot(struct vcpu *v, uint32_t arg)
         return -XEN_EFAULT;
     if ((t.flags & VCPU_SSHOTTMR_future) && t.timeout_abs_ns < time_now_ns())
         return -XEN_ETIME;
-    return timer_set_singleshot(v, t.timeout_abs_ns);
+    return timer_set_singleshot(v, t.timeout_abs_ns ? t.timeout_abs_ns : 1);   /* 0 is past: it fires */
+}
+
+/* VCPUOP_get_runstate_info: the times so far, the present state's included (Xen's
+ * vcpu_runstate_get). */
+static long get_runstate(struct vcpu *v, uint32_t arg)
+{
+    struct vcpu_runstate_info r = v->runstate;
+    r.time[r.state] += time_now_ns() - r.state_entry_time;
+    return copy_to_guest(arg, &r, sizeof(r));
+}
+
+/* VCPUOP_register_runstate_memory_area: where in guest memory the monitor keeps a copy of v's
+ * runstate, written each time v is switched in (Linux needs it: xen_setup_runstate_info). */
+static long register_runstate_area(struct vcpu *v, uint32_t arg)
+{
+    uint64_t va;
+    if (copy_from_guest(&va, arg, sizeof(va)) < 0)
+        return -XEN_EFAULT;
+    if (va >= HYPERVISOR_VIRT_START)
+        return -XEN_EINVAL;
+    v->runstate_area = (uint32_t)va;
+    if (v == current)
+        runstate_publish(v);
+    return 0;
+}
+
+/* The running vCPU's runstate into its area, if it registered one (a write that fails is
+ * dropped, as Xen's). */
+void runstate_publish(struct vcpu *v)
+{
+    if (v->runstate_area)
+        copy_to_guest(v->runstate_area, &v->runstate, sizeof(v->runstate));
 }
 
 /* vcpu_op(cmd, vcpu, arg). */
@@ -250,7 +300,8 @@ long do_vcpu_op(uint32_t cmd, uint32_t id, uint32_t arg, uint32_t a4, uint32_t a
     case VCPUOP_up:                  return up(v);
     case VCPUOP_down:                return down(v);
     case VCPUOP_is_up:               return v->online;
-    case VCPUOP_get_runstate_info:   return copy_to_guest(arg, &v->runstate, sizeof(v->runstate));
+    case VCPUOP_get_runstate_info:   return get_runstate(v, arg);
+    case VCPUOP_register_runstate_memory_area: return register_runstate_area(v, arg);
     case VCPUOP_register_vcpu_info:  return register_vcpu_info(v, arg);
     case VCPUOP_set_periodic_timer:  return set_periodic(v, arg);
     case VCPUOP_stop_periodic_timer: v->periodic_period = 0; return 0;

@@ -99,6 +99,7 @@ struct vcpu {
     uint64_t cpu_ticks;        /* ticks it ran in all */
     struct vcpu_runstate_info runstate;   /* VCPUOP_get_runstate_info (hv/vcpu.c) */
     uint8_t info_registered;   /* its vcpu_info moved with VCPUOP_register_vcpu_info */
+    uint32_t runstate_area;    /* VCPUOP_register_runstate_memory_area: a guest address, or 0 */
     struct evtchn_fifo_control_block *fifo_control;   /* FIFO ABI: in a page of the guest's, or NULL */
     uint16_t fifo_tail[EVTCHN_FIFO_MAX_QUEUES];       /* the last port linked into each queue, 0: none */
 

@@ -110,6 +110,7 @@ long timer_set_singleshot(struct vcpu *v, uint64_t deadline);
 int vcpus_create(struct domain *d, uint32_t n);
 void vcpus_free(struct domain *d);
 void runstate_change(struct vcpu *v, int state);
+void runstate_publish(struct vcpu *v);
 long do_vcpu_op(HC_ARGS);
 
 /* ---- cpu.c: the monitor stack and the entry counters ------------------------------------------ */
@@ -317,6 +318,7 @@ void evtchn_init(struct domain *d);
 void evtchn_close_all(struct domain *d);
 void evtchn_set_pending(struct domain *d, evtchn_port_t port);
 int evtchn_port_pending(struct domain *d, evtchn_port_t port);
+void evtchn_wake(struct domain *d, evtchn_port_t port, int upcall);
 void send_virq(struct domain *d, unsigned virq);
 void send_virq_vcpu(struct vcpu *v, unsigned virq);
 long do_event_channel_op(HC_ARGS);
@@ -343,7 +345,7 @@ void sched_account_tick(void);
 int sched_charge_tick(struct vcpu *v);
 void vcpu_wake(struct vcpu *v);
 /* An event arrived on `port`: wake a blocked vCPU, or a polling one waiting for that port. */
-void vcpu_wake_for_port(struct vcpu *v, evtchn_port_t port);
+int vcpu_polls_for(const struct vcpu *v, evtchn_port_t port);
 
 /* ---- schedule.c: switching vCPUs --------------------------------------------------------------- */
 /* Run the next runnable vCPU; power off when no domain is left. */

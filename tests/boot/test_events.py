@@ -19,6 +19,7 @@ EVENT_AND_TIME_CHECKS = [
     "event_channel_op 99: -ENOSYS",
     "alloc_unbound until the ports run out: -ENOSPC",
     "bind_interdomain to our own unbound port (loopback)",
+    "the new end starts pending, as on Xen (what the unbound end got may be lost)",
     "send on one end: the other end's handler runs",
     "status: interdomain, the other port",
     "binding a bound port again: -EINVAL",

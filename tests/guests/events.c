@@ -58,6 +58,9 @@ static void channels(void)
     evtchn(EVTCHNOP_alloc_unbound, &a);
     struct evtchn_bind_interdomain b = { .remote_dom = DOMID_SELF, .remote_port = a.port };
     check(evtchn(EVTCHNOP_bind_interdomain, &b) == 0, "bind_interdomain to our own unbound port (loopback)");
+    uint32_t *pending = (uint32_t *)&shared_info->evtchn_pending[b.local_port / 32];
+    check((*pending >> (b.local_port % 32)) & 1, "the new end starts pending, as on Xen (what the unbound end got may be lost)");
+    __atomic_and_fetch(pending, ~(1u << (b.local_port % 32)), __ATOMIC_SEQ_CST);
     event_set_handler(a.port, count);
     event_set_handler(b.local_port, count);
     events_unmask();

@@ -26,6 +26,8 @@ static uint8_t stacks[NR_VCPUS][4096] __attribute__((aligned(16)));
 static volatile uint32_t arrived, on_own_stack, pongs, timer_late_ok, timer_other_refused, periodic_ticks;
 static volatile evtchn_port_t ipi_port[NR_VCPUS];
 static volatile int spinning;
+static volatile evtchn_port_t cross_port;
+static volatile int cross_done, cross_woke_early, parked, parked_returned, zero_fired;
 static volatile uint64_t spin_end;
 static struct vcpu_guest_context context;
 
@@ -71,6 +73,15 @@ static void ping_pong(void)
         pongs++;
         event_send(ipi_port[0]);
     }
+    while (!cross_port)                        /* a port that notifies vCPU 0, to poll from here */
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    uint64_t t0 = clock_ns();
+    wait_port(cross_port, t0 + 2000000000ull);
+    cross_woke_early = clock_ns() < t0 + 1000000000ull;
+    cross_done = 1;
+    parked = 1;
+    wait_port(ipi_port[1], 0);                 /* vCPU 0 takes us down and up meanwhile */
+    parked_returned = 1;
 }
 
 static void one_shot(void)
@@ -82,6 +93,9 @@ static void one_shot(void)
     wait_port(port, 0);
     timer_late_ok = clock_ns() >= deadline;
     timer_other_refused = HYPERVISOR_vcpu_op(VCPUOP_set_singleshot_timer, 3, &t) == -XEN_EINVAL;
+    t.timeout_abs_ns = 0;
+    HYPERVISOR_vcpu_op(VCPUOP_set_singleshot_timer, 2, &t);
+    zero_fired = (shared_info->evtchn_pending[port / 32] >> (port % 32)) & 1;
 }
 
 static void periodic(void)
@@ -161,16 +175,23 @@ static void bring_up(void)
     c = context_for(1);
     c->gdt_ents = 9000;
     check(HYPERVISOR_vcpu_op(VCPUOP_initialise, 1, c) == -XEN_EINVAL, "initialise with a GDT past the monitor's entries: -EINVAL");
-    for (uint32_t id = 1; id < NR_VCPUS; id++)
+    for (uint32_t id = 1; id < NR_VCPUS - 1; id++)
         if (HYPERVISOR_vcpu_op(VCPUOP_initialise, id, context_for(id)) != 0)
             failures++;
-    check(HYPERVISOR_vcpu_op(VCPUOP_initialise, 1, context_for(1)) == -XEN_EEXIST, "three vCPUs initialised; again: -EEXIST");
+    check(HYPERVISOR_vcpu_op(VCPUOP_initialise, 1, context_for(1)) == -XEN_EEXIST, "vCPUs 1 and 2 initialised; again: -EEXIST");
     check(HYPERVISOR_vcpu_op(VCPUOP_is_up, 1, NULL) == 0, "initialised is not up");
     evtchn_port_t port;
     check(bind_ipi(0, &port) == 0 && port, "bind_ipi for vCPU 0");
     ipi_port[0] = port;
-    for (uint32_t id = 1; id < NR_VCPUS; id++)
+    for (uint32_t id = 1; id < NR_VCPUS - 1; id++)
         HYPERVISOR_vcpu_op(VCPUOP_up, id, NULL);
+    struct vcpu_register_vcpu_info r = { .mfn = virt_to_mfn(page_alloc()), .offset = 0 };
+    check(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 1, &r) == -XEN_EINVAL,
+          "register_vcpu_info for another vCPU that is up: -EINVAL");
+    c = context_for(NR_VCPUS - 1);
+    c->flags |= VGCF_online;
+    check(HYPERVISOR_vcpu_op(VCPUOP_initialise, NR_VCPUS - 1, c) == 0 && HYPERVISOR_vcpu_op(VCPUOP_is_up, NR_VCPUS - 1, NULL) == 1,
+          "vCPU 3 initialised with VGCF_online: up at once");
     for (int i = 0; i < 1000 && arrived < NR_VCPUS - 1; i++)
         HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
     check(arrived == NR_VCPUS - 1 && on_own_stack == NR_VCPUS - 1, "VCPUOP_up: three vCPUs ran, each on its own stack");
@@ -183,6 +204,30 @@ static void events_between_vcpus(void)
         wait_port(ipi_port[0], 0);
     }
     check(pongs == ROUNDS, "20 IPIs to vCPU 1 and 20 back, each woke its poll");
+    struct evtchn_alloc_unbound loop = { .dom = DOMID_SELF, .remote_dom = DOMID_SELF };
+    HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &loop);
+    struct evtchn_bind_interdomain other = { .remote_dom = DOMID_SELF, .remote_port = loop.port };
+    HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &other);
+    cross_port = loop.port;                    /* it notifies vCPU 0; vCPU 1 polls it */
+    for (int i = 0; i < 50; i++)
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    event_send(other.local_port);
+    for (int i = 0; i < 1000 && !cross_done; i++)
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    check(cross_done && cross_woke_early, "vCPU 1 polling a port that notifies vCPU 0 wakes on its event");
+    for (int i = 0; i < 1000 && !parked; i++)
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    for (int i = 0; i < 20; i++)
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    check(HYPERVISOR_vcpu_op(VCPUOP_down, 1, NULL) == 0 && HYPERVISOR_vcpu_op(VCPUOP_is_up, 1, NULL) == 0 &&
+          HYPERVISOR_vcpu_op(VCPUOP_up, 1, NULL) == 0, "VCPUOP_down and up of vCPU 1 while it polls");
+    for (int i = 0; i < 20; i++)
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    check(!parked_returned, "it goes on waiting: down and blocked are two things");
+    event_send(ipi_port[1]);
+    for (int i = 0; i < 1000 && !parked_returned; i++)
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    check(parked_returned, "and wakes on its event");
     evtchn_port_t port;
     check(bind_ipi(9, &port) == -XEN_ENOENT, "bind_ipi for vCPU 9: -ENOENT");
     struct evtchn_bind_virq global = { .virq = VIRQ_DOM_EXC, .vcpu = 1 };
@@ -194,6 +239,11 @@ static void events_between_vcpus(void)
     check(HYPERVISOR_event_channel_op(EVTCHNOP_bind_vcpu, &bv) == 0 &&
           HYPERVISOR_event_channel_op(EVTCHNOP_status, &st) == 0 && st.vcpu == 2,
           "bind_vcpu moves an unbound port to vCPU 2; status says so");
+    struct evtchn_bind_interdomain peer = { .remote_dom = DOMID_SELF, .remote_port = u.port };
+    HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &peer);
+    st = (struct evtchn_status){ .dom = DOMID_SELF, .port = u.port };
+    check(HYPERVISOR_event_channel_op(EVTCHNOP_status, &st) == 0 && st.status == EVTCHNSTAT_interdomain && st.vcpu == 2,
+          "the other end binding it leaves it on vCPU 2");
     bv = (struct evtchn_bind_vcpu){ .port = ipi_port[0], .vcpu = 2 };
     check(HYPERVISOR_event_channel_op(EVTCHNOP_bind_vcpu, &bv) == -XEN_EINVAL, "bind_vcpu of an IPI port: -EINVAL");
     bv = (struct evtchn_bind_vcpu){ .port = u.port, .vcpu = 7 };
@@ -206,9 +256,15 @@ static void timers_and_runstate(void)
         HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
     check(timer_late_ok, "vCPU 2's one-shot timer woke it on its own VIRQ_TIMER, not before the deadline");
     check(timer_other_refused, "a one-shot timer for another vCPU: -EINVAL");
+    check(zero_fired, "a one-shot timer at 0 (the past) fires at once");
     check(periodic_ticks == 5, "vCPU 3's periodic timer (1 ms) woke it five times");
-    struct vcpu_set_periodic_timer fast = { .period_ns = 999999 };
+    struct vcpu_set_periodic_timer fast = { .period_ns = 999999 }, endless = { .period_ns = ~0ull };
     check(HYPERVISOR_vcpu_op(VCPUOP_set_periodic_timer, 0, &fast) == -XEN_EINVAL, "a period under 1 ms: -EINVAL");
+    check(HYPERVISOR_vcpu_op(VCPUOP_set_periodic_timer, 0, &endless) == -XEN_EINVAL, "a period of 2^64-1 ns: -EINVAL");
+    static struct vcpu_runstate_info area;
+    uint64_t area_va = (uint32_t)(uintptr_t)&area;
+    check(HYPERVISOR_vcpu_op(VCPUOP_register_runstate_memory_area, 0, &area_va) == 0 && area.state == RUNSTATE_running,
+          "register_runstate_memory_area: our runstate, kept there");
     for (int i = 0; i < 1000 && HYPERVISOR_vcpu_op(VCPUOP_is_up, 1, NULL); i++)
         HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
     struct vcpu_runstate_info r0, r1;
@@ -223,6 +279,8 @@ static void vcpu_info_registration(void)
 {
     uint8_t *page = page_alloc();
     struct vcpu_register_vcpu_info r = { .mfn = virt_to_mfn(page), .offset = 64 };
+    for (int i = 0; i < 1000 && HYPERVISOR_vcpu_op(VCPUOP_is_up, 1, NULL); i++)
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
     check(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 1, &r) == 0, "register_vcpu_info for vCPU 1 in a page of ours");
     check(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 1, &r) == -XEN_EINVAL, "a second time: -EINVAL");
     r.offset = 4090;
