@@ -72,9 +72,9 @@ static int link_port(struct domain *d, evtchn_port_t port, event_word_t *w)
     return 1;
 }
 
-/* Tour step 2 (event), FIFO ABI: the port's PENDING bit, and if it is unmasked and not already
- * queued, its place at the tail of its queue; the vCPU wakes as with the 2-level ABI. A port the
- * event array does not cover yet loses the event, as on Xen. */
+/* evtchn_set_pending's twin for the FIFO ABI: the port's PENDING bit and, if it is unmasked and
+ * not already queued, its place at the tail of its queue; whom to wake as with the 2-level ABI.
+ * A port the event array does not cover yet loses the event, as on Xen. */
 void fifo_set_pending(struct domain *d, evtchn_port_t port)
 {
     event_word_t *w = word_of(d, port);

@@ -33,6 +33,8 @@ static struct vcpu *yielder;
 /* d's runnable vCPU to run next: the first after the one picked last, other than `except`. */
 static struct vcpu *next_vcpu_of(struct domain *d, const struct vcpu *except)
 {
+    if (d->max_vcpus == 1)                      /* the common case, without the turns */
+        return d->vcpus[0] != except && vcpu_runnable(d->vcpus[0]) ? d->vcpus[0] : NULL;
     for (uint32_t n = 1; n <= d->max_vcpus; n++) {
         struct vcpu *v = d->vcpus[(d->last_vcpu + n) % d->max_vcpus];
         if (v != except && vcpu_runnable(v))

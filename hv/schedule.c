@@ -45,6 +45,9 @@ static void report_first_entry(void)
     }
 }
 
+/* When the vCPU that switched away did (the next one's runstate starts then too), or 0. */
+static uint64_t switch_time;
+
 /* Tour step 6 (boot): run a vCPU. Its saved registers go to the top of the monitor stack, the
  * CPU switches to its page tables, and the monitor leaves through the ordinary trap exit. */
 void schedule(void)
@@ -60,7 +63,8 @@ void schedule(void)
     }
     current = next;
     next->slice_ticks = 0;
-    runstate_change(next, RUNSTATE_running);
+    runstate_change_at(next, RUNSTATE_running, switch_time ? switch_time : time_now_ns());
+    switch_time = 0;
     report_first_entry();
     struct trap_frame *frame = guest_regs();
     *frame = next->regs;
@@ -79,8 +83,9 @@ static void __attribute__((noreturn)) switch_away(void)
 {
     current->regs = *guest_regs();
     fpu_switch_out(current);
-    runstate_change(current, !current->online ? RUNSTATE_offline :
-                             current->run_state == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_runnable);
+    switch_time = time_now_ns();
+    runstate_change_at(current, !current->online ? RUNSTATE_offline :
+                                current->run_state == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_runnable, switch_time);
     schedule();
 }
 

@@ -25,7 +25,12 @@ _Static_assert(sizeof(struct vcpu) <= PAGE_SIZE, "a vCPU beyond vCPU 0 lives in 
 /* A runstate change at the present time (the time in the old state is added up). */
 void runstate_change(struct vcpu *v, int state)
 {
-    uint64_t now = time_now_ns();
+    runstate_change_at(v, state, time_now_ns());
+}
+
+/* The same at a time already read (a switch reads it once for both vCPUs). */
+void runstate_change_at(struct vcpu *v, int state, uint64_t now)
+{
     v->runstate.time[v->runstate.state] += now - v->runstate.state_entry_time;
     v->runstate.state = state;
     v->runstate.state_entry_time = now;

@@ -110,6 +110,7 @@ long timer_set_singleshot(struct vcpu *v, uint64_t deadline);
 int vcpus_create(struct domain *d, uint32_t n);
 void vcpus_free(struct domain *d);
 void runstate_change(struct vcpu *v, int state);
+void runstate_change_at(struct vcpu *v, int state, uint64_t now);
 void runstate_publish(struct vcpu *v);
 long do_vcpu_op(HC_ARGS);
 
