@@ -92,3 +92,12 @@ def test_debugreg_guests_end_cleanly(debugregs):
     assert "debugregs: all checks passed: 0 failure(s)" in debugregs.console, debugregs.console
     assert "hv: power-off status=0" in debugregs.console
     assert debugregs.status == 0
+
+
+def test_icebp_is_a_db_bounced_to_the_guest_under_bochs():
+    """int1 (0xF1): a #DB no breakpoint raised, bounced like any other. Bochs models it; QEMU's TCG
+    raises #UD instead, so this runs under Bochs only."""
+    run = boot(f"{guest('debugregs')}=mode=icebp", bochs=True, timeout=120)
+    assert [what for ok, what in checks(run, "debugregs")] == ["icebp (int1): a #DB, bounced to our handler"], run.console
+    assert "debugregs: all checks passed: 0 failure(s)" in run.console
+    assert run.status == 0

@@ -4,7 +4,9 @@
  * rings 1 and 3, the I/O bitmap, VMASST_TYPE_architectural_iopl), I/O breakpoints with CR4.DE,
  * and the MSRs a guest may read (guest rings 1 and 3, SDK).
  * `mode=writer` instead writes, in a loop that yields, to the address the other copy of this
- * guest watches: no #DB may reach it (each domain's breakpoints are its own).
+ * guest watches: no #DB may reach it (each domain's breakpoints are its own). `mode=icebp` runs
+ * the one-byte `int1` (0xF1), a #DB without a breakpoint, which the monitor bounces as any other
+ * (Bochs models it; QEMU's TCG raises #UD for it).
  */
 #include "sdk.h"
 #include "x86/control_regs.h"
@@ -407,6 +409,11 @@ int main(void)
     trap_set_handler(3, record);
     if (strcmp(mode, "writer") == 0) {
         writer();
+    } else if (strcmp(mode, "icebp") == 0) {
+        trap_set_handler(6, record);            /* where QEMU's #UD would go */
+        clear_last();
+        __asm__ volatile("movl $1f, %0; .byte 0xF1; 1:" : "=m"(resume) :: "memory");
+        check(last.vector == 1 && traps == 1 && (last.cs & 3) == 1, "icebp (int1): a #DB, bounced to our handler");
     } else {
         check(HYPERVISOR_get_debugreg(7) == (long)DR7_DEFAULT, "DR7 starts at its default");
         data_breakpoints();
