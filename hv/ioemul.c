@@ -6,9 +6,10 @@
  * the real interrupt flag behind the monitor's back. Its wish is kept as the vCPU's virtual IOPL,
  * and each I/O instruction that faults is checked against it here (Xen's iopl_ok): the kernel
  * counts as ring 1 (or ring 0 with VMASST_TYPE_architectural_iopl), its applications as ring 3.
- * What the check allows is done as Xen does for a domain without I/O ports of its own: a read
- * gives all ones, a write goes nowhere, `cli` and `sti` change nothing (the virtual interrupt
- * flag is evtchn_upcall_mask). No domain owns ports yet.
+ * What the check allows is done as Xen does: domain 0, the hardware domain, reaches the machine's
+ * ports, all but the monitor's own (monitor_ports); for any other port, and for every other
+ * domain, a read gives all ones and a write goes nowhere. `cli` and `sti` change nothing (the
+ * virtual interrupt flag is evtchn_upcall_mask).
  */
 #include "hv.h"
 #include "x86/eflags.h"
@@ -42,13 +43,53 @@ static int io_allowed(const struct vcpu *v, const struct trap_frame *f, uint32_t
     return ((bits[0] | (uint32_t)bits[1] << 8) & mask) == 0;
 }
 
-/* An `in` or `out` the guest may do: the value read, all ones of its size; a write is dropped. */
+/* The ports the monitor keeps for itself, as Xen keeps its own (ioports_deny_access): the PICs,
+ * the PIT and its gate, the CMOS clock it reads at boot, its serial port, its debug port, the
+ * emulators' power-off ports, and PCI configuration (0xCF8-0xCFF, whose address latch Xen never
+ * lets a guest write). */
+static const struct { uint16_t first, last; } monitor_ports[] = {
+    { 0x20, 0x21 }, { 0xA0, 0xA1 }, { 0x40, 0x43 }, { 0x61, 0x61 }, { 0x70, 0x71 },
+    { 0x3F8, 0x3FF }, { 0xE9, 0xE9 }, { 0xF4, 0xF4 }, { 0x8900, 0x8900 }, { 0xCF8, 0xCFF },
+};
+
+/* Xen's admin_io_okay: may domain d touch ports [port, port + size) of the machine itself? */
+static int machine_ports_allowed(const struct domain *d, uint32_t port, uint32_t size)
+{
+    if (d->id != 0)
+        return 0;                           /* only the hardware domain, domain 0 */
+    for (unsigned i = 0; i < sizeof(monitor_ports) / sizeof(monitor_ports[0]); i++)
+        if (port <= monitor_ports[i].last && port + size > monitor_ports[i].first)
+            return 0;
+    return 1;
+}
+
+/* The real access, of 1, 2 or 4 bytes, with the guest's EAX. */
+static void machine_port_io(struct trap_frame *f, const struct port_access *a)
+{
+    uint16_t port = (uint16_t)a->port;
+    if (a->is_in) {
+        uint32_t value = a->size == 1 ? inb(port) : a->size == 2 ? inw(port) : inl(port);
+        uint32_t mask = a->size == 4 ? 0xFFFFFFFFu : (1u << (8 * a->size)) - 1;
+        f->eax = (f->eax & ~mask) | value;
+    } else if (a->size == 1) {
+        outb(port, (uint8_t)f->eax);
+    } else if (a->size == 2) {
+        outw(port, (uint16_t)f->eax);
+    } else {
+        outl(port, f->eax);
+    }
+}
+
+/* An `in` or `out` the guest may do: domain 0's to its ports go to the machine; otherwise a read
+ * gives all ones of its size and a write is dropped. */
 int emulate_port_io(struct vcpu *v, struct trap_frame *f, const struct port_access *a, uint32_t *debug_status)
 {
     if (!io_allowed(v, f, a->port, a->size))
         return 0;
     *debug_status |= io_breakpoints_hit(v, a->port, a->size);
-    if (a->is_in)
+    if (machine_ports_allowed(v->domain, a->port, a->size))
+        machine_port_io(f, a);
+    else if (a->is_in)
         f->eax |= a->size == 4 ? 0xFFFFFFFFu : (1u << (8 * a->size)) - 1;
     return 1;
 }

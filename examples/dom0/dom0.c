@@ -11,6 +11,7 @@
  * the line is theirs). tools/hvrun gives "run=wait 1 T; quit" to run a domain's file under Bochs,
  * whose serial line takes no typing.
  */
+#include "ata.h"
 #include "sdk.h"
 #include "xenstored.h"
 
@@ -228,6 +229,63 @@ static void write_key(const char *args)
     xsd_set(path, space + 1);
 }
 
+/* ---- the machine's disks (ata.c) ---------------------------------------------------------- */
+
+static struct ata_disk disks[ATA_MAX_DISKS];
+static unsigned nr_disks;
+
+static void list_disks(void)
+{
+    for (unsigned i = 0; i < nr_disks; i++)
+        printf("disk %u: %s, %u sectors (%u KiB)\n", i, disks[i].model, disks[i].sectors, disks[i].sectors / 2);
+    if (!nr_disks)
+        printf("no disks\n");
+}
+
+/* "disk-read N LBA": the sector's text, up to its first NUL (64 characters at most). */
+static void disk_read(const char *args)
+{
+    static uint8_t sector[ATA_SECTOR_SIZE];
+    const char *rest;
+    unsigned n = number_at(args, &rest), lba = number(rest);
+    if (n >= nr_disks || ata_read(&disks[n], lba, 1, sector) < 0) {
+        printf("disk-read: cannot\n");
+        return;
+    }
+    char text[65];
+    unsigned len = 0;
+    while (len < 64 && sector[len] >= ' ' && sector[len] < 0x7F)
+        text[len] = (char)sector[len], len++;
+    text[len] = 0;
+    printf("disk %u sector %u: \"%s\"\n", n, lba, text);
+}
+
+/* "disk-write N LBA TEXT": TEXT, NUL-padded to a sector, written and flushed. */
+static void disk_write(const char *args)
+{
+    static uint8_t sector[ATA_SECTOR_SIZE];
+    const char *rest;
+    unsigned n = number_at(args, &rest), lba = number_at(rest, &rest);
+    while (*rest == ' ')
+        rest++;
+    memset(sector, 0, sizeof(sector));
+    strlcpy((char *)sector, rest, sizeof(sector));
+    if (n >= nr_disks || ata_write(&disks[n], lba, 1, sector) < 0 || ata_flush(&disks[n]) < 0) {
+        printf("disk-write: cannot\n");
+        return;
+    }
+    printf("wrote disk %u sector %u\n", n, lba);
+}
+
+/* Domain 0 drives the machine's devices: the I/O privilege a kernel asks for at boot (as Linux
+ * does: PHYSDEVOP_set_iopl 1), then the disks. */
+static void devices_init(void)
+{
+    struct physdev_set_iopl iopl = { 1 };
+    HYPERVISOR_physdev_op(PHYSDEVOP_set_iopl, &iopl);
+    nr_disks = ata_probe(disks);
+}
+
 /* "wait ID [SECONDS]": until the domain has ended, or the seconds (10 unless said) have passed. */
 static void wait_for(const char *args)
 {
@@ -322,8 +380,10 @@ int main(void)
     events_unmask();
     xsd_init();
     introduce_all();
+    devices_init();
     printf("domain 0 shell: list, create NAME [memory= vcpus= extra= ...], pause ID, unpause ID, wait ID [SECONDS], console ID,\n"
-           "                destroy ID, mem ID KB, store [PATH], write PATH VALUE, quit\n");
+           "                destroy ID, mem ID KB, store [PATH], write PATH VALUE, disks,\n"
+           "                disk-read N LBA, disk-write N LBA TEXT, quit\n");
     for (;;) {
         printf("dom0> ");
         const char *cmd = next_run_command();
@@ -341,6 +401,12 @@ int main(void)
             printf("%s\n", domctl_simple(XEN_DOMCTL_unpausedomain, number(cmd + 8)) == 0 ? "unpaused" : "cannot");
         else if (strncmp(cmd, "destroy ", 8) == 0)
             destroy(number(cmd + 8));
+        else if (strcmp(cmd, "disks") == 0)
+            list_disks();
+        else if (strncmp(cmd, "disk-read ", 10) == 0)
+            disk_read(cmd + 10);
+        else if (strncmp(cmd, "disk-write ", 11) == 0)
+            disk_write(cmd + 11);
         else if (strcmp(cmd, "store") == 0)
             xsd_dump("/");
         else if (strncmp(cmd, "store ", 6) == 0)

@@ -21,9 +21,12 @@ class Run:
         return [line for line in self.console.splitlines() if line.startswith(prefix)]
 
 
-def boot(*images, hv_args=None, bochs=False, icount=False, timeout=60, typed=None, memory=None):
-    """Boot build/hv.elf with IMAGE[=CMDLINE] modules; return what happened."""
+def boot(*images, hv_args=None, bochs=False, icount=False, timeout=60, typed=None, memory=None, disks=()):
+    """Boot build/hv.elf with IMAGE[=CMDLINE] modules (and raw disk images on the IDE controller);
+    return what happened."""
     cmd = [HVRUN, "--timeout", str(timeout)]
+    for disk in disks:
+        cmd += ["--disk", str(disk)]
     if bochs:
         cmd.append("--bochs")
     if icount:

@@ -1,0 +1,82 @@
+"""Domain 0 drives the machine's disks (examples/dom0/ata.c, issue 18's first slice): raw images
+attached with hvrun --disk, read and written by ATA PIO through the ports the monitor lets domain
+0 reach, under QEMU and Bochs; what it writes reaches the host's file. The monitor keeps its own
+ports (PIC, PIT, serial, power-off, CMOS) from domain 0, and every port from a domU
+(tests/guests/ports.c)."""
+import os
+import subprocess
+
+import pytest
+
+from conftest import HVRUN, ROOT, boot, checks, guest
+
+DOM0 = "build/examples/dom0.elf"
+CYLINDER = 16 * 63 * 512                        # Bochs sees whole cylinders of 16 heads, 63 sectors
+
+
+def disk_image(path, cylinders, sectors):
+    """A raw image of whole cylinders, with text at the given sectors ({lba: text})."""
+    with open(path, "wb") as f:
+        f.write(bytes(cylinders * CYLINDER))
+        for lba, text in sectors.items():
+            f.seek(lba * 512)
+            f.write(text.encode())
+    return str(path)
+
+
+def sector_text(path, lba):
+    with open(path, "rb") as f:
+        f.seek(lba * 512)
+        return f.read(512).split(b"\0")[0].decode()
+
+
+def run_dom0(disks, commands, bochs=False):
+    """Domain 0 alone, with the disks, running the commands (from its command line: Bochs's
+    serial line takes no typing)."""
+    cmd = [HVRUN, "--timeout", "120"] + (["--bochs"] if bochs else [])
+    for d in disks:
+        cmd += ["--disk", d]
+    cmd.append(f"{DOM0}=run={'; '.join(commands)}; quit")
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=240)
+    return proc.returncode, proc.stdout.replace("\r", "")
+
+
+@pytest.mark.parametrize("machine", ["qemu", "bochs"])
+def test_domain0_reads_and_writes_a_disk_and_the_host_file_changes(tmp_path, machine):
+    image = disk_image(tmp_path / "disk.img", 4, {3: "hello from sector three"})
+    status, out = run_dom0([image], ["disks", "disk-read 0 3", "disk-write 0 9 written by dom0", "disk-read 0 9"],
+                           bochs=machine == "bochs")
+    assert status == 0, out
+    assert "dom0: disk 0: " in out and ", 4032 sectors (2016 KiB)" in out, out
+    assert 'dom0: disk 0 sector 3: "hello from sector three"' in out
+    assert "dom0: wrote disk 0 sector 9" in out
+    assert 'dom0: disk 0 sector 9: "written by dom0"' in out
+    assert sector_text(image, 9) == "written by dom0", "the write reached the host's file"
+    assert sector_text(image, 3) == "hello from sector three"
+
+
+def test_what_was_written_survives_the_next_boot(tmp_path):
+    image = disk_image(tmp_path / "disk.img", 2, {})
+    assert run_dom0([image], ["disk-write 0 100 from the first boot"])[0] == 0
+    status, out = run_dom0([image], ["disk-read 0 100"])
+    assert status == 0 and 'dom0: disk 0 sector 100: "from the first boot"' in out, out
+
+
+def test_two_disks_and_no_disk(tmp_path):
+    a = disk_image(tmp_path / "a.img", 2, {0: "disk a"})
+    b = disk_image(tmp_path / "b.img", 3, {0: "disk b"})
+    status, out = run_dom0([a, b], ["disks", "disk-read 0 0", "disk-read 1 0", "disk-read 1 99999"])
+    assert status == 0, out
+    assert ", 2016 sectors (1008 KiB)" in out and ", 3024 sectors (1512 KiB)" in out, out
+    assert 'dom0: disk 0 sector 0: "disk a"' in out and 'dom0: disk 1 sector 0: "disk b"' in out
+    assert "dom0: disk-read: cannot" in out, "a sector past the disk's end is refused"
+    status, out = run_dom0([], ["disks"])
+    assert status == 0 and "dom0: no disks" in out, out
+
+
+def test_domain0_never_reaches_the_monitors_ports_and_a_domu_no_port(tmp_path):
+    image = disk_image(tmp_path / "disk.img", 1, {})
+    run = boot(guest("ports"), f"{guest('ports')}=name=other mode=domu", disks=[image])
+    assert [ok for ok, _ in checks(run, "ports")] == ["ok"] * 4, run.console
+    assert [ok for ok, _ in checks(run, "other")] == ["ok"] * 4, run.console
+    assert "hv: power-off status=0" in run.console and run.status == 0
