@@ -14,6 +14,7 @@ static const char *const shutdown_reasons[] = {
 static void domain_release(struct domain *d)
 {
     evtchn_close_all(d);
+    pirq_release(d);
     grant_release_domain(d);
     domain_console_drain(d);
     if (d->line_len)

@@ -201,6 +201,20 @@ static long op_bind_virq(struct domain *d, struct evtchn_bind_virq *b)
     return 0;
 }
 
+/* bind_pirq: one of the machine's interrupt lines, mapped by domain 0 (hv/pirq.c). */
+static long op_bind_pirq(struct domain *d, struct evtchn_bind_pirq *b)
+{
+    long port = alloc_port(d);
+    if (port < 0)
+        return port;
+    long rc = pirq_bind(d, b->pirq, (evtchn_port_t)port);
+    if (rc < 0)
+        return rc;
+    port_bind(&d->evtchn[port], (struct evtchn){ .state = ECS_PIRQ, .virq = (uint8_t)b->pirq });
+    b->port = (evtchn_port_t)port;
+    return 0;
+}
+
 static long op_bind_ipi(struct domain *d, struct evtchn_bind_ipi *b)
 {
     if (!vcpu_of(d, b->vcpu))
@@ -236,6 +250,8 @@ static long evtchn_close(struct domain *d, evtchn_port_t port)
         return -XEN_EINVAL;
     if (c->state == ECS_VIRQ)
         d->vcpus[virq_is_per_vcpu(c->virq) ? c->notify_vcpu : 0]->virq_port[c->virq] = 0;
+    if (c->state == ECS_PIRQ)
+        pirq_unbind(c->virq);
     if (c->state == ECS_INTERDOMAIN) {
         struct domain *r = &domains[c->remote_dom];
         struct evtchn *rc = port_of(r, c->remote_port);
@@ -280,7 +296,7 @@ static long op_status(struct domain *d, struct evtchn_status *st)
         [ECS_FREE] = EVTCHNSTAT_closed, [ECS_UNBOUND] = EVTCHNSTAT_unbound,
         [ECS_INTERDOMAIN] = EVTCHNSTAT_interdomain, [ECS_VIRQ] = EVTCHNSTAT_virq,
         [ECS_IPI] = EVTCHNSTAT_ipi, [ECS_MONITOR] = EVTCHNSTAT_interdomain,
-        [ECS_ORPHANED] = EVTCHNSTAT_unbound,
+        [ECS_ORPHANED] = EVTCHNSTAT_unbound, [ECS_PIRQ] = EVTCHNSTAT_pirq,
     };
     st->status = status_of[c->state];
     st->vcpu = c->notify_vcpu;
@@ -291,6 +307,8 @@ static long op_status(struct domain *d, struct evtchn_status *st)
         st->u.interdomain.dom = c->remote_dom, st->u.interdomain.port = c->remote_port;
     else if (c->state == ECS_VIRQ)
         st->u.virq = c->virq;
+    else if (c->state == ECS_PIRQ)
+        st->u.pirq = c->virq;
     return 0;
 }
 
@@ -333,6 +351,7 @@ static const uint8_t arg_size[] = {
     [EVTCHNOP_bind_ipi] = sizeof(struct evtchn_bind_ipi),
     [EVTCHNOP_bind_vcpu] = sizeof(struct evtchn_bind_vcpu),
     [EVTCHNOP_unmask] = sizeof(struct evtchn_unmask),
+    [EVTCHNOP_bind_pirq] = sizeof(struct evtchn_bind_pirq),
     [EVTCHNOP_init_control] = sizeof(struct evtchn_init_control),
     [EVTCHNOP_expand_array] = sizeof(struct evtchn_expand_array),
     [EVTCHNOP_set_priority] = sizeof(struct evtchn_set_priority),
@@ -345,6 +364,7 @@ long do_event_channel_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, u
         struct evtchn_bind_interdomain bind_interdomain;
         struct evtchn_bind_virq bind_virq;
         struct evtchn_bind_ipi bind_ipi;
+        struct evtchn_bind_pirq bind_pirq;
         struct evtchn_bind_vcpu bind_vcpu;
         struct evtchn_alloc_unbound alloc_unbound;
         struct evtchn_status status;
@@ -364,6 +384,7 @@ long do_event_channel_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, u
     case EVTCHNOP_bind_interdomain: rc = op_bind_interdomain(d, &u.bind_interdomain); break;
     case EVTCHNOP_bind_virq:        rc = op_bind_virq(d, &u.bind_virq); break;
     case EVTCHNOP_bind_ipi:         rc = op_bind_ipi(d, &u.bind_ipi); break;
+    case EVTCHNOP_bind_pirq:        rc = op_bind_pirq(d, &u.bind_pirq); break;
     case EVTCHNOP_status:           rc = op_status(d, &u.status); break;
     case EVTCHNOP_close:            return evtchn_close(d, u.port);
     case EVTCHNOP_send:             return op_send(d, u.port);

@@ -121,13 +121,15 @@ static long set_iobitmap(struct vcpu *v, uint32_t arg)
     return 0;
 }
 
-/* physdev_op(cmd, arg): the I/O privilege operations; the interrupt ones answer -ENOSYS. */
+/* physdev_op(cmd, arg): the I/O privilege operations, and the interrupt ones of hv/pirq.c. */
 long do_physdev_op(uint32_t cmd, uint32_t arg, uint32_t a3, uint32_t a4, uint32_t a5)
 {
     (void)a3, (void)a4, (void)a5;
     switch (cmd) {
     case PHYSDEVOP_set_iopl: return set_iopl(current, arg);
     case PHYSDEVOP_set_iobitmap: return set_iobitmap(current, arg);
+    case PHYSDEVOP_map_pirq: case PHYSDEVOP_unmap_pirq: case PHYSDEVOP_eoi: case PHYSDEVOP_irq_status_query:
+        return pirq_op(current_domain(), cmd, arg);     /* the machine's interrupts (hv/pirq.c) */
     default: return -XEN_ENOSYS;
     }
 }

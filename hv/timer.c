@@ -113,6 +113,24 @@ void pic_eoi(void)
     outb(PIC1_CMD, PIC_EOI);
 }
 
+/* End of interrupt for line irq: a slave line (8-15) needs it at both PICs. */
+void pic_eoi_line(unsigned irq)
+{
+    if (irq >= 8)
+        outb(PIC2_CMD, PIC_EOI);
+    outb(PIC1_CMD, PIC_EOI);
+}
+
+/* Mask or unmask one line (the slave's lines pass through the master's line 2, left open). */
+void pic_set_masked(unsigned irq, int masked)
+{
+    uint16_t port = irq < 8 ? PIC1_DATA : PIC2_DATA;
+    uint8_t bit = (uint8_t)(1u << (irq & 7)), mask = inb(port);
+    outb(port, masked ? (uint8_t)(mask | bit) : (uint8_t)(mask & ~bit));
+    if (irq >= 8 && !masked)
+        outb(PIC1_DATA, (uint8_t)(inb(PIC1_DATA) & ~(1u << 2)));
+}
+
 uint64_t timer_ticks(void)
 {
     uint32_t flags = irq_save();      /* a 64-bit read is two loads: no tick between them */

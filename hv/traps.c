@@ -89,8 +89,10 @@ static void irq_dispatch(unsigned irq, int from_guest)
         console_input_irq();
         pic_eoi();
         send_virq(&domains[0], VIRQ_CONSOLE);   /* typed input is domain 0's to read */
+    } else if (pirq_wanted(irq)) {
+        pirq_interrupt(irq);                    /* a device of domain 0's (hv/pirq.c) */
     }
-    /* Other lines are masked; a spurious IRQ 7 or 15 needs no EOI (8259A datasheet). */
+    /* Lines nobody bound are masked; a spurious IRQ 7 or 15 needs no EOI (8259A datasheet). */
 }
 
 static const char *exception_name(uint32_t vector)

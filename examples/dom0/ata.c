@@ -4,7 +4,10 @@
  * port is not one of the monitor's own, then does it on the machine (hv/ioemul.c): a PV driver
  * runs unchanged, at the price of a crossing per port access. The driver polls the status
  * register; commands are LBA28 (ATA-6: READ SECTORS 0x20, WRITE SECTORS 0x30, FLUSH CACHE 0xE7,
- * IDENTIFY DEVICE 0xEC), one sector of 256 words at a time.
+ * IDENTIFY DEVICE 0xEC), one sector of 256 words at a time. Once ata_use_interrupt has bound a
+ * channel's line to an event channel, each command waits for the device's interrupt in
+ * SCHEDOP_poll instead of reading the status register over and over: the vCPU sleeps, and the
+ * monitor wakes it when the line fires.
  */
 #include "ata.h"
 #include "sdk.h"
@@ -39,7 +42,51 @@ static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, 
 static inline uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 static inline uint16_t inw(uint16_t port) { uint16_t v; __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 
-static const struct { uint16_t base, control; } channels[2] = { { 0x1F0, 0x3F6 }, { 0x170, 0x376 } };
+static const struct { uint16_t base, control; uint32_t irq; } channels[2] = {
+    { 0x1F0, 0x3F6, 14 }, { 0x170, 0x376, 15 },
+};
+static evtchn_port_t irq_port[2];   /* the event channel of each channel's line, or 0 */
+static unsigned irq_count[2];
+
+#define IRQ_TIMEOUT_NS 100000000ull   /* then the status register is read anyway */
+
+/* Wait for the channel's interrupt, if it has one: the event is polled for with the port masked
+ * (so the upcall leaves it to us), cleared, and the line's EOI told to the monitor once the
+ * caller has read the status (which acknowledges the device). */
+static void await_interrupt(const struct ata_disk *d)
+{
+    evtchn_port_t port = irq_port[d->channel];
+    if (!port)
+        return;
+    evtchn_port_t ports[1] = { port };
+    struct sched_poll p = { .ports = ports, .nr_ports = 1, .timeout = clock_ns() + IRQ_TIMEOUT_NS };
+    HYPERVISOR_sched_op(SCHEDOP_poll, &p);
+    uint32_t *pending = (uint32_t *)&shared_info->evtchn_pending[port / 32];
+    if (__atomic_fetch_and(pending, ~(1u << (port % 32)), __ATOMIC_SEQ_CST) & (1u << (port % 32)))
+        irq_count[d->channel]++;
+    struct physdev_eoi eoi = { channels[d->channel].irq };
+    HYPERVISOR_physdev_op(PHYSDEVOP_eoi, &eoi);
+}
+
+int ata_use_interrupt(unsigned channel)
+{
+    struct physdev_map_pirq map = { .domid = DOMID_SELF, .type = MAP_PIRQ_TYPE_GSI,
+                                    .index = (int32_t)channels[channel].irq, .pirq = -1 };
+    if (HYPERVISOR_physdev_op(PHYSDEVOP_map_pirq, &map) < 0)
+        return -1;
+    struct evtchn_bind_pirq bind = { .pirq = (uint32_t)map.pirq };
+    if (HYPERVISOR_event_channel_op(EVTCHNOP_bind_pirq, &bind) < 0)
+        return -1;
+    __atomic_fetch_or((uint32_t *)&shared_info->evtchn_mask[bind.port / 32], 1u << (bind.port % 32), __ATOMIC_SEQ_CST);
+    irq_port[channel] = bind.port;
+    outb(channels[channel].control, 0);           /* nIEN clear: the devices interrupt */
+    return 0;
+}
+
+unsigned ata_interrupts(unsigned channel)
+{
+    return irq_count[channel];
+}
 
 /* The device's status once it is no longer busy, or 0xFF when it never gets there. */
 static uint8_t wait_not_busy(const struct ata_disk *d)
@@ -113,7 +160,8 @@ unsigned ata_probe(struct ata_disk disks[ATA_MAX_DISKS])
     unsigned n = 0;
     for (unsigned c = 0; c < 2; c++)
         for (uint8_t slave = 0; slave < 2; slave++) {
-            struct ata_disk d = { .base = channels[c].base, .control = channels[c].control, .slave = slave };
+            struct ata_disk d = { .channel = (uint8_t)c, .base = channels[c].base, .control = channels[c].control,
+                                  .slave = slave };
             if (identify(&d) == 0)
                 disks[n++] = d;
         }
@@ -132,6 +180,7 @@ int ata_read(const struct ata_disk *d, uint32_t lba, uint32_t count, void *buf)
         return -1;
     command(d, lba, count, CMD_READ_SECTORS);
     for (uint32_t s = 0; s < count; s++) {
+        await_interrupt(d);                            /* a sector is ready */
         if (wait_data(d) < 0)
             return -1;
         for (int i = 0; i < ATA_SECTOR_SIZE / 2; i++)
@@ -151,6 +200,7 @@ int ata_write(const struct ata_disk *d, uint32_t lba, uint32_t count, const void
             return -1;
         for (int i = 0; i < ATA_SECTOR_SIZE / 2; i++)
             outw(d->base + REG_DATA, *words++);
+        await_interrupt(d);                            /* the sector is written */
     }
     return (wait_not_busy(d) & (STATUS_ERR | STATUS_DF)) ? -1 : 0;
 }
@@ -158,5 +208,6 @@ int ata_write(const struct ata_disk *d, uint32_t lba, uint32_t count, const void
 int ata_flush(const struct ata_disk *d)
 {
     command(d, 0, 0, CMD_FLUSH_CACHE);
+    await_interrupt(d);
     return (wait_not_busy(d) & (STATUS_ERR | STATUS_DF)) ? -1 : 0;
 }

@@ -9,6 +9,7 @@
 #define ATA_MAX_DISKS   4       /* primary and secondary channel, master and slave */
 
 struct ata_disk {
+    uint8_t channel;            /* 0 primary (IRQ 14), 1 secondary (IRQ 15) */
     uint16_t base, control;     /* the channel's command block and control block ports */
     uint8_t slave;
     uint32_t sectors;           /* LBA28 capacity */
@@ -23,5 +24,10 @@ int ata_read(const struct ata_disk *d, uint32_t lba, uint32_t count, void *buf);
 int ata_write(const struct ata_disk *d, uint32_t lba, uint32_t count, const void *buf);
 /* FLUSH CACHE: what was written is on the medium (the host's file). */
 int ata_flush(const struct ata_disk *d);
+/* From now on a channel's commands wait for its interrupt, line 14 or 15, which domain 0 takes
+ * from the monitor as a physical IRQ on an event channel: 0, or -1 when the monitor refuses. */
+int ata_use_interrupt(unsigned channel);
+/* Interrupts taken so far on a channel. */
+unsigned ata_interrupts(unsigned channel);
 
 #endif

@@ -237,7 +237,8 @@ static unsigned nr_disks;
 static void list_disks(void)
 {
     for (unsigned i = 0; i < nr_disks; i++)
-        printf("disk %u: %s, %u sectors (%u KiB)\n", i, disks[i].model, disks[i].sectors, disks[i].sectors / 2);
+        printf("disk %u: %s, %u sectors (%u KiB), %u interrupts\n", i, disks[i].model, disks[i].sectors,
+               disks[i].sectors / 2, ata_interrupts(disks[i].channel));
     if (!nr_disks)
         printf("no disks\n");
 }
@@ -284,6 +285,12 @@ static void devices_init(void)
     struct physdev_set_iopl iopl = { 1 };
     HYPERVISOR_physdev_op(PHYSDEVOP_set_iopl, &iopl);
     nr_disks = ata_probe(disks);
+    int used[2] = { 0, 0 };
+    for (unsigned i = 0; i < nr_disks; i++)
+        used[disks[i].channel] = 1;
+    for (unsigned c = 0; c < 2; c++)
+        if (used[c] && ata_use_interrupt(c) < 0)
+            printf("disks: no interrupt for channel %u: polling\n", c);
 }
 
 /* "wait ID [SECONDS]": until the domain has ended, or the seconds (10 unless said) have passed. */

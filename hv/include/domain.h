@@ -28,12 +28,13 @@ enum domain_state {
 #define EVTCHN_PORTS 128       /* ports 1..127 per domain (port 0 is never used) */
 
 /* ECS_ORPHANED: unbound, waiting for a domain that has ended (hv/event_channel.c). */
-enum evtchn_state { ECS_FREE, ECS_UNBOUND, ECS_INTERDOMAIN, ECS_VIRQ, ECS_IPI, ECS_MONITOR, ECS_ORPHANED };
+/* ECS_PIRQ: one of the machine's interrupt lines, domain 0's (hv/pirq.c). */
+enum evtchn_state { ECS_FREE, ECS_UNBOUND, ECS_INTERDOMAIN, ECS_VIRQ, ECS_IPI, ECS_MONITOR, ECS_ORPHANED, ECS_PIRQ };
 
 /* One event-channel port of a domain (hv/event_channel.c). */
 struct evtchn {
     uint8_t state;             /* enum evtchn_state */
-    uint8_t virq;              /* ECS_VIRQ */
+    uint8_t virq;              /* ECS_VIRQ; ECS_PIRQ: the pirq */
     uint8_t notify_vcpu;       /* the vCPU its events go to (bind_vcpu; a VIRQ's or IPI's own) */
     uint8_t priority;          /* FIFO ABI: its queue (set_priority; EVTCHN_FIFO_PRIORITY_DEFAULT) */
     uint8_t linked_vcpu, linked_priority;   /* FIFO ABI: the queue it was last linked into */

@@ -93,6 +93,8 @@ unsigned timer_irq(void);
 void timer_program(uint64_t deadline);
 void timer_deadline_added(uint64_t deadline);
 void pic_eoi(void);
+void pic_eoi_line(unsigned irq);
+void pic_set_masked(unsigned irq, int masked);
 
 /* ---- time.c: system time, guests' time records, their timers ---------------------------------- */
 extern uint64_t boot_tsc;                 /* the TSC at the monitor's first C line */
@@ -202,6 +204,14 @@ struct port_access {
 int iopl_allows(const struct vcpu *v, const struct trap_frame *f);
 int emulate_port_io(struct vcpu *v, struct trap_frame *f, const struct port_access *a, uint32_t *debug_status);
 long do_physdev_op(HC_ARGS);
+
+/* ---- pirq.c: the machine's interrupt lines for domain 0 ---------------------------------------- */
+long pirq_op(struct domain *d, uint32_t cmd, uint32_t arg);
+long pirq_bind(struct domain *d, uint32_t pirq, evtchn_port_t port);
+void pirq_unbind(uint32_t pirq);
+int pirq_wanted(unsigned irq);
+void pirq_interrupt(unsigned irq);
+void pirq_release(struct domain *d);
 
 /* ---- debugreg.c: the guest's debug registers ------------------------------------------------------ */
 void debugregs_init(struct vcpu *v);

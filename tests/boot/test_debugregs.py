@@ -38,7 +38,7 @@ DEBUGREG_CHECKS = [
     "vIOPL 0 with the bitmap: port 0x80 allowed, 0x81 and one past the bitmap refused",
     "a bitmap in the monitor's area: -EINVAL, and the last one stays",
     "set_iobitmap of 65537 ports: -EINVAL",
-    "PHYSDEVOP_eoi: -ENOSYS",
+    "PHYSDEVOP_apic_read: -ENOSYS",
     "mov from %cr4: PAE set, DE clear",
     "an I/O breakpoint without CR4.DE: -EPERM",
     "without CR4.DE, DR4 is DR6",

@@ -284,7 +284,7 @@ static void virtual_iopl(void)
     check(HYPERVISOR_physdev_op(PHYSDEVOP_set_iobitmap, &map) == -XEN_EINVAL, "set_iobitmap of 65537 ports: -EINVAL");
     map.nr_ports = 0;
     HYPERVISOR_physdev_op(PHYSDEVOP_set_iobitmap, &map);
-    check(HYPERVISOR_physdev_op(PHYSDEVOP_eoi, &map) == -XEN_ENOSYS, "PHYSDEVOP_eoi: -ENOSYS");
+    check(HYPERVISOR_physdev_op(PHYSDEVOP_apic_read, &map) == -XEN_ENOSYS, "PHYSDEVOP_apic_read: -ENOSYS");
 }
 
 /* An I/O breakpoint needs CR4.DE, which the guest sets by mov to %cr4 (emulated). */

@@ -2,7 +2,8 @@
  * SDK). As domain 0 it reaches the machine's ports but never the monitor's: masking every
  * interrupt at the PIC, reprogramming the PIT or writing QEMU's power-off port changes nothing,
  * and time goes on. As any other domain (`mode=domu`) no port is the machine's: the IDE
- * controller's status reads all ones and a command written to it goes nowhere.
+ * controller's status reads all ones and a command written to it goes nowhere. The machine's
+ * interrupt lines as event channels (physical IRQs) are domain 0's alone, and never the monitor's.
  */
 #include "sdk.h"
 
@@ -30,8 +31,56 @@ static int time_goes_on(void)
     return timer_fired;
 }
 
+static long map_pirq(int type, int line)
+{
+    struct physdev_map_pirq m = { .domid = DOMID_SELF, .type = type, .index = line, .pirq = -1 };
+    long rc = HYPERVISOR_physdev_op(PHYSDEVOP_map_pirq, &m);
+    return rc < 0 ? rc : m.pirq;
+}
+
+static long bind_pirq(uint32_t pirq, evtchn_port_t *port)
+{
+    struct evtchn_bind_pirq b = { .pirq = pirq };
+    long rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_pirq, &b);
+    *port = b.port;
+    return rc;
+}
+
+static long pirq_call(unsigned cmd, uint32_t irq)
+{
+    struct physdev_irq_status_query q = { .irq = irq };    /* its first word is the irq, as eoi's */
+    return HYPERVISOR_physdev_op(cmd, &q);
+}
+
+static void pirqs_as_domain0(void)
+{
+    check(map_pirq(MAP_PIRQ_TYPE_GSI, 0) == -XEN_EBUSY && map_pirq(MAP_PIRQ_TYPE_GSI, 4) == -XEN_EBUSY,
+          "map_pirq of the PIT's line or the monitor's serial line: -EBUSY");
+    check(map_pirq(MAP_PIRQ_TYPE_MSI, 11) == -XEN_EINVAL && map_pirq(MAP_PIRQ_TYPE_GSI, 16) == -XEN_EINVAL,
+          "an MSI, or a line past the ISA ones: -EINVAL");
+    evtchn_port_t port, again;
+    check(bind_pirq(11, &port) == -XEN_EINVAL, "bind_pirq of a line not mapped: -EINVAL");
+    check(map_pirq(MAP_PIRQ_TYPE_GSI, 11) == 11 && bind_pirq(11, &port) == 0 && port,
+          "map_pirq of line 11: pirq 11; bind_pirq: a port");
+    check(bind_pirq(11, &again) == -XEN_EEXIST, "bound twice: -EEXIST");
+    struct evtchn_status st = { .dom = DOMID_SELF, .port = port };
+    check(HYPERVISOR_event_channel_op(EVTCHNOP_status, &st) == 0 && st.status == EVTCHNSTAT_pirq && st.u.pirq == 11,
+          "status: a pirq port, of pirq 11");
+    struct physdev_irq_status_query q = { .irq = 11 };
+    check(HYPERVISOR_physdev_op(PHYSDEVOP_irq_status_query, &q) == 0 && q.flags == XENIRQSTAT_needs_eoi,
+          "irq_status_query: it needs an EOI");
+    check(pirq_call(PHYSDEVOP_eoi, 11) == 0 && pirq_call(PHYSDEVOP_eoi, 12) == -XEN_EINVAL,
+          "PHYSDEVOP_eoi of it: 0; of a line not mapped: -EINVAL");
+    struct physdev_unmap_pirq u = { .domid = DOMID_SELF, .pirq = 11 };
+    check(HYPERVISOR_physdev_op(PHYSDEVOP_unmap_pirq, &u) == -XEN_EINVAL, "unmap_pirq while bound: -EINVAL");
+    struct evtchn_close c = { .port = port };
+    HYPERVISOR_event_channel_op(EVTCHNOP_close, &c);
+    check(HYPERVISOR_physdev_op(PHYSDEVOP_unmap_pirq, &u) == 0, "closed, then unmapped");
+}
+
 static void as_domain0(void)
 {
+    pirqs_as_domain0();
     check(inb(0x21) == 0xFF && inb(0x40) == 0xFF && inb(0x3FD) == 0xFF,
           "domain 0: the PIC's mask, the PIT and the monitor's serial port read all ones");
     outb(0x21, 0xFF);                          /* mask every interrupt */
@@ -44,6 +93,10 @@ static void as_domain0(void)
 
 static void as_domu(void)
 {
+    evtchn_port_t port;
+    check(map_pirq(MAP_PIRQ_TYPE_GSI, 14) == -XEN_EPERM && bind_pirq(14, &port) == -XEN_EPERM &&
+          pirq_call(PHYSDEVOP_eoi, 14) == -XEN_EPERM && pirq_call(PHYSDEVOP_irq_status_query, 14) == -XEN_EPERM,
+          "a domU: map_pirq, bind_pirq, eoi, irq_status_query: -EPERM");
     check(inb(0x1F7) == 0xFF && inb(0x3F6) == 0xFF, "a domU: the IDE controller's status reads all ones");
     outb(0x1F6, 0xA0);
     outb(0x1F7, 0xEC);                         /* IDENTIFY DEVICE: it would answer with data */
