@@ -119,7 +119,7 @@ static long receive_bytes(void *data, uint32_t len)
 static const struct { const char *name; long err; } errors[] = {
     { "ENOENT", XEN_ENOENT }, { "EACCES", XEN_EACCES }, { "EINVAL", XEN_EINVAL },
     { "EEXIST", XEN_EEXIST }, { "ENOSPC", XEN_ENOSPC }, { "E2BIG", XEN_E2BIG },
-    { "ENOSYS", XEN_ENOSYS }, { "EIO", XEN_EIO },
+    { "ENOSYS", XEN_ENOSYS }, { "EIO", XEN_EIO }, { "EAGAIN", XEN_EAGAIN }, { "EBUSY", XEN_EBUSY },
 };
 
 static long error_number(const char *name)
@@ -180,11 +180,11 @@ static long receive_reply(struct xsd_sockmsg *r, char *payload)
 /* Tour step 3 (the store): one request (a payload in two parts) into the ring, a kick on the
  * port, a sleep until the reply, which is copied NUL-ended into reply[size]. Returns the reply's
  * length, or -errno. */
-static long transact(uint32_t type, const char *a, uint32_t a_len, const char *b, uint32_t b_len,
-                     char *reply, uint32_t size)
+static long transact_in(uint32_t tx, uint32_t type, const char *a, uint32_t a_len, const char *b, uint32_t b_len,
+                        char *reply, uint32_t size)
 {
     static char payload[XENSTORE_PAYLOAD_MAX + 1];
-    struct xsd_sockmsg m = { .type = type, .req_id = next_req_id++, .len = a_len + b_len }, r;
+    struct xsd_sockmsg m = { .type = type, .req_id = next_req_id++, .tx_id = tx, .len = a_len + b_len }, r;
     long rc;
     if (!ring)
         return -XEN_ENODEV;
@@ -201,6 +201,50 @@ static long transact(uint32_t type, const char *a, uint32_t a_len, const char *b
     memcpy(reply, payload, n);
     reply[n] = 0;
     return r.len;
+}
+
+static long transact(uint32_t type, const char *a, uint32_t a_len, const char *b, uint32_t b_len,
+                     char *reply, uint32_t size)
+{
+    return transact_in(0, type, a, a_len, b, b_len, reply, size);
+}
+
+long store_transaction_start(uint32_t *tx)
+{
+    char id[12];
+    long rc = transact(XS_TRANSACTION_START, "", 1, NULL, 0, id, sizeof(id));
+    if (rc < 0)
+        return rc;
+    *tx = 0;
+    for (const char *p = id; *p >= '0' && *p <= '9'; p++)
+        *tx = *tx * 10 + (uint32_t)(*p - '0');
+    return 0;
+}
+
+long store_transaction_end(uint32_t tx, int commit)
+{
+    char ok[4];
+    long rc = transact_in(tx, XS_TRANSACTION_END, commit ? "T" : "F", 2, NULL, 0, ok, sizeof(ok));
+    return rc < 0 ? rc : 0;
+}
+
+long store_tx_read(uint32_t tx, const char *path, char *value, size_t size)
+{
+    return transact_in(tx, XS_READ, path, strlen(path) + 1, NULL, 0, value, size);
+}
+
+long store_tx_write(uint32_t tx, const char *path, const char *value)
+{
+    char ok[4];
+    long rc = transact_in(tx, XS_WRITE, path, strlen(path) + 1, value, strlen(value), ok, sizeof(ok));
+    return rc < 0 ? rc : 0;
+}
+
+long store_tx_rm(uint32_t tx, const char *path)
+{
+    char ok[4];
+    long rc = transact_in(tx, XS_RM, path, strlen(path) + 1, NULL, 0, ok, sizeof(ok));
+    return rc < 0 ? rc : 0;
 }
 
 long store_read(const char *path, char *value, size_t size)

@@ -8,6 +8,7 @@
 
 /* Message types (enum xsd_sockmsg_type). */
 #define XS_CONTROL               0
+#define XS_DEBUG                 XS_CONTROL   /* its name before Xen 4.9 */
 #define XS_DIRECTORY             1
 #define XS_READ                  2
 #define XS_GET_PERMS             3

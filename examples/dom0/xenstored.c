@@ -2,8 +2,9 @@
  * reached over each domain's ring page and event channel in the xenstore wire protocol
  * (guest ring 1, domain 0). Where services and devices are advertised, as in Xen's design.
  *
- * A subset of Xen's xenstored: READ, WRITE, MKDIR, RM, DIRECTORY, WATCH, UNWATCH and
- * GET_DOMAIN_PATH; no transactions and no per-node permission lists. Instead one fixed rule:
+ * A subset of Xen's xenstored: READ, WRITE, MKDIR, RM, DIRECTORY, WATCH, UNWATCH, GET_DOMAIN_PATH,
+ * DEBUG, and transactions (TRANSACTION_START and END, with xenstored's answer to a conflict:
+ * EAGAIN); no per-node permission lists yet. Instead one fixed rule:
  * every domain may read every key, and write only at or below its own /local/domain/ID (domain 0
  * anywhere). Everything a domain sends is checked: the ring's indexes on every access, lengths,
  * NULs, path characters; and what it may keep is bounded by per-domain quotas, as xenstored's.
@@ -27,9 +28,13 @@
  * - a value's size (--entry-size, 2048 bytes: ENOSPC) and a path's length (XENSTORE_ABS_PATH_MAX,
  *   3072: EINVAL) are here the size of a node, NODE_VALUE and NODE_PATH, for every domain.
  * - a message's payload: XENSTORE_PAYLOAD_MAX, or the store stops serving the domain.
- * - transactions (--transaction, 10): none, TRANSACTION_START answers ENOSYS. */
+ * - transactions open at once (--transaction, 10): ENOSPC, as xenstored; and here TX_OPS writes
+ *   and removals in one (its --transaction-nodes, 1024): ENOSPC. */
 #define QUOTA_ENTRIES 32
 #define QUOTA_WATCHES 16
+#define QUOTA_TRANSACTIONS 10
+#define TRANSACTIONS 16          /* open in all, every domain's together */
+#define TX_OPS       16
 
 /* The nodes are one pool: domain 0's share, then every connection's quota. A domU writes only
  * below its own home and its nodes are charged to its connection until domain 0 releases it, so
@@ -45,6 +50,23 @@ struct node {
     uint16_t value_len;
     char path[NODE_PATH];
     char value[NODE_VALUE];
+};
+
+/* A transaction: its writes and removals wait here, in order, until it ends. It commits only if
+ * nothing changed in the store since it started (the store's generation is the same), as the
+ * xenstored of Xen 4.2 decides: else EAGAIN, and the domain does it again. */
+struct tx_op {
+    uint8_t rm, mkdir;
+    uint16_t value_len;
+    char path[NODE_PATH];
+    char value[NODE_VALUE];
+};
+
+struct transaction {
+    uint8_t used;
+    domid_t domid;
+    uint32_t id, generation, nops;
+    struct tx_op ops[TX_OPS];
 };
 
 struct watch {
@@ -76,6 +98,9 @@ struct connection {
 
 static struct node nodes[NODES];
 static struct connection conns[CONNECTIONS];
+static struct transaction txs[TRANSACTIONS];
+static uint32_t generation;      /* counts the changes to the tree */
+static uint32_t last_tx_id;
 static uint8_t ring_pages[CONNECTIONS][4096] __attribute__((aligned(4096)));  /* where rings map */
 static volatile int kicked;
 
@@ -201,6 +226,7 @@ static void node_remove(const char *path)
             if (c)
                 c->entries--;
         }
+    generation++;
 }
 
 /* The name of a child of `path`, or NULL if n is not one. */
@@ -304,6 +330,7 @@ static void fire(const char *path, int removed)
 
 struct request {
     struct connection *c;
+    struct transaction *tx;      /* the transaction the request is in, or NULL */
     const struct xsd_sockmsg *hdr;
     const char *arg[2];          /* the NUL-ended strings of the payload */
     uint32_t nargs;
@@ -337,12 +364,45 @@ static int may_write(domid_t domid, const char *path)
     return domid == 0 || at_or_below(path, home);
 }
 
+/* What a transaction says of path: its last write of it, or that it removed it (or a node above
+ * it) since; NULL when it has not touched it. */
+static const struct tx_op *tx_touched(const struct transaction *tx, const char *path)
+{
+    for (uint32_t i = tx ? tx->nops : 0; i-- > 0; ) {
+        const struct tx_op *op = &tx->ops[i];
+        if (op->rm ? at_or_below(path, op->path) : strcmp(op->path, path) == 0)
+            return op;
+    }
+    return NULL;
+}
+
 static const char *op_read(struct request *r, const char *path)
 {
+    const struct tx_op *op = tx_touched(r->tx, path);
+    if (op && op->rm)
+        return "ENOENT";
+    if (op) {
+        queue(r->c, XS_READ, r->hdr->req_id, op->value, op->value_len, NULL, 0);
+        return NULL;
+    }
     struct node *n = node_find(path);
     if (!n)
         return "ENOENT";
     queue(r->c, XS_READ, r->hdr->req_id, n->value, n->value_len, NULL, 0);
+    return NULL;
+}
+
+/* A write or removal inside a transaction: checked now, done at its end. */
+static const char *tx_add(struct transaction *tx, int rm, int mkdir, const char *path, const char *value, uint32_t len)
+{
+    if (len >= NODE_VALUE)
+        return "ENOSPC";
+    if (tx->nops == TX_OPS)
+        return "ENOSPC";
+    struct tx_op *op = &tx->ops[tx->nops++];
+    *op = (struct tx_op){ .rm = (uint8_t)rm, .mkdir = (uint8_t)mkdir, .value_len = (uint16_t)len };
+    strlcpy(op->path, path, sizeof(op->path));
+    memcpy(op->value, value, len);
     return NULL;
 }
 
@@ -384,6 +444,7 @@ static const char *set(domid_t writer, const char *path, const char *value, uint
     if (full)
         return full;
     struct node *n = node_make(path, writer);
+    generation++;
     if (!keep_value) {
         memcpy(n->value, value, len);
         n->value[len] = 0;
@@ -397,6 +458,8 @@ static const char *op_write(struct request *r, const char *path)
 {
     if (!may_write(r->c->domid, path))
         return "EACCES";
+    if (r->tx)
+        return tx_add(r->tx, 0, r->hdr->type == XS_MKDIR, path, r->rest, r->rest_len);
     return set(r->c->domid, path, r->rest, r->rest_len, r->hdr->type == XS_MKDIR);
 }
 
@@ -404,8 +467,11 @@ static const char *op_rm(struct request *r, const char *path)
 {
     if (!may_write(r->c->domid, path) || strcmp(path, "/") == 0)
         return "EACCES";
-    if (!node_find(path))
+    const struct tx_op *op = tx_touched(r->tx, path);
+    if ((op && op->rm) || (!op && !node_find(path)))
         return "ENOENT";
+    if (r->tx)
+        return tx_add(r->tx, 1, 0, path, "", 0);
     node_remove(path);
     fire(path, 1);
     return NULL;
@@ -462,6 +528,88 @@ static const char *op_domain_path(struct request *r, const char *path)
     return NULL;
 }
 
+/* ---- transactions ---------------------------------------------------------------------------- */
+
+static struct transaction *tx_find(domid_t domid, uint32_t id)
+{
+    for (unsigned i = 0; i < TRANSACTIONS; i++)
+        if (txs[i].used && txs[i].domid == domid && txs[i].id == id)
+            return &txs[i];
+    return NULL;
+}
+
+static const char *op_transaction_start(struct request *r, const char *path)
+{
+    (void)path;
+    struct transaction *free_tx = NULL;
+    unsigned open = 0;
+    if (r->hdr->tx_id)
+        return "EBUSY";                        /* xenstored: not inside another */
+    for (unsigned i = 0; i < TRANSACTIONS; i++) {
+        open += txs[i].used && txs[i].domid == r->c->domid;
+        if (!txs[i].used && !free_tx)
+            free_tx = &txs[i];
+    }
+    if (open >= QUOTA_TRANSACTIONS || !free_tx)
+        return "ENOSPC";
+    *free_tx = (struct transaction){ .used = 1, .domid = r->c->domid, .id = ++last_tx_id, .generation = generation };
+    char id[12];
+    int n = format_snprintf(id, sizeof(id), "%u", free_tx->id);
+    queue(r->c, XS_TRANSACTION_START, r->hdr->req_id, id, (uint32_t)n + 1, NULL, 0);
+    return NULL;
+}
+
+/* Whether committing tx finds room: the nodes its writes may create (counted as if none shared a
+ * parent), within the domain's quota and the pool. */
+static const char *tx_room(const struct transaction *tx)
+{
+    unsigned missing = 0;
+    for (uint32_t i = 0; i < tx->nops; i++)
+        if (!tx->ops[i].rm)
+            missing += nodes_missing(tx->ops[i].path);
+    struct connection *c = tx->domid ? connection_of(tx->domid) : NULL;
+    if (c && c->entries + missing > QUOTA_ENTRIES)
+        return over_quota(c, TOLD_ENTRIES, QUOTA_ENTRIES, "entries", "ENOSPC");
+    return missing > nodes_free() ? "ENOSPC" : NULL;
+}
+
+/* TRANSACTION_END "T" commits, "F" abandons; either way the transaction is gone. A commit after
+ * any change to the store since the start is refused with EAGAIN: nothing of it is done. */
+static const char *op_transaction_end(struct request *r, const char *path)
+{
+    (void)path;
+    struct transaction *tx = tx_find(r->c->domid, r->hdr->tx_id);
+    int commit = strcmp(r->arg[0], "T") == 0;
+    if (!tx)
+        return "ENOENT";
+    if (!commit && strcmp(r->arg[0], "F") != 0)
+        return "EINVAL";
+    const char *error = !commit ? NULL : tx->generation != generation ? "EAGAIN" : tx_room(tx);
+    for (uint32_t i = 0; commit && !error && i < tx->nops; i++) {
+        const struct tx_op *op = &tx->ops[i];
+        if (op->rm && node_find(op->path)) {
+            node_remove(op->path);
+            fire(op->path, 1);
+        } else if (!op->rm) {
+            set(tx->domid, op->path, op->value, op->value_len, op->mkdir);
+        }
+    }
+    tx->used = 0;
+    return error;
+}
+
+/* XS_DEBUG: domain 0's ("print" writes its string on the console); any other domain's: EACCES,
+ * as xenstored answers the unprivileged. */
+static const char *op_debug(struct request *r, const char *path)
+{
+    (void)path;
+    if (r->c->domid != 0)
+        return "EACCES";
+    if (strcmp(r->arg[0], "print") == 0 && r->nargs == 2)
+        printf("store: debug: %s\n", r->arg[1]);
+    return NULL;
+}
+
 /* Each request type: its handler, and whether its first argument is a path. */
 static const struct {
     const char *(*handler)(struct request *r, const char *path);
@@ -475,6 +623,9 @@ static const struct {
     [XS_WATCH] = { op_watch, 1, 0 },
     [XS_UNWATCH] = { op_unwatch, 1, 1 },
     [XS_GET_DOMAIN_PATH] = { op_domain_path, 0, 0 },
+    [XS_TRANSACTION_START] = { op_transaction_start, 0, 0 },
+    [XS_TRANSACTION_END] = { op_transaction_end, 0, 1 },
+    [XS_DEBUG] = { op_debug, 0, 1 },
 };
 
 /* Split the payload into its NUL-ended strings (WRITE: the path, then the value as it is). */
@@ -503,7 +654,10 @@ static void handle(struct connection *c)
     char path[NODE_PATH];
     const char *error = "ENOSYS";
     c->in.msg.payload[r.hdr->len] = 0;
-    if (type < sizeof(ops) / sizeof(ops[0]) && ops[type].handler) {
+    int in_tx = r.hdr->tx_id && type != XS_TRANSACTION_START && type != XS_TRANSACTION_END;
+    if (in_tx && !(r.tx = tx_find(c->domid, r.hdr->tx_id)))
+        error = "ENOENT";                          /* a transaction it does not have */
+    else if (type < sizeof(ops) / sizeof(ops[0]) && ops[type].handler) {
         if (parse(&r, c->in.msg.payload, r.hdr->len) < 0)
             error = "EINVAL";
         else if (ops[type].takes_path && resolve(c->domid, r.arg[0], path) < 0)
@@ -636,6 +790,9 @@ void xsd_release(domid_t domid)
     for (unsigned i = 0; i < NODES; i++)
         if (nodes[i].used && nodes[i].owner == domid)
             nodes[i].owner = 0;
+    for (unsigned i = 0; i < TRANSACTIONS; i++)
+        if (txs[i].domid == domid)
+            txs[i].used = 0;                   /* its open transactions end with it */
     c->state = CONN_FREE;
 }
 

@@ -188,6 +188,13 @@ long store_write(const char *path, const char *value);
 long store_directory(const char *path, char *names, size_t size);     /* NUL-separated names */
 long store_rm(const char *path);
 long store_watch(const char *path, const char *token);
+/* Transactions: reads and writes inside one see each other; the end commits them all, or none
+ * when the store changed meanwhile (-XEN_EAGAIN: do it again), or abandons them (commit 0). */
+long store_transaction_start(uint32_t *tx);
+long store_transaction_end(uint32_t tx, int commit);
+long store_tx_read(uint32_t tx, const char *path, char *value, size_t size);
+long store_tx_write(uint32_t tx, const char *path, const char *value);
+long store_tx_rm(uint32_t tx, const char *path);
 /* Sleep until a watch fires: 0, its path and token copied out (NUL-ended, truncated to fit). */
 long store_wait_watch(char *path, size_t path_size, char *token, size_t token_size);
 /* The two directions of a store ring page, for the store itself and for tests that speak the

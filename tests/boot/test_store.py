@@ -32,7 +32,7 @@ def test_store_refuses_and_survives_a_hostile_domain():
                typed="wait 1\nwait 2\nwait 3\nquit\n")
     results = checks(run, "store")
     assert failures(results) == [], run.console
-    assert len(results) == 17, "16 checks of the keys, then the transaction"
+    assert len(results) == 16 + 12 + 2, "16 checks of the keys, 12 of transactions, then DEBUG and an unknown type"
     assert "store: domain 1 sent a message of 4097 bytes: not listening to it any more" in run.console
     assert 'ping: got "pong 5"' in run.console, "the others are still served"
     assert run.status == 0

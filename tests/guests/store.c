@@ -1,6 +1,7 @@
-/* store.c - a domain that checks what domain 0's store lets it do and refuses it (guest ring 1,
- * SDK), then, with `hostile`, sends the store requests it cannot handle: an unknown type and an
- * oversized message, after which the store must stop listening to it and serve the others.
+/* store.c - a domain that checks what domain 0's store lets it do and refuses it, transactions
+ * included (guest ring 1, SDK), then, with `hostile`, sends the store requests it cannot handle:
+ * one it may not make (DEBUG), an unknown type and an oversized message, after which the store
+ * must stop listening to it and serve the others.
  */
 #include "sdk.h"
 
@@ -31,6 +32,41 @@ static void check_keys(void)
     check(store_read("data/x", value, sizeof(value)) == -XEN_ENOENT, "data/x is gone");
 }
 
+static void transactions(void)
+{
+    char value[16];
+    uint32_t tx, other, open[11];
+    check(store_transaction_start(&tx) == 0 && tx != 0, "transaction_start: an id");
+    check(store_tx_write(tx, "t/a", "1") == 0 && store_tx_write(tx, "t/b", "2") == 0, "two writes inside it");
+    check(store_tx_read(tx, "t/a", value, sizeof(value)) == 1 && strcmp(value, "1") == 0, "read inside it: what it wrote");
+    check(store_read("t/a", value, sizeof(value)) == -XEN_ENOENT, "read outside it: nothing yet");
+    check(store_transaction_end(tx, 1) == 0 && store_read("t/b", value, sizeof(value)) == 1,
+          "transaction_end T: both writes done");
+    store_transaction_start(&tx);
+    store_tx_rm(tx, "t/a");
+    check(store_tx_read(tx, "t/a", value, sizeof(value)) == -XEN_ENOENT && store_read("t/a", value, sizeof(value)) == 1,
+          "a removal inside one: gone there, still there outside");
+    check(store_transaction_end(tx, 0) == 0 && store_read("t/a", value, sizeof(value)) == 1,
+          "transaction_end F: nothing done");
+    store_transaction_start(&tx);
+    store_tx_write(tx, "t/c", "3");
+    store_write("t/elsewhere", "x");           /* the store changes meanwhile */
+    check(store_transaction_end(tx, 1) == -XEN_EAGAIN && store_read("t/c", value, sizeof(value)) == -XEN_ENOENT,
+          "a change to the store meanwhile: EAGAIN, and nothing of it done");
+    check(store_transaction_end(tx, 1) == -XEN_ENOENT, "ending it again: ENOENT (it is gone)");
+    store_transaction_start(&tx);
+    check(store_tx_write(tx, "/local/domain/0/evil", "1") == -XEN_EACCES, "inside one, domain 0's home: EACCES at once");
+    store_transaction_end(tx, 0);
+    unsigned n = 0;
+    while (n < 11 && store_transaction_start(&open[n]) == 0)
+        n++;
+    check(n == 10 && store_transaction_start(&other) == -XEN_ENOSPC, "ten open at once, the eleventh: ENOSPC");
+    for (unsigned i = 0; i < n; i++)
+        store_transaction_end(open[i], 0);
+    check(store_tx_read(999, "t/a", value, sizeof(value)) == -XEN_ENOENT, "a request in a transaction we do not have: ENOENT");
+    store_rm("t");
+}
+
 /* Requests the SDK would never send, written straight into the ring. */
 static void send_raw(struct byte_ring *req, const struct xsd_sockmsg *m, const char *payload)
 {
@@ -43,14 +79,24 @@ static void hostile(void)
 {
     struct xenstore_domain_interface *ring = mfn_to_virt((uint32_t)start_info->store_mfn);
     struct byte_ring req = store_requests(ring), rsp = store_replies(ring);
-    struct xsd_sockmsg m = { .type = XS_TRANSACTION_START, .req_id = 77, .len = 1 }, r;
+    struct xsd_sockmsg m = { .type = XS_DEBUG, .req_id = 76, .len = 9 }, r;
     char reply[16] = "";
+    byte_ring_put(&req, &m, sizeof(m));
+    byte_ring_put(&req, "print\0hi", 9);
+    event_send(start_info->store_evtchn);
+    while (byte_ring_used(&rsp) < (long)sizeof(r) + 7)
+        block();
+    byte_ring_get(&rsp, &r, sizeof(r));
+    byte_ring_get(&rsp, reply, r.len < sizeof(reply) - 1 ? r.len : sizeof(reply) - 1);
+    check(r.type == XS_ERROR && r.req_id == 76 && strcmp(reply, "EACCES") == 0, "DEBUG from a domU: EACCES");
+    m = (struct xsd_sockmsg){ .type = 30, .req_id = 77, .len = 1 };
+    memset(reply, 0, sizeof(reply));
     send_raw(&req, &m, "");
     while (byte_ring_used(&rsp) < (long)sizeof(r) + 7)
         block();
     byte_ring_get(&rsp, &r, sizeof(r));
     byte_ring_get(&rsp, reply, r.len < sizeof(reply) - 1 ? r.len : sizeof(reply) - 1);
-    check(r.type == XS_ERROR && r.req_id == 77 && strcmp(reply, "ENOSYS") == 0, "a transaction: ENOSYS");
+    check(r.type == XS_ERROR && r.req_id == 77 && strcmp(reply, "ENOSYS") == 0, "an unknown request type: ENOSYS");
     m = (struct xsd_sockmsg){ .type = XS_READ, .req_id = 78, .len = XENSTORE_PAYLOAD_MAX + 1 };
     send_raw(&req, &m, "x");
     printf("sent a message longer than the protocol allows\n");
@@ -65,6 +111,7 @@ int main(void)
     if (store_init() < 0)
         panic("no store ring");
     check_keys();
+    transactions();
     if (cmdline_option("hostile", arg, sizeof(arg)))
         hostile();
     return 0;
