@@ -120,6 +120,7 @@ static const struct { const char *name; long err; } errors[] = {
     { "ENOENT", XEN_ENOENT }, { "EACCES", XEN_EACCES }, { "EINVAL", XEN_EINVAL },
     { "EEXIST", XEN_EEXIST }, { "ENOSPC", XEN_ENOSPC }, { "E2BIG", XEN_E2BIG },
     { "ENOSYS", XEN_ENOSYS }, { "EIO", XEN_EIO }, { "EAGAIN", XEN_EAGAIN }, { "EBUSY", XEN_EBUSY },
+    { "EPERM", XEN_EPERM },
 };
 
 static long error_number(const char *name)
@@ -207,6 +208,29 @@ static long transact(uint32_t type, const char *a, uint32_t a_len, const char *b
                      char *reply, uint32_t size)
 {
     return transact_in(0, type, a, a_len, b, b_len, reply, size);
+}
+
+/* The node's permissions, NUL-separated ("r0\0w5\0"): their length. */
+long store_get_perms(const char *path, char *perms, size_t size)
+{
+    return transact(XS_GET_PERMS, path, strlen(path) + 1, NULL, 0, perms, size);
+}
+
+/* Its new list, `n` entries of "<n|r|w|b><domid>", the owner first. */
+long store_set_perms(const char *path, const char *const *perms, unsigned n)
+{
+    static char list[256];
+    uint32_t len = 0;
+    char ok[4];
+    for (unsigned i = 0; i < n; i++) {
+        size_t l = strlen(perms[i]) + 1;
+        if (len + l > sizeof(list))
+            return -XEN_E2BIG;
+        memcpy(list + len, perms[i], l);
+        len += (uint32_t)l;
+    }
+    long rc = transact(XS_SET_PERMS, path, strlen(path) + 1, list, len, ok, sizeof(ok));
+    return rc < 0 ? rc : 0;
 }
 
 long store_transaction_start(uint32_t *tx)

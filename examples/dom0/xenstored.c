@@ -3,10 +3,11 @@
  * (guest ring 1, domain 0). Where services and devices are advertised, as in Xen's design.
  *
  * A subset of Xen's xenstored: READ, WRITE, MKDIR, RM, DIRECTORY, WATCH, UNWATCH, GET_DOMAIN_PATH,
- * DEBUG, and transactions (TRANSACTION_START and END, with xenstored's answer to a conflict:
- * EAGAIN); no per-node permission lists yet. Instead one fixed rule:
- * every domain may read every key, and write only at or below its own /local/domain/ID (domain 0
- * anywhere). Everything a domain sends is checked: the ring's indexes on every access, lengths,
+ * DEBUG, transactions (TRANSACTION_START and END, with xenstored's answer to a conflict:
+ * EAGAIN) and per-node permissions (GET_PERMS, SET_PERMS), as xenstored keeps them: a node's list
+ * names its owner, what every other domain may do, and what some may do instead. A new node gets
+ * its parent's list, with its creator as owner. By default every domain may read every key and
+ * write only at or below its own /local/domain/ID, which it owns (domain 0 anywhere). Everything a domain sends is checked: the ring's indexes on every access, lengths,
  * NULs, path characters; and what it may keep is bounded by per-domain quotas, as xenstored's.
  * The rules, and xenstored's that they follow, are in docs/DOMAINS.md.
  */
@@ -44,9 +45,19 @@
 #define DOM0_NODES   256
 #define NODES        (DOM0_NODES + CONNECTIONS * QUOTA_ENTRIES)
 
+/* A node's permissions (xenstored's): perms[0] names its owner, who may do everything, and what
+ * any domain not listed may do; perms[1..] what the domains they name may do. */
+#define PERMS_MAX 5              /* per node (xenstored's --perm-nb, 5): ENOSPC past it */
+enum { PERM_NONE = 0, PERM_READ = 1, PERM_WRITE = 2, PERM_BOTH = 3 };
+struct perm {
+    uint8_t perm;
+    domid_t id;
+};
+
 struct node {
-    uint8_t used;
+    uint8_t used, nperms;
     domid_t owner;               /* who created it: whose quota it counts in */
+    struct perm perms[PERMS_MAX];
     uint16_t value_len;
     char path[NODE_PATH];
     char value[NODE_VALUE];
@@ -208,7 +219,14 @@ static struct node *node_make(const char *path, domid_t owner)
     for (unsigned i = 0; i < NODES; i++)
         if (!nodes[i].used) {
             struct connection *c = owner ? connection_of(owner) : NULL;
-            nodes[i] = (struct node){ .used = 1, .owner = owner };
+            const struct node *p = strcmp(parent, path) != 0 ? node_find(parent) : NULL;
+            nodes[i] = (struct node){ .used = 1, .owner = owner, .nperms = 1, .perms = { { PERM_READ, 0 } } };
+            if (p) {                           /* the parent's list, its creator the owner */
+                nodes[i].nperms = p->nperms;
+                memcpy(nodes[i].perms, p->perms, sizeof(p->perms));
+            }
+            if (owner)
+                nodes[i].perms[0].id = owner;
             strlcpy(nodes[i].path, path, sizeof(nodes[i].path));
             if (c)
                 c->entries++;
@@ -242,6 +260,36 @@ static const char *child_name(const struct node *n, const char *path)
         if (*p == '/')
             return NULL;
     return name;
+}
+
+/* What domid may do with n (xenstored's perm_for_conn): domain 0 and the owner everything. */
+static unsigned perm_of(domid_t domid, const struct node *n)
+{
+    if (domid == 0 || domid == n->perms[0].id)
+        return PERM_BOTH;
+    for (unsigned i = 1; i < n->nperms; i++)
+        if (n->perms[i].id == domid)
+            return n->perms[i].perm;
+    return n->perms[0].perm;
+}
+
+/* The node at path, or the nearest one above it (whose list rules what may be made below). */
+static const struct node *nearest(const char *path)
+{
+    char p[NODE_PATH];
+    strlcpy(p, path, sizeof(p));
+    for (;;) {
+        const struct node *n = node_find(p);
+        if (n || strcmp(p, "/") == 0)
+            return n;
+        cut_to_parent(p);
+    }
+}
+
+static int may(domid_t domid, const char *path, unsigned perm)
+{
+    const struct node *n = nearest(path);
+    return !n ? domid == 0 : (perm_of(domid, n) & perm) == perm;
 }
 
 /* ---- sending to a domain, and giving up on one ------------------------------------------------- */
@@ -319,7 +367,8 @@ static void fire_one(struct connection *c, const struct watch *w, const char *pa
 static void fire(const char *path, int removed)
 {
     for (unsigned i = 0; i < CONNECTIONS; i++)
-        for (unsigned j = 0; conns[i].state == CONN_LIVE && j < QUOTA_WATCHES; j++) {
+        for (unsigned j = 0; conns[i].state == CONN_LIVE && may(conns[i].domid, path, PERM_READ) &&
+                             j < QUOTA_WATCHES; j++) {
             const struct watch *w = &conns[i].watches[j];
             if (w->used && (at_or_below(path, w->path) || (removed && at_or_below(w->path, path))))
                 fire_one(&conns[i], w, path);
@@ -359,9 +408,7 @@ static int resolve(domid_t domid, const char *raw, char *path)
 
 static int may_write(domid_t domid, const char *path)
 {
-    char home[32];
-    format_snprintf(home, sizeof(home), "/local/domain/%u", domid);
-    return domid == 0 || at_or_below(path, home);
+    return may(domid, path, PERM_WRITE);
 }
 
 /* What a transaction says of path: its last write of it, or that it removed it (or a node above
@@ -378,6 +425,8 @@ static const struct tx_op *tx_touched(const struct transaction *tx, const char *
 
 static const char *op_read(struct request *r, const char *path)
 {
+    if (!may(r->c->domid, path, PERM_READ))
+        return "EACCES";
     const struct tx_op *op = tx_touched(r->tx, path);
     if (op && op->rm)
         return "ENOENT";
@@ -412,6 +461,8 @@ static const char *op_directory(struct request *r, const char *path)
     uint32_t len = 0;
     if (!node_find(path))
         return "ENOENT";
+    if (!may(r->c->domid, path, PERM_READ))
+        return "EACCES";
     for (unsigned i = 0; i < NODES; i++) {
         const char *name = nodes[i].used ? child_name(&nodes[i], path) : NULL;
         if (!name)
@@ -528,6 +579,75 @@ static const char *op_domain_path(struct request *r, const char *path)
     return NULL;
 }
 
+/* ---- permissions ------------------------------------------------------------------------------ */
+
+static const char perm_letters[] = "nrwb";   /* PERM_NONE, _READ, _WRITE, _BOTH */
+
+/* GET_PERMS: the node's list, each "<letter><domid>" NUL-ended. */
+static const char *op_get_perms(struct request *r, const char *path)
+{
+    const struct node *n = node_find(path);
+    char out[PERMS_MAX * 8];
+    uint32_t len = 0;
+    if (!n)
+        return "ENOENT";
+    if (!may(r->c->domid, path, PERM_READ))
+        return "EACCES";
+    for (unsigned i = 0; i < n->nperms; i++)
+        len += (uint32_t)format_snprintf(out + len, sizeof(out) - len, "%c%u", perm_letters[n->perms[i].perm],
+                                         n->perms[i].id) + 1;
+    queue(r->c, XS_GET_PERMS, r->hdr->req_id, out, len, NULL, 0);
+    return NULL;
+}
+
+/* One "<letter><domid>" of a SET_PERMS list, or -1. */
+static int parse_perm(const char *s, struct perm *p)
+{
+    unsigned id = 0;
+    const char *letter = s[0] ? strstr(perm_letters, (char[2]){ s[0], 0 }) : NULL;
+    if (!letter || !s[1] || strlen(s) > 6)
+        return -1;
+    for (const char *d = s + 1; *d; d++) {
+        if (*d < '0' || *d > '9')
+            return -1;
+        id = id * 10 + (unsigned)(*d - '0');
+    }
+    if (id > 0xFFFF)
+        return -1;
+    *p = (struct perm){ (uint8_t)(letter - perm_letters), (domid_t)id };
+    return 0;
+}
+
+/* SET_PERMS path list: the node's new list, for its owner or domain 0 (EACCES otherwise); only
+ * domain 0 may give a node another owner (EPERM), as xenstored rules. Not held by a transaction. */
+static const char *op_set_perms(struct request *r, const char *path)
+{
+    struct node *n = node_find(path);
+    struct perm perms[PERMS_MAX];
+    unsigned count = 0;
+    if (!n)
+        return "ENOENT";
+    if (r->c->domid != 0 && r->c->domid != n->perms[0].id)
+        return "EACCES";
+    for (uint32_t at = 0; at < r->rest_len; count++) {
+        const char *s = r->rest + at;
+        uint32_t len = (uint32_t)strnlen(s, r->rest_len - at);
+        if (len == r->rest_len - at || count == PERMS_MAX)
+            return len == r->rest_len - at ? "EINVAL" : "ENOSPC";
+        if (parse_perm(s, &perms[count]) < 0)
+            return "EINVAL";
+        at += len + 1;
+    }
+    if (!count)
+        return "EINVAL";
+    if (r->c->domid != 0 && perms[0].id != n->perms[0].id)
+        return "EPERM";
+    memcpy(n->perms, perms, count * sizeof(perms[0]));
+    n->nperms = (uint8_t)count;
+    generation++;
+    return NULL;
+}
+
 /* ---- transactions ---------------------------------------------------------------------------- */
 
 static struct transaction *tx_find(domid_t domid, uint32_t id)
@@ -626,6 +746,8 @@ static const struct {
     [XS_TRANSACTION_START] = { op_transaction_start, 0, 0 },
     [XS_TRANSACTION_END] = { op_transaction_end, 0, 1 },
     [XS_DEBUG] = { op_debug, 0, 1 },
+    [XS_GET_PERMS] = { op_get_perms, 1, 0 },
+    [XS_SET_PERMS] = { op_set_perms, 1, 1 },
 };
 
 /* Split the payload into its NUL-ended strings (WRITE: the path, then the value as it is). */
@@ -639,8 +761,8 @@ static int parse(struct request *r, const char *payload, uint32_t len)
             break;                                 /* no NUL: not a string */
         r->arg[r->nargs++] = s;
         at += n + 1;
-        if (r->hdr->type == XS_WRITE)
-            break;
+        if (r->hdr->type == XS_WRITE || r->hdr->type == XS_SET_PERMS)
+            break;                                 /* the rest is a value, or a list */
     }
     r->rest = payload + at;
     r->rest_len = len - at;
@@ -736,6 +858,16 @@ void xsd_set(const char *path, const char *value)
 }
 
 /* Connect a domain: map its ring (grant entry 1), bind its port, advertise it. */
+/* A domain owns its home and what domain 0 wrote there for it; every domain may read them. */
+static void home_owned_by(domid_t domid)
+{
+    char home[32];
+    format_snprintf(home, sizeof(home), "/local/domain/%u", domid);
+    for (unsigned i = 0; i < NODES; i++)
+        if (nodes[i].used && at_or_below(nodes[i].path, home))
+            nodes[i].perms[0] = (struct perm){ PERM_READ, domid };
+}
+
 int xsd_introduce(domid_t domid, evtchn_port_t remote_port, const char *name)
 {
     unsigned i = 0;
@@ -769,6 +901,7 @@ int xsd_introduce(domid_t domid, evtchn_port_t remote_port, const char *name)
     xsd_set(path, name);
     format_snprintf(path, sizeof(path), "/local/domain/%u/domid", domid);
     xsd_set(path, id);
+    home_owned_by(domid);
     kicked = 1;                                /* it may have written before we listened */
     return 0;
 }
@@ -799,7 +932,8 @@ void xsd_release(domid_t domid)
 void xsd_init(void)
 {
     xsd_set("/local/domain/0/name", "dom0");
-    xsd_set("/tool/store", "hv store: read write mkdir rm directory watch unwatch get-domain-path");
+    xsd_set("/tool/store", "hv store: read write mkdir rm directory watch unwatch get-domain-path "
+                          "transactions get-perms set-perms debug");
 }
 
 /* The tree below a path, in path order (a few hundred nodes: choosing the next one each time is

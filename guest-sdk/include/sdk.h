@@ -190,6 +190,10 @@ long store_rm(const char *path);
 long store_watch(const char *path, const char *token);
 /* Transactions: reads and writes inside one see each other; the end commits them all, or none
  * when the store changed meanwhile (-XEN_EAGAIN: do it again), or abandons them (commit 0). */
+/* Permissions (xenstored's): "<n|r|w|b><domid>" entries, the first naming the owner and what
+ * every other domain may do. */
+long store_get_perms(const char *path, char *perms, size_t size);
+long store_set_perms(const char *path, const char *const *perms, unsigned n);
 long store_transaction_start(uint32_t *tx);
 long store_transaction_end(uint32_t tx, int commit);
 long store_tx_read(uint32_t tx, const char *path, char *value, size_t size);

@@ -32,7 +32,7 @@ def test_store_refuses_and_survives_a_hostile_domain():
                typed="wait 1\nwait 2\nwait 3\nquit\n")
     results = checks(run, "store")
     assert failures(results) == [], run.console
-    assert len(results) == 16 + 12 + 2, "16 checks of the keys, 12 of transactions, then DEBUG and an unknown type"
+    assert len(results) == 16 + 7 + 12 + 2, "16 checks of the keys, 7 of permissions, 12 of transactions, then DEBUG and an unknown type"
     assert "store: domain 1 sent a message of 4097 bytes: not listening to it any more" in run.console
     assert 'ping: got "pong 5"' in run.console, "the others are still served"
     assert run.status == 0
@@ -75,4 +75,19 @@ def test_shell_creates_a_domain_from_configuration_settings():
     assert "hv: module 0 (image) refused: bad vcpus= (1 to 8)" in out and "dom0: create failed: -22" in out
     at_boot, at_end = free_frames(run)
     assert at_end == at_boot
+    assert run.status == 0
+
+
+def test_a_domain_reads_and_writes_only_what_it_owns_or_was_given():
+    """Per-node permissions (xenstored's): domain 1 makes one key private and gives domain 2 read
+    and write on another; domain 2 gets EACCES for the first, uses the second, and may not make
+    keys in domain 1's home."""
+    run = boot(DOM0, f"{guest('store')}=name=owner share=2", f"{guest('store')}=name=peer peer=1",
+               typed="wait 1 10\nwait 2 10\nstore /local/domain/1/p\nquit\n")
+    assert [what for ok, what in checks(run, "owner") if ok == "ok"] == \
+        ["share: a private key, and one domain ID may read and write"], run.console
+    assert [what for ok, what in checks(run, "peer") if ok == "ok"] == [
+        "peer: its private key: EACCES", "peer: the key given to us: read, and written",
+        "peer: a new key in its home: EACCES"], run.console
+    assert 'dom0:   /local/domain/1/p/shared = "both"' in run.console, "domain 2's write landed"
     assert run.status == 0

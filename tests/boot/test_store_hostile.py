@@ -16,7 +16,7 @@ from conftest import ROOT, boot, checks, failures, free_frames, guest, one_boot
 DOM0 = "build/examples/dom0.elf"
 SESSION = ["wait 1", "create neighbour", "unpause 2", "wait 2", "write /local/domain/0/after yes",
            "store /local/domain/1", "destroy 2", "destroy 1", "store /local/domain", "list", "quit"]
-NEIGHBOUR_CHECKS = 16 + 12   # tests/guests/store.c's check_keys and transactions
+NEIGHBOUR_CHECKS = 16 + 7 + 12   # tests/guests/store.c's check_keys, permissions and transactions
 
 
 def quota(name):

@@ -1,7 +1,8 @@
 /* store.c - a domain that checks what domain 0's store lets it do and refuses it, transactions
  * included (guest ring 1, SDK), then, with `hostile`, sends the store requests it cannot handle:
  * one it may not make (DEBUG), an unknown type and an oversized message, after which the store
- * must stop listening to it and serve the others.
+ * must stop listening to it and serve the others. `share=ID` makes two keys, one private and one
+ * domain ID may read and write, then `ready`; `peer=ID` waits for that and tries both.
  */
 #include "sdk.h"
 
@@ -30,6 +31,31 @@ static void check_keys(void)
     check(strcmp(path, "data/w") == 0 && strcmp(token, "tok") == 0, "writing data/w fires it again");
     check(store_rm("data") == 0, "remove data (and data/x below it)");
     check(store_read("data/x", value, sizeof(value)) == -XEN_ENOENT, "data/x is gone");
+}
+
+static void permissions(void)
+{
+    char me[8], perms[64], mine[12], other[12];
+    store_read("domid", me, sizeof(me));
+    format_snprintf(mine, sizeof(mine), "r%s", me);
+    store_write("p/x", "1");
+    check(store_get_perms("p/x", perms, sizeof(perms)) == (long)strlen(mine) + 1 && strcmp(perms, mine) == 0,
+          "get_perms of a key of ours: we own it, others may read it");
+    check(store_get_perms("/local/domain/0/name", perms, sizeof(perms)) == 3 && strcmp(perms, "r0") == 0,
+          "get_perms of domain 0's name: r0");
+    format_snprintf(mine, sizeof(mine), "n%s", me);
+    format_snprintf(other, sizeof(other), "w%u", 7);
+    const char *private[2] = { mine, other };
+    check(store_set_perms("p/x", private, 2) == 0 && store_get_perms("p/x", perms, sizeof(perms)) > 0 &&
+          strcmp(perms, mine) == 0 && strcmp(perms + strlen(perms) + 1, "w7") == 0,
+          "set_perms: ours alone, but domain 7 may write it");
+    check(store_read("p/x", perms, sizeof(perms)) == 1, "the owner still reads it");
+    const char *to_dom0[1] = { "r0" }, *bad[1] = { "x5" }, *many[6] = { mine, "r1", "r2", "r3", "r4", "r5" };
+    check(store_set_perms("p/x", to_dom0, 1) == -XEN_EPERM, "giving it to domain 0: EPERM (only domain 0 may)");
+    check(store_set_perms("/local/domain/0/name", to_dom0, 1) == -XEN_EACCES, "set_perms of domain 0's key: EACCES");
+    check(store_set_perms("p/x", bad, 1) == -XEN_EINVAL && store_set_perms("p/x", many, 6) == -XEN_ENOSPC,
+          "a letter not n, r, w, b: EINVAL; six entries: ENOSPC");
+    store_rm("p");
 }
 
 static void transactions(void)
@@ -102,6 +128,36 @@ static void hostile(void)
     printf("sent a message longer than the protocol allows\n");
 }
 
+static void share(const char *with)
+{
+    char me[8], mine[12], given[12];
+    store_read("domid", me, sizeof(me));
+    format_snprintf(mine, sizeof(mine), "n%s", me);
+    format_snprintf(given, sizeof(given), "b%s", with);
+    const char *private[1] = { mine }, *shared[2] = { mine, given };
+    store_write("p/private", "mine");
+    store_write("p/shared", "ours");
+    check(store_set_perms("p/private", private, 1) == 0 && store_set_perms("p/shared", shared, 2) == 0,
+          "share: a private key, and one domain ID may read and write");
+    store_write("p/ready", "1");
+}
+
+static void peer(const char *owner)
+{
+    char path[64], value[16], token[8];
+    format_snprintf(path, sizeof(path), "/local/domain/%s/p/ready", owner);
+    store_watch(path, "r");
+    while (store_read(path, value, sizeof(value)) < 0)
+        store_wait_watch(value, sizeof(value), token, sizeof(token));
+    format_snprintf(path, sizeof(path), "/local/domain/%s/p/private", owner);
+    check(store_read(path, value, sizeof(value)) == -XEN_EACCES, "peer: its private key: EACCES");
+    format_snprintf(path, sizeof(path), "/local/domain/%s/p/shared", owner);
+    check(store_read(path, value, sizeof(value)) == 4 && store_write(path, "both") == 0,
+          "peer: the key given to us: read, and written");
+    format_snprintf(path, sizeof(path), "/local/domain/%s/p/other", owner);
+    check(store_write(path, "no") == -XEN_EACCES, "peer: a new key in its home: EACCES");
+}
+
 int main(void)
 {
     char arg[8];
@@ -110,7 +166,16 @@ int main(void)
     events_unmask();
     if (store_init() < 0)
         panic("no store ring");
+    if (cmdline_option("share", arg, sizeof(arg))) {
+        share(arg);
+        return 0;
+    }
+    if (cmdline_option("peer", arg, sizeof(arg))) {
+        peer(arg);
+        return 0;
+    }
     check_keys();
+    permissions();
     transactions();
     if (cmdline_option("hostile", arg, sizeof(arg)))
         hostile();
