@@ -12,6 +12,7 @@
  * whose serial line takes no typing.
  */
 #include "ata.h"
+#include "blkback.h"
 #include "sdk.h"
 #include "xenstored.h"
 
@@ -48,10 +49,11 @@ static const char *read_line(void)
     static char taken[sizeof(line)];
     for (;;) {
         xsd_poll();
+        blkback_poll();
         events_mask();
         if (take_typed())
             break;
-        if (xsd_kicked())
+        if (xsd_kicked() || blkback_kicked())
             events_unmask();
         else
             block();                           /* unmasks; returns at once if an event is pending */
@@ -278,6 +280,27 @@ static void disk_write(const char *args)
     printf("wrote disk %u sector %u\n", n, lba);
 }
 
+/* "block-attach ID N VDEV": the machine's disk N as domain ID's virtual disk VDEV (xvda, xvdb...,
+ * or its number), as `xl block-attach` does. */
+static void block_attach(const char *args)
+{
+    const char *rest;
+    unsigned id = number_at(args, &rest), n = number_at(rest, &rest), vdev;
+    while (*rest == ' ')
+        rest++;
+    if (strncmp(rest, "xvd", 3) == 0 && rest[3] >= 'a' && rest[3] <= 'p' && !rest[4])
+        vdev = XVD_MAJOR << 8 | (unsigned)(rest[3] - 'a') << 4;
+    else
+        vdev = number(rest);
+    struct hv_domaininfo info;
+    if (n >= nr_disks || !vdev || domctl_info((domid_t)id, &info) < 0 || info.domain != id ||
+        blkback_attach((domid_t)id, &disks[n], vdev) < 0) {
+        printf("block-attach: cannot\n");
+        return;
+    }
+    printf("domain %u: disk %u is its vbd %u\n", id, n, vdev);
+}
+
 /* Domain 0 drives the machine's devices: the I/O privilege a kernel asks for at boot (as Linux
  * does: PHYSDEVOP_set_iopl 1), then the disks. */
 static void devices_init(void)
@@ -304,6 +327,7 @@ static void wait_for(const char *args)
     while ((rc = HYPERVISOR_domctl(&op)) == 0 && op.domain == id && !(op.u.getdomaininfo.flags & XEN_DOMINF_shutdown) &&
            clock_ns() < give_up) {
         xsd_poll();
+        blkback_poll();
         HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
         op.domain = (domid_t)id;
     }
@@ -390,12 +414,16 @@ int main(void)
     devices_init();
     printf("domain 0 shell: list, create NAME [memory= vcpus= extra= ...], pause ID, unpause ID, wait ID [SECONDS], console ID,\n"
            "                destroy ID, mem ID KB, store [PATH], write PATH VALUE, disks,\n"
-           "                disk-read N LBA, disk-write N LBA TEXT, quit\n");
+           "                disk-read N LBA, disk-write N LBA TEXT, block-attach ID N VDEV, block-list, quit\n");
     for (;;) {
         printf("dom0> ");
         const char *cmd = next_run_command();
-        if (!cmd)
+        if (cmd) {
+            xsd_poll();                        /* what read_line would serve before it returns */
+            blkback_poll();
+        } else {
             cmd = read_line();
+        }
         if (!cmd[0])
             continue;
         else if (strcmp(cmd, "list") == 0)
@@ -408,6 +436,10 @@ int main(void)
             printf("%s\n", domctl_simple(XEN_DOMCTL_unpausedomain, number(cmd + 8)) == 0 ? "unpaused" : "cannot");
         else if (strncmp(cmd, "destroy ", 8) == 0)
             destroy(number(cmd + 8));
+        else if (strncmp(cmd, "block-attach ", 13) == 0)
+            block_attach(cmd + 13);
+        else if (strcmp(cmd, "block-list") == 0)
+            blkback_list();
         else if (strcmp(cmd, "disks") == 0)
             list_disks();
         else if (strncmp(cmd, "disk-read ", 10) == 0)

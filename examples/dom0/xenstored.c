@@ -850,6 +850,23 @@ void xsd_poll(void)
         }
 }
 
+int xsd_get(const char *path, char *value, size_t size)
+{
+    const struct node *n = node_find(path);
+    if (!n)
+        return -1;
+    strlcpy(value, n->value, size);
+    return n->value_len;
+}
+
+void xsd_rm(const char *path)
+{
+    if (node_find(path)) {
+        node_remove(path);
+        fire(path, 1);
+    }
+}
+
 void xsd_set(const char *path, const char *value)
 {
     const char *error = valid_path(path) ? set(0, path, value, strlen(value), 0) : "EINVAL";

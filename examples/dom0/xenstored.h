@@ -14,6 +14,9 @@ void xsd_poll(void);
 int xsd_kicked(void);
 /* Domain 0's own writes (no permission check) and a listing of the tree below a path. */
 void xsd_set(const char *path, const char *value);
+/* Domain 0's own reads and removals: the value's length (copied NUL-ended), or -1 when missing. */
+int xsd_get(const char *path, char *value, size_t size);
+void xsd_rm(const char *path);
 void xsd_dump(const char *below);
 
 #endif

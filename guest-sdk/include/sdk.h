@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "byte_ring.h"
 #include "hypercall.h"
+#include "blkif.h"
 #include "format.h"
 #include "kstring.h"
 #include "x86/eflags.h"
@@ -205,6 +206,26 @@ long store_wait_watch(char *path, size_t path_size, char *token, size_t token_si
  * wire protocol by hand: requests to the store, replies and watch events from it. */
 struct byte_ring store_requests(struct xenstore_domain_interface *intf);
 struct byte_ring store_replies(struct xenstore_domain_interface *intf);
+
+/* ---- The virtual disk (blkfront.c): domain 0's blkback over Xen's blkif protocol ------------- */
+
+struct blkfront {
+    char frontend[32], backend[64];           /* the two ends' store directories */
+    domid_t backend_id;
+    uint32_t sectors;                          /* of 512 bytes */
+    struct blkif_sring *ring;
+    uint8_t *data;                             /* the page requests move data through */
+    grant_ref_t data_ref;
+    evtchn_port_t port;
+    RING_IDX req_prod, rsp_cons;
+};
+/* Connect to virtual device vdev (xvda is (202 << 8) | 0): 0 or -errno. */
+long blkfront_open(struct blkfront *bf, unsigned vdev);
+/* Read or write `count` sectors (1 to 8) at `sector`; flush what was written to the disk. 0, or
+ * -XEN_EIO when the backend answers an error, -XEN_EINVAL past the disk's end. */
+long blkfront_read(struct blkfront *bf, uint64_t sector, uint32_t count, void *buf);
+long blkfront_write(struct blkfront *bf, uint64_t sector, uint32_t count, const void *buf);
+long blkfront_flush(struct blkfront *bf);
 
 /* Find `key=value` on the domain's command line; returns 1 and copies the value if present. */
 int cmdline_option(const char *key, char *value, size_t size);

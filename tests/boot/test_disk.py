@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from conftest import HVRUN, ROOT, boot, checks, guest
+from conftest import HVRUN, ROOT, boot, checks, free_frames, guest
 
 DOM0 = "build/examples/dom0.elf"
 CYLINDER = 16 * 63 * 512                        # Bochs sees whole cylinders of 16 heads, 63 sectors
@@ -82,3 +82,61 @@ def test_domain0_never_reaches_the_monitors_ports_and_a_domu_no_port(tmp_path):
     assert [ok for ok, _ in checks(run, "ports")] == ["ok"] * 14, run.console
     assert [ok for ok, _ in checks(run, "other")] == ["ok"] * 5, run.console
     assert "hv: power-off status=0" in run.console and run.status == 0
+
+
+DISK_DOMAIN = "build/examples/disk.elf"
+ATTACH = ["create d", "block-attach 1 0 xvda", "unpause 1", "wait 1 60", "block-list"]
+
+
+@pytest.mark.parametrize("machine", ["qemu", "bochs"])
+def test_a_domain_keeps_a_counter_on_its_virtual_disk_across_boots(tmp_path, machine):
+    """examples/disk through the SDK's blkfront and domain 0's blkback: the xenbus handshake, then
+    a read, a write and a flush of sector 0 over the blkif ring; two boots show the counter rise
+    and the host's file holds it."""
+    image = disk_image(tmp_path / "disk.img", 2, {0: "41"})
+    for expected in (42, 43):
+        cmd = [HVRUN, "--timeout", "150", "--disk", image] + (["--bochs"] if machine == "bochs" else [])
+        cmd += [f"{DOM0}=run={'; '.join(ATTACH)}; quit", f"{DISK_DOMAIN}=attach"]
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=300)
+        out = proc.stdout.replace("\r", "")
+        assert "dom0: domain 1: disk 0 is its vbd 51712" in out, out[-3000:]
+        assert "d: disk: xvda, 2016 sectors" in out
+        assert f"d: counter: {expected}" in out, out[-3000:]
+        assert "dom0:   no block devices" in out, "the vbd went with its domain"
+        assert proc.returncode == 0
+        assert sector_text(image, 0) == str(expected)
+
+
+def test_block_attach_refuses_what_is_not_there(tmp_path):
+    image = disk_image(tmp_path / "disk.img", 1, {})
+    status, out = run_dom0([image], ["block-attach 5 0 xvda", "block-attach 0 3 xvda", "block-attach 0 0 bogus",
+                                     "block-list"])
+    assert status == 0, out
+    assert out.count("dom0: block-attach: cannot") == 3, out
+    assert "dom0:   no block devices" in out
+
+
+BLKATTACK_CHECKS = [
+    "connected to the backend as blkfront is",
+    "a read into grant 9999, which is none: an error response",
+    "a segment whose first sector is after its last: an error",
+    "a segment past its page (sector 8 of 0-7): an error",
+    "two sectors from the disk's last: an error",
+    "12 segments (11 at most): an error",
+    "operation 9: EOPNOTSUPP",
+    "after all that, a good read still works",
+    "a producer index 1000 past the ring's: the backend closes (state 6)",
+]
+
+
+def test_a_hostile_frontend_gets_errors_then_is_disconnected_and_domain0_goes_on(tmp_path):
+    image = disk_image(tmp_path / "disk.img", 1, {0: "still here"})
+    run = boot(DOM0, f"{guest('blkattack')}=attach", disks=[image],
+               typed="create a\nblock-attach 1 0 xvda\nunpause 1\nwait 1 30\ndisk-read 0 0\nblock-list\nquit\n")
+    assert [what for ok, what in checks(run, "a") if ok == "ok"] == BLKATTACK_CHECKS, run.console
+    assert "dom0: blkback: domain 1's vbd 51712: its ring's req_prod is out of range: disconnected" in run.console
+    assert 'dom0: disk 0 sector 0: "still here"' in run.console, "domain 0 still drives its disk"
+    assert "dom0:   no block devices" in run.console, "and nothing of the frontend's is left mapped"
+    assert run.status == 0
+    at_boot, at_end = free_frames(run)
+    assert at_end == at_boot

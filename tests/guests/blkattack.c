@@ -1,0 +1,74 @@
+/* blkattack.c - a hostile block frontend (guest ring 1, SDK): it connects to domain 0's blkback as
+ * blkfront does, then puts requests on the ring no frontend should: a grant that is not one, a
+ * segment past its page, sectors past the disk, too many segments, an operation that does not
+ * exist; each must come back an error, and a good request after them must still work. Last it
+ * moves the ring's producer index far past what the ring holds: the backend must disconnect it.
+ */
+#include "sdk.h"
+
+static int failures;
+static struct blkfront bf;
+
+static void check(int ok, const char *what)
+{
+    failures += !ok;
+    printf("%s %s\n", ok ? "ok" : "FAIL", what);
+}
+
+/* Put req on the ring as it is, tell the backend, wait for the response: its status. */
+static int16_t raw_request(const struct blkif_request *req)
+{
+    bf.ring->ring[bf.req_prod % BLKIF_RING_SIZE].req = *req;
+    __atomic_store_n(&bf.ring->req_prod, ++bf.req_prod, __ATOMIC_RELEASE);
+    event_send(bf.port);
+    evtchn_port_t ports[1] = { bf.port };
+    while (__atomic_load_n(&bf.ring->rsp_prod, __ATOMIC_ACQUIRE) == bf.rsp_cons) {
+        struct sched_poll p = { .ports = ports, .nr_ports = 1, .timeout = clock_ns() + 2000000000ull };
+        if (HYPERVISOR_sched_op(SCHEDOP_poll, &p) == 0 && clock_ns() > p.timeout)
+            return 99;                         /* no answer */
+        __atomic_fetch_and((uint32_t *)&shared_info->evtchn_pending[bf.port / 32], ~(1u << (bf.port % 32)),
+                           __ATOMIC_SEQ_CST);
+    }
+    return bf.ring->ring[bf.rsp_cons++ % BLKIF_RING_SIZE].rsp.status;
+}
+
+static struct blkif_request read_of(uint64_t sector, grant_ref_t gref, uint8_t first, uint8_t last)
+{
+    struct blkif_request r = { .operation = BLKIF_OP_READ, .nr_segments = 1, .id = 7, .sector_number = sector };
+    r.seg[0] = (struct blkif_request_segment){ .gref = gref, .first_sect = first, .last_sect = last };
+    return r;
+}
+
+int main(void)
+{
+    static char sector[BLKIF_SECTOR_SIZE];
+    traps_init();
+    events_init();
+    events_unmask();
+    check(store_init() == 0 && blkfront_open(&bf, XVD_MAJOR << 8) == 0, "connected to the backend as blkfront is");
+    struct blkif_request r = read_of(0, 9999, 0, 0);
+    check(raw_request(&r) == BLKIF_RSP_ERROR, "a read into grant 9999, which is none: an error response");
+    r = read_of(0, bf.data_ref, 3, 2);
+    check(raw_request(&r) == BLKIF_RSP_ERROR, "a segment whose first sector is after its last: an error");
+    r = read_of(0, bf.data_ref, 0, 8);
+    check(raw_request(&r) == BLKIF_RSP_ERROR, "a segment past its page (sector 8 of 0-7): an error");
+    r = read_of(bf.sectors - 1, bf.data_ref, 0, 1);
+    check(raw_request(&r) == BLKIF_RSP_ERROR, "two sectors from the disk's last: an error");
+    r = read_of(0, bf.data_ref, 0, 0);
+    r.nr_segments = 12;
+    check(raw_request(&r) == BLKIF_RSP_ERROR, "12 segments (11 at most): an error");
+    r.nr_segments = 1;
+    r.operation = 9;
+    check(raw_request(&r) == BLKIF_RSP_EOPNOTSUPP, "operation 9: EOPNOTSUPP");
+    check(blkfront_read(&bf, 0, 1, sector) == 0, "after all that, a good read still works");
+    bf.req_prod += 1000;                       /* more requests than the ring holds */
+    __atomic_store_n(&bf.ring->req_prod, bf.req_prod, __ATOMIC_RELEASE);
+    event_send(bf.port);
+    char path[96], state[8];
+    format_snprintf(path, sizeof(path), "%s/state", bf.backend);
+    for (int i = 0; i < 200 && !(store_read(path, state, sizeof(state)) > 0 && strcmp(state, "6") == 0); i++)
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    check(strcmp(state, "6") == 0, "a producer index 1000 past the ring's: the backend closes (state 6)");
+    printf("%s: %d failure(s)\n", failures ? "FAILED" : "all checks passed", failures);
+    return failures;
+}
