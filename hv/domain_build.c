@@ -26,13 +26,16 @@ static void *guest_page(const struct domain *d, uint32_t pfn)
 }
 
 /* The monitor's options for this domain, on its module's command line:
- * "IMAGE [mem=N[K|M]] [maxmem=N[K|M]] [name=S] [weight=N] [cap=PERCENT] [vcpus=N] [anything else]". The guest sees the whole line after IMAGE as its
+ * "IMAGE [mem=N[K|M]] [maxmem=N[K|M]] [name=S] [weight=N] [cap=PERCENT] [vcpus=N] [paused]
+ * [anything else]": a paused domain waits for domain 0's unpause (its devices attached first, as
+ * xl's are). The guest sees the whole line after IMAGE as its
  * own command line, as Xen's domain 0 sees its module's line: it ignores what it does not know. */
 struct build_options {
     uint32_t mem_kb, maxmem_kb;
     uint32_t weight, cap;
     uint32_t vcpus;
     int multiboot;             /* modules=multiboot: its modules as a multiboot package */
+    int paused;                /* it starts paused, for domain 0 to unpause */
     char name[DOMAIN_NAME_MAX];
 };
 
@@ -98,6 +101,7 @@ static int read_options(const char *args, struct build_options *o, const char **
         return -1;
     }
     o->multiboot = cmdline_get(args, "modules", value, sizeof(value)) && strcmp(value, "multiboot") == 0;
+    o->paused = cmdline_get(args, "paused", value, sizeof(value));
     return 0;
 }
 
@@ -384,6 +388,7 @@ static const char *build(struct domain *d, const uint8_t *image, uint32_t len, c
         write_hypercall_page(guest_page(d, layout_pfn(&l, g.hypercall_page)));
     set_start_registers(d, &l, g.entry);
     sched_init_domain(d, o.weight, o.cap);
+    d->paused = o.paused && d->id != 0;      /* domain 0 has nobody to unpause it */
     hv_info("domain %u (%s): guest OS \"%s\" \"%s\", %u KiB, entry %08x, image %08x-%08x, mapped %08x-%08x\n",
             d->id, d->name, g.guest_os, g.guest_version, d->nr_pages * 4, g.entry, g.virt_kstart,
             g.virt_kend, l.virt_base, l.virt_end);

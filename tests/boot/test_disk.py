@@ -140,3 +140,28 @@ def test_a_hostile_frontend_gets_errors_then_is_disconnected_and_domain0_goes_on
     assert run.status == 0
     at_boot, at_end = free_frames(run)
     assert at_end == at_boot
+
+
+@pytest.mark.parametrize("machine", ["qemu", "bochs"])
+def test_a_configuration_files_disk_is_attached_before_its_domain_runs(tmp_path, machine):
+    """disk = ['format=raw, vdev=xvda, access=rw, target=FILE'] (xl's syntax): hvrun attaches the
+    image to the machine, the domain starts paused, domain 0 block-attaches it and unpauses it,
+    as xl create does."""
+    image = disk_image(tmp_path / "disk.img", 2, {0: "7"})
+    cfg = tmp_path / "counter.cfg"
+    cfg.write_text(f'name = "counter"\nkernel = "{os.path.join(ROOT, DISK_DOMAIN)}"\n'
+                   f"disk = [ 'format=raw, vdev=xvda, access=rw, target={image}' ]\n")
+    cmd = [HVRUN, "--timeout", "100"] + (["--bochs"] if machine == "bochs" else []) + [str(cfg)]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=300)
+    out = proc.stdout.replace("\r", "")
+    assert "dom0: domain 1: disk 0 is its vbd 51712" in out, out[-3000:]
+    assert "counter: counter: 8" in out, out[-3000:]
+    assert "hvrun: counter: exit status 0" in proc.stderr and proc.returncode == 0, proc.stderr
+    assert sector_text(image, 0) == "8"
+
+
+def test_a_paused_module_waits_for_domain0():
+    run = boot(DOM0, "build/examples/hello.elf=name=later paused", typed="list\nunpause 1\nwait 1 10\nquit\n")
+    assert re.search(r"dom0:\s+1 later\s+paused", run.console), run.console
+    assert run.console.index("dom0: unpaused") < run.console.index("later: Hello from ring 1")
+    assert run.status == 0
