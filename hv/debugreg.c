@@ -147,7 +147,7 @@ void debug_status_merge(struct vcpu *v, uint32_t status)
 }
 
 /* The CPU's DR6 of the #DB being handled; the CPU's is reset for the next one. */
-static uint32_t take_dr6(void)
+uint32_t take_dr6(void)
 {
     uint32_t status = read_dr6();
     write_dr6(DR6_DEFAULT);
@@ -161,17 +161,16 @@ void debug_trap_from_guest(struct vcpu *v)
     debug_status_merge(v, take_dr6());
 }
 
-/* A #DB in the monitor: never the monitor's own (it sets no breakpoint and never TF), so a guest's:
- * a trap flag carried through sysenter (trap_bounce.c), a data breakpoint on guest memory the
+/* A #DB in the monitor, whose DR6 is `status` (and not the trap flag carried through sysenter, which
+ * trap_bounce.c takes first): never the monitor's own (it sets no breakpoint and never TF), so a
+ * guest's: a data breakpoint on guest memory the
  * monitor touched for it, or a breakpoint that `mov %ss`/`pop %ss` held back past the instruction
  * after it, a gate into ring 0 (XSA-260). Each is absorbed and the monitor goes on. An instruction
  * breakpoint in the monitor cannot happen (a guest's lie below HYPERVISOR_VIRT_START, where the
  * monitor never runs), but would fault again on resuming: DR7 is cleared if one is seen. */
-void debug_trap_in_monitor(struct trap_frame *f)
+void debug_trap_in_monitor(struct trap_frame *f, uint32_t status)
 {
-    uint32_t status = take_dr6(), dr7 = read_dr7();
-    if (sysenter_single_step(f))
-        return;
+    uint32_t dr7 = read_dr7();
     for (unsigned n = 0; n < 4; n++) {
         uint32_t field = dr7 >> (DR7_CONTROL_SHIFT + n * DR7_CONTROL_SIZE);
         if ((status & (1u << n)) && (dr7 & (3u << (n * DR7_ENABLE_SIZE))) && (field & 3) == DR7_RW_EXECUTE) {

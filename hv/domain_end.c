@@ -20,6 +20,7 @@ static void domain_release(struct domain *d)
     if (d->line_len)
         domain_console_flush_line(d);
     domain_free(d);
+    vcpus_free(d);
 }
 
 void domain_destroy(struct domain *d)

@@ -46,19 +46,6 @@ void evtchn_set_pending(struct domain *d, evtchn_port_t port)
     evtchn_wake(d, port, upcall);
 }
 
-/* Wake whom an event on `port` concerns: the vCPU it notifies, blocked, when the event gave it an
- * upcall (Xen's vcpu_mark_events_pending; a masked port wakes no one), and every vCPU of the
- * domain that polls for that very port, whichever vCPU the port notifies (evtchn_check_pollers). */
-void evtchn_wake(struct domain *d, evtchn_port_t port, int upcall)
-{
-    for (uint32_t n = 0; n < d->max_vcpus; n++) {
-        struct vcpu *v = d->vcpus[n];
-        if (vcpu_polls_for(v, port) ||
-            (upcall && n == d->evtchn[port].notify_vcpu && v->run_state == VCPU_BLOCKED && !v->polling))
-            vcpu_wake(v);
-    }
-}
-
 /* A per-vCPU VIRQ (the timer's) for vCPU v. */
 void send_virq_vcpu(struct vcpu *v, unsigned virq)
 {

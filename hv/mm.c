@@ -108,7 +108,6 @@ void domain_free(struct domain *d)
     }
     for (uint32_t i = 0; d->p2m && i < d->p2m_frames; i++)
         frames_free(&machine_frames, d->p2m_mfn + i);
-    vcpus_free(d);
     d->nr_pages = 0;
     d->p2m = NULL;
     d->shared_info = NULL;

@@ -71,16 +71,14 @@ int pirq_wanted(unsigned irq)
     return irq < NR_ISA_IRQS && bound[irq];
 }
 
-/* An interrupt on a line the monitor does not use itself: an event for domain 0 if it bound the
- * line, the line masked until its EOI; a line nobody bound is masked for good. */
-void pirq_interrupt(unsigned irq)
+/* An interrupt on a line domain 0 bound: the line masked until its EOI; the port to send domain 0
+ * the event on (the interrupt entry sends it: this file calls nothing above it). */
+evtchn_port_t pirq_interrupt(unsigned irq)
 {
     pic_set_masked(irq, 1);
     pic_eoi_line(irq);
-    if (irq < NR_ISA_IRQS && bound[irq] && domains[0].state == DOMAIN_RUNNABLE) {
-        awaiting_eoi |= (uint16_t)(1u << irq);
-        evtchn_set_pending(&domains[0], bound[irq]);
-    }
+    awaiting_eoi |= (uint16_t)(1u << irq);
+    return bound[irq];
 }
 
 static long eoi(struct domain *d, uint32_t arg)

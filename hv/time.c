@@ -1,52 +1,14 @@
-/* time.c - guest time: system time in nanoseconds since boot, the per-vCPU tsc scale, the
- * wallclock, and one-shot timers that raise VIRQ_TIMER (ring 0).
- *
- * A guest reads time without entering the monitor: vcpu_time_info says "system_time ns had
- * passed when the TSC read tsc_timestamp", and how to turn TSC ticks into ns:
- *     ns = system_time + ((tsc - tsc_timestamp) << tsc_shift) * tsc_to_system_mul >> 32
- * (a negative shift shifts right). `version` is odd while the monitor updates the fields.
+/* time.c - guests' time: the TSC measured against the PIT at boot (the clock itself, clock.c, then
+ * counts in ns), the wallclock, and the timers that raise VIRQ_TIMER, one-shot and periodic, and
+ * end a poll (ring 0).
  */
 #include "domain.h"
 #include "hv.h"
 #include "x86.h"
 
-#define NS_PER_SEC 1000000000ull
 #define CALIBRATION_TICKS 5
 
-static uint64_t tsc_at_boot;
-static uint32_t tsc_mul;          /* tsc_to_system_mul */
-static int8_t tsc_shift;
 static uint32_t wallclock_at_boot;
-
-/* (delta << shift) * mul >> 32, in 32-bit pieces. */
-static uint64_t scale(uint64_t delta, uint32_t mul, int8_t shift)
-{
-    delta = shift >= 0 ? delta << shift : delta >> -shift;
-    uint64_t lo = (uint64_t)(uint32_t)delta * mul;
-    uint64_t hi = (uint64_t)(uint32_t)(delta >> 32) * mul;
-    return (lo >> 32) + hi;
-}
-
-uint64_t time_now_ns(void)
-{
-    return scale(rdtsc() - tsc_at_boot, tsc_mul, tsc_shift);
-}
-
-/* Choose shift and mul so that mul = 2^32 * 10^9 / (tsc_hz << shift) fits in 32 bits. */
-static void set_scale(uint64_t tsc_hz)
-{
-    int8_t shift = 0;
-    while (tsc_hz <= NS_PER_SEC) {
-        tsc_hz <<= 1;
-        shift++;
-    }
-    while (tsc_hz > (NS_PER_SEC << 1)) {
-        tsc_hz >>= 1;
-        shift--;
-    }
-    tsc_shift = shift;
-    tsc_mul = (uint32_t)((NS_PER_SEC << 32) / tsc_hz);
-}
 
 /* CMOS real-time clock (MC146818): BCD unless status B says binary. */
 static uint8_t cmos(uint8_t reg)
@@ -77,19 +39,6 @@ static uint32_t read_wallclock(void)
     return days_from_civil(year, month, day) * 86400 + hour * 3600 + min * 60 + sec;
 }
 
-uint64_t boot_tsc;
-uint64_t halted_tsc;
-
-/* Halt until the next interrupt, counting the TSC ticks it takes (the handler of the interrupt
- * that ends it included): under QEMU's -icount they are waiting, not instructions, and the boot
- * report subtracts them. */
-void halt_until_interrupt(void)
-{
-    uint64_t t0 = rdtsc();
-    wait_for_interrupt();
-    halted_tsc += rdtsc() - t0;
-}
-
 /* Measure the TSC against the PIT for a few ticks (interrupts on, at boot). */
 void time_init(void)
 {
@@ -100,25 +49,10 @@ void time_init(void)
     while (timer_ticks() < start + CALIBRATION_TICKS)
         halt_until_interrupt();
     uint64_t tsc_hz = (rdtsc() - tsc0) * TIMER_HZ / CALIBRATION_TICKS;
-    tsc_at_boot = rdtsc();
-    set_scale(tsc_hz);
+    clock_start(tsc_hz);
     wallclock_at_boot = read_wallclock();
-    hv_info("time: TSC at %u kHz, tsc_to_system_mul %08x shift %d, wallclock %u\n",
-            (uint32_t)(tsc_hz / 1000), tsc_mul, tsc_shift, wallclock_at_boot);
-}
-
-/* Refresh a vCPU's time record, with the version protocol a guest relies on. */
-void time_update_vcpu(struct vcpu *v)
-{
-    struct vcpu_time_info *t = &v->info->time;
-    t->version++;
-    __asm__ volatile("" ::: "memory");
-    t->tsc_timestamp = rdtsc();
-    t->system_time = scale(t->tsc_timestamp - tsc_at_boot, tsc_mul, tsc_shift);
-    t->tsc_to_system_mul = tsc_mul;
-    t->tsc_shift = tsc_shift;
-    __asm__ volatile("" ::: "memory");
-    t->version++;
+    hv_info("time: TSC at %u kHz, %s, wallclock %u\n", (uint32_t)(tsc_hz / 1000), clock_scale_text(),
+            wallclock_at_boot);
 }
 
 void time_init_domain(struct domain *d)

@@ -90,7 +90,7 @@ static void irq_dispatch(unsigned irq, int from_guest)
         pic_eoi();
         send_virq(&domains[0], VIRQ_CONSOLE);   /* typed input is domain 0's to read */
     } else if (pirq_wanted(irq)) {
-        pirq_interrupt(irq);                    /* a device of domain 0's (hv/pirq.c) */
+        evtchn_set_pending(&domains[0], pirq_interrupt(irq));   /* a device of domain 0's (hv/pirq.c) */
     }
     /* Lines nobody bound are masked; a spurious IRQ 7 or 15 needs no EOI (8259A datasheet). */
 }
@@ -156,7 +156,9 @@ void trap_dispatch(struct trap_frame *f)
         f->eip = (uint32_t)(uintptr_t)guest_copy_fault;
         return;
     } else if (f->vector == VEC_DB) {
-        debug_trap_in_monitor(f);     /* a guest's breakpoint or trap flag, absorbed */
+        uint32_t status = take_dr6();
+        if (!sysenter_single_step(f))
+            debug_trap_in_monitor(f, status);   /* a guest's breakpoint, absorbed */
         return;
     } else if (!current || !exit_fault(f)) {
         monitor_fault(f);

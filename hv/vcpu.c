@@ -8,6 +8,7 @@
  * (sched_policy.c) shares the domain's weight among the vCPUs that are up. Each vCPU has its own
  * registers, virtual IDT, callbacks, kernel stack, descriptor tables, page-table base, debug
  * registers, FPU, timers and vcpu_info; the memory, event channels and grants are the domain's.
+ * Making and freeing them, and their runstate accounts, are vcpu_table.c's.
  */
 #include "descriptor.h"
 #include "domain.h"
@@ -17,66 +18,8 @@
 #include "x86/control_regs.h"
 #include "x86/eflags.h"
 
-_Static_assert(sizeof(struct vcpu) <= PAGE_SIZE, "a vCPU beyond vCPU 0 lives in one frame");
-
 #define PERIODIC_MIN_NS 1000000ull    /* Xen refuses periods under 1 ms */
 #define STIME_DELTA_MAX (~0ull >> 1)  /* and longer ones than Xen's time can add */
-
-/* A runstate change at the present time (the time in the old state is added up). */
-void runstate_change(struct vcpu *v, int state)
-{
-    runstate_change_at(v, state, time_now_ns());
-}
-
-/* The same at a time already read (a switch reads it once for both vCPUs). */
-void runstate_change_at(struct vcpu *v, int state, uint64_t now)
-{
-    v->runstate.time[v->runstate.state] += now - v->runstate.state_entry_time;
-    v->runstate.state = state;
-    v->runstate.state_entry_time = now;
-}
-
-static void vcpu_init(struct domain *d, struct vcpu *v, uint32_t id)
-{
-    v->domain = d;
-    v->vcpu_id = id;
-    v->info = &d->shared_info->vcpu_info[id];
-    v->info->evtchn_upcall_mask = 1;            /* events masked until the guest is ready */
-    v->run_state = VCPU_RUNNABLE;
-    debugregs_init(v);
-    v->runstate.state = id == 0 ? RUNSTATE_runnable : RUNSTATE_offline;
-    v->runstate.state_entry_time = time_now_ns();
-    d->vcpus[id] = v;
-}
-
-/* The builder's: vCPU 0 (in the domain) and n - 1 more, down, each in a frame of the monitor's.
- * 0, or -1 when the frames run out. */
-int vcpus_create(struct domain *d, uint32_t n)
-{
-    d->max_vcpus = 1;
-    vcpu_init(d, &d->vcpu0, 0);
-    for (uint32_t id = 1; id < n; id++) {
-        uint32_t mfn = frames_alloc(&machine_frames);
-        if (mfn == FRAME_NONE)
-            return -1;
-        struct vcpu *v = phys_to_virt(mfn << PAGE_SHIFT);
-        memset(v, 0, sizeof(*v));
-        vcpu_init(d, v, id);
-        d->max_vcpus = id + 1;
-    }
-    return 0;
-}
-
-/* The frames of vCPUs 1 and up go back (the domain is gone); their CPU time stays counted, in
- * vCPU 0's, for getdomaininfo. */
-void vcpus_free(struct domain *d)
-{
-    for (uint32_t id = 1; id < d->max_vcpus; id++) {
-        d->vcpu0.cpu_ticks += d->vcpus[id]->cpu_ticks;
-        frames_free(&machine_frames, virt_to_phys(d->vcpus[id]) >> PAGE_SHIFT);
-    }
-    d->max_vcpus = 1;
-}
 
 /* VCPUOP_up: it runs again as it was when it went down (a vCPU that was blocked stays so: down
  * and blocked are two things, as Xen's _VPF_down and _VPF_blocked). */
@@ -284,13 +227,6 @@ static long register_runstate_area(struct vcpu *v, uint32_t arg)
     return 0;
 }
 
-/* The running vCPU's runstate into its area, if it registered one (a write that fails is
- * dropped, as Xen's). */
-void runstate_publish(struct vcpu *v)
-{
-    if (v->runstate_area)
-        copy_to_guest(v->runstate_area, &v->runstate, sizeof(v->runstate));
-}
 
 /* vcpu_op(cmd, vcpu, arg). */
 long do_vcpu_op(uint32_t cmd, uint32_t id, uint32_t arg, uint32_t a4, uint32_t a5)

@@ -96,6 +96,10 @@ void pic_eoi(void);
 void pic_eoi_line(unsigned irq);
 void pic_set_masked(unsigned irq, int masked);
 
+/* ---- clock.c: system time, guests' time records ---------------------------------------------- */
+void clock_start(uint64_t tsc_hz);
+const char *clock_scale_text(void);
+
 /* ---- time.c: system time, guests' time records, their timers ---------------------------------- */
 extern uint64_t boot_tsc;                 /* the TSC at the monitor's first C line */
 extern uint64_t halted_tsc;               /* TSC ticks spent halted */
@@ -108,12 +112,14 @@ uint64_t time_now_ns(void);
 long do_set_timer_op(HC_ARGS);
 long timer_set_singleshot(struct vcpu *v, uint64_t deadline);
 
-/* ---- vcpu.c: a domain's vCPUs ------------------------------------------------------------------ */
+/* ---- vcpu_table.c: a domain's vCPUs, made and freed, and their runstate --------------------------- */
 int vcpus_create(struct domain *d, uint32_t n);
 void vcpus_free(struct domain *d);
 void runstate_change(struct vcpu *v, int state);
 void runstate_change_at(struct vcpu *v, int state, uint64_t now);
 void runstate_publish(struct vcpu *v);
+
+/* ---- vcpu.c: vcpu_op ----------------------------------------------------------------------------- */
 long do_vcpu_op(HC_ARGS);
 
 /* ---- cpu.c: the monitor stack and the entry counters ------------------------------------------ */
@@ -210,7 +216,7 @@ long pirq_op(struct domain *d, uint32_t cmd, uint32_t arg);
 long pirq_bind(struct domain *d, uint32_t pirq, evtchn_port_t port);
 void pirq_unbind(uint32_t pirq);
 int pirq_wanted(unsigned irq);
-void pirq_interrupt(unsigned irq);
+evtchn_port_t pirq_interrupt(unsigned irq);
 void pirq_release(struct domain *d);
 
 /* ---- debugreg.c: the guest's debug registers ------------------------------------------------------ */
@@ -218,7 +224,8 @@ void debugregs_init(struct vcpu *v);
 void debugregs_load(const struct vcpu *v);
 void debug_trap_from_guest(struct vcpu *v);
 void debug_status_merge(struct vcpu *v, uint32_t status);
-void debug_trap_in_monitor(struct trap_frame *f);
+uint32_t take_dr6(void);
+void debug_trap_in_monitor(struct trap_frame *f, uint32_t status);
 uint32_t io_breakpoints_hit(const struct vcpu *v, uint32_t port, uint32_t size);
 long do_set_debugreg(HC_ARGS);
 long set_debugreg(struct vcpu *v, uint32_t reg, uint32_t value);
@@ -329,7 +336,6 @@ void evtchn_init(struct domain *d);
 void evtchn_close_all(struct domain *d);
 void evtchn_set_pending(struct domain *d, evtchn_port_t port);
 int evtchn_port_pending(struct domain *d, evtchn_port_t port);
-void evtchn_wake(struct domain *d, evtchn_port_t port, int upcall);
 void send_virq(struct domain *d, unsigned virq);
 void send_virq_vcpu(struct vcpu *v, unsigned virq);
 long do_event_channel_op(HC_ARGS);
@@ -357,6 +363,7 @@ int sched_charge_tick(struct vcpu *v);
 void vcpu_wake(struct vcpu *v);
 /* An event arrived on `port`: wake a blocked vCPU, or a polling one waiting for that port. */
 int vcpu_polls_for(const struct vcpu *v, evtchn_port_t port);
+void evtchn_wake(struct domain *d, evtchn_port_t port, int upcall);
 
 /* ---- schedule.c: switching vCPUs --------------------------------------------------------------- */
 /* Run the next runnable vCPU; power off when no domain is left. */
