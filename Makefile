@@ -26,7 +26,7 @@ HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_SRCS)) $(patsubst %.asm,$(BUILD)/%.o
 EXAMPLES := $(filter-out apps grub,$(notdir $(wildcard examples/*)))
 EXAMPLE_ELFS := $(patsubst %,$(BUILD)/examples/%.elf,$(EXAMPLES))
 
-.PHONY: all deps run run-pingpong run-apps apps test-apps test bench bochs bochs-debug trace-demo iso clean host-tests test-guests bench-guest FORCE debian-guests run-gnumach grub-image run-grub
+.PHONY: all deps run run-pingpong run-apps apps test-apps test bench bochs bochs-debug trace-demo iso clean host-tests test-guests bench-guest FORCE debian-guests run-gnumach grub-image run-grub run-pvgrub
 all: $(BUILD)/hv.elf $(EXAMPLE_ELFS)
 
 # Each example builds itself with guest-sdk/guest.mk, as a guest of your own would.
@@ -135,6 +135,13 @@ grub-image: all debian-guests
 run-grub: deps grub-image
 	tools/hvrun --input "$$(printf 'wait 1 15\ndestroy 1\nquit\n')" $(BUILD)/examples/dom0.elf \
 		$(BUILD)/examples/grub.elf="name=grub mem=32M"
+
+# pvgrub: GRUB for Xen finds the menu on the domain's own disk (an ext2 partition made on the host)
+# and boots examples/disk from it, which counts its boots on that disk (examples/grub/pvgrub.cfg,
+# as xl create -c would run it). The disk is a copy, made once: run it again and the count rises.
+run-pvgrub: deps grub-image
+	@test -f $(BUILD)/pvgrub-run.img || cp $(BUILD)/examples/pvgrub-disk.img $(BUILD)/pvgrub-run.img
+	tools/hvrun examples/grub/pvgrub.cfg
 
 # The minikernel runs the shell of examples/apps as init; --input types a session into it.
 APPS_SESSION := help\nhello\ncat motd.txt\ncalc "sqrt(2)*sin(1)"\nmstress\nexit\n

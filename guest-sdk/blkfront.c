@@ -7,6 +7,9 @@
  * says Initialised, then waits for the backend's Connected. A request is one segment of the data
  * page (up to 8 sectors): pushed on the ring, the backend told, and the vCPU asleep in
  * SCHEDOP_poll on the channel until the response is there.
+ * Hot plug: domain 0 may attach the device while the domain runs (blkfront_wait_attach watches
+ * device/vbd) and detach it (its backend says Closing: blkfront_wait_detach); blkfront_close is
+ * the frontend's half of the detach, and what a kernel does before handing its disk on.
  */
 #include "sdk.h"
 
@@ -22,20 +25,29 @@ static long read_number(const char *path, uint32_t *value)
     return 0;
 }
 
-/* Sleep until the backend's state is `want` (or past Connected: it is closing). */
+/* Sleep until the backend's state is `want` (or past Connected: it is closing). Waiting for
+ * Closing or Closed, a backend directory that has gone counts as closed (block-detach). */
 static long wait_backend(struct blkfront *bf, uint32_t want)
 {
     char path[96], seen[96], token[8];
     uint32_t state = 0;
     format_snprintf(path, sizeof(path), "%s/state", bf->backend);
-    store_watch(path, "be");
-    for (;;) {
-        if (read_number(path, &state) == 0 && (state == want || state > XenbusStateConnected))
-            return state == want ? 0 : -XEN_EIO;
-        long rc = store_wait_watch(seen, sizeof(seen), token, sizeof(token));
-        if (rc < 0)
-            return rc;
+    long rc = store_watch(path, "be");
+    int closing = want >= XenbusStateClosing;
+    while (rc == 0) {
+        long got = read_number(path, &state);
+        if (got == -XEN_ENOENT && closing)
+            break;                             /* gone: closed */
+        if (got == 0 && closing && state >= want)
+            break;
+        if (got == 0 && !closing && (state == want || state > XenbusStateConnected)) {
+            rc = state == want ? 0 : -XEN_EIO;
+            break;
+        }
+        rc = store_wait_watch(seen, sizeof(seen), token, sizeof(token));
     }
+    store_unwatch(path, "be");
+    return rc;
 }
 
 static long write_front(struct blkfront *bf, const char *key, const char *fmt, uint32_t value)
@@ -70,6 +82,7 @@ long blkfront_open(struct blkfront *bf, unsigned vdev)
     struct evtchn_alloc_unbound a = { .dom = DOMID_SELF, .remote_dom = bf->backend_id };
     if (ring_ref < 0 || data_ref < 0 || (rc = HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &a)) < 0)
         return ring_ref < 0 ? ring_ref : data_ref < 0 ? data_ref : rc;
+    bf->ring_ref = (grant_ref_t)ring_ref;
     bf->data_ref = (grant_ref_t)data_ref;
     bf->port = a.port;
     format_snprintf(path, sizeof(path), "%s/protocol", bf->frontend);
@@ -127,4 +140,43 @@ long blkfront_write(struct blkfront *bf, uint64_t sector, uint32_t count, const 
 long blkfront_flush(struct blkfront *bf)
 {
     return request(bf, BLKIF_OP_FLUSH_DISKCACHE, 0, 1);
+}
+
+long blkfront_wait_attach(unsigned vdev)
+{
+    char path[64], seen[96], token[8], text[8];
+    format_snprintf(path, sizeof(path), "device/vbd/%u/state", vdev);
+    long rc = store_watch("device/vbd", "vbd");
+    while (rc == 0) {
+        if ((rc = store_read(path, text, sizeof(text))) >= 0) {
+            rc = 0;
+            break;
+        }
+        if (rc == -XEN_ENOENT)
+            rc = store_wait_watch(seen, sizeof(seen), token, sizeof(token));
+    }
+    store_unwatch("device/vbd", "vbd");
+    return rc;
+}
+
+long blkfront_wait_detach(struct blkfront *bf)
+{
+    return wait_backend(bf, XenbusStateClosing);
+}
+
+long blkfront_close(struct blkfront *bf)
+{
+    /* Closed, then wait for the backend's Closed (or its directory gone: a detach): it says so
+     * only after it has let go of our ring. It copies our data by grant and maps nothing else,
+     * so then our offers can end and the pages be used again. */
+    long rc = write_front(bf, "state", "%u", XenbusStateClosed);
+    if (rc < 0 || (rc = wait_backend(bf, XenbusStateClosed)) < 0)
+        return rc;
+    if ((rc = grant_end(bf->ring_ref)) < 0 || (rc = grant_end(bf->data_ref)) < 0)
+        return rc;
+    struct evtchn_close c = { .port = bf->port };
+    HYPERVISOR_event_channel_op(EVTCHNOP_close, &c);
+    page_free(bf->ring);
+    page_free(bf->data);
+    return 0;
 }

@@ -10,6 +10,8 @@
 static uint8_t table_window[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));   /* our grant-table frame */
 static struct grant_entry_v1 *table;
 static grant_ref_t next_ref = GNTTAB_NR_RESERVED_ENTRIES;
+static grant_ref_t ended[64];                 /* references grant_end gave back, to use again */
+static unsigned nr_ended;
 
 /* Ask the monitor for our (one-frame) grant table and map it where we can write entries. */
 static long grant_table_init(void)
@@ -30,14 +32,34 @@ long grant_access(domid_t domid, const void *page, int readonly)
     long rc;
     if (!table && (rc = grant_table_init()) < 0)
         return rc;
-    if (next_ref >= GRANT_ENTRIES)
+    grant_ref_t ref;
+    if (nr_ended)
+        ref = ended[--nr_ended];
+    else if (next_ref < GRANT_ENTRIES)
+        ref = next_ref++;
+    else
         return -XEN_ENOSPC;
-    grant_ref_t ref = next_ref++;
     table[ref].domid = domid;
     table[ref].frame = virt_to_mfn(page);
     __asm__ volatile("" ::: "memory");        /* the entry is complete before it becomes valid */
     table[ref].flags = (uint16_t)(GTF_permit_access | (readonly ? GTF_readonly : 0));
     return ref;
+}
+
+long grant_end(grant_ref_t ref)
+{
+    if (!table || ref < GNTTAB_NR_RESERVED_ENTRIES || ref >= next_ref)
+        return -XEN_EINVAL;
+    /* Clear the flags unless the other domain has the page mapped now (GTF_reading or
+     * GTF_writing, which the monitor sets): it could go on using it. */
+    uint16_t flags = __atomic_load_n(&table[ref].flags, __ATOMIC_ACQUIRE);
+    do {
+        if (flags & (GTF_reading | GTF_writing))
+            return -XEN_EBUSY;
+    } while (!__atomic_compare_exchange_n(&table[ref].flags, &flags, 0, 0, __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE));
+    if (nr_ended < sizeof(ended) / sizeof(ended[0]))
+        ended[nr_ended++] = ref;
+    return 0;
 }
 
 long grant_map(domid_t domid, grant_ref_t ref, void *va, grant_handle_t *handle)

@@ -47,6 +47,7 @@ long map_user(void *start, void *end)
 
 static uint8_t *next_free;
 static uint8_t *free_end;
+static void *given_back;                      /* pages page_free took, each holding the next's address */
 
 static void pages_init(void)
 {
@@ -59,14 +60,26 @@ static void pages_init(void)
 
 void *page_alloc(void)
 {
+    void *p;
     if (!next_free)
         pages_init();
-    if (next_free >= free_end)
+    if (given_back) {
+        p = given_back;
+        given_back = *(void **)p;
+    } else if (next_free < free_end) {
+        p = next_free;
+        next_free += PAGE_SIZE;
+    } else {
         return NULL;
-    void *p = next_free;
-    next_free += PAGE_SIZE;
+    }
     memset(p, 0, PAGE_SIZE);
     return p;
+}
+
+void page_free(void *page)
+{
+    *(void **)page = given_back;
+    given_back = page;
 }
 
 uint32_t table_alloc(void)

@@ -302,6 +302,13 @@ long store_watch(const char *path, const char *token)
     return rc < 0 ? rc : 0;
 }
 
+long store_unwatch(const char *path, const char *token)
+{
+    char ok[4];
+    long rc = transact(XS_UNWATCH, path, strlen(path) + 1, token, strlen(token) + 1, ok, sizeof(ok));
+    return rc < 0 ? rc : 0;
+}
+
 long store_wait_watch(char *path, size_t path_size, char *token, size_t token_size)
 {
     while (!watch_queued) {

@@ -19,9 +19,10 @@
 #define VBDS 8
 
 struct vbd {
-    uint8_t used, connected;
+    uint8_t used, connected, detaching;
+    uint8_t state;                           /* the backend's xenbus state, as written */
     domid_t front;
-    unsigned vdev;
+    unsigned vdev, number;                   /* its virtual device; the disk's number in domain 0 */
     const struct ata_disk *disk;
     char fe[64], be[64];                     /* the two store directories */
     struct blkif_sring *ring;                /* the frontend's ring page, mapped */
@@ -61,7 +62,31 @@ static int read_number(const char *dir, const char *key, uint32_t *value)
     return 0;
 }
 
-int blkback_attach(domid_t front, const struct ata_disk *disk, unsigned vdev)
+static void write_text(const char *dir, const char *key, const char *text)
+{
+    char path[96];
+    format_snprintf(path, sizeof(path), "%s/%s", dir, key);
+    xsd_set(path, text);
+}
+
+/* xvda for (202 << 8) | 0, xvdb for | 16 ... (Xen's vbd-interface.txt, whole disks); others by number. */
+static void vdev_name(unsigned vdev, char *text, size_t size)
+{
+    if (vdev >> 8 == XVD_MAJOR && !(vdev & 15))
+        format_snprintf(text, size, "xvd%c", 'a' + (int)((vdev & 0xff) >> 4));
+    else
+        format_snprintf(text, size, "%u", vdev);
+}
+
+static void set_state(struct vbd *v, uint8_t state)
+{
+    if (v->state == state)
+        return;                              /* a write of the same fires every watch again */
+    v->state = state;
+    write_key(v->be, "state", "%u", state);
+}
+
+int blkback_attach(domid_t front, const struct ata_disk *disk, unsigned number, unsigned vdev)
 {
     struct vbd *v = NULL;
     for (unsigned i = 0; i < VBDS; i++) {
@@ -72,40 +97,62 @@ int blkback_attach(domid_t front, const struct ata_disk *disk, unsigned vdev)
     }
     if (!v)
         return -1;
-    *v = (struct vbd){ .used = 1, .front = front, .vdev = vdev, .disk = disk };
+    *v = (struct vbd){ .used = 1, .front = front, .vdev = vdev, .number = number, .disk = disk };
     format_snprintf(v->be, sizeof(v->be), "/local/domain/0/backend/vbd/%u/%u", front, vdev);
     format_snprintf(v->fe, sizeof(v->fe), "/local/domain/%u/device/vbd/%u", front, vdev);
-    char path[96];
-    format_snprintf(path, sizeof(path), "%s/frontend", v->be);
-    xsd_set(path, v->fe);
+    char text[16];
+    write_text(v->be, "frontend", v->fe);
     write_key(v->be, "frontend-id", "%u", front);
+    format_snprintf(text, sizeof(text), "disk%u", number);
+    write_text(v->be, "params", text);             /* what it is in domain 0: the `disks` number */
+    write_text(v->be, "type", "phy");
+    write_text(v->be, "mode", "w");
+    vdev_name(vdev, text, sizeof(text));
+    write_text(v->be, "dev", text);
+    write_key(v->be, "online", "%u", 1);
+    write_key(v->be, "removable", "%u", 0);
+    write_key(v->be, "bootable", "%u", 1);
+    write_text(v->be, "device-type", "disk");
     write_key(v->be, "sectors", "%u", disk->sectors);
     write_key(v->be, "sector-size", "%u", ATA_SECTOR_SIZE);
     write_key(v->be, "info", "%u", 0);
     write_key(v->be, "feature-flush-cache", "%u", 1);
     write_key(v->be, "feature-barrier", "%u", 0);
-    format_snprintf(path, sizeof(path), "%s/backend", v->fe);
-    xsd_set(path, v->be);
+    write_text(v->fe, "backend", v->be);
     write_key(v->fe, "backend-id", "%u", 0);
     write_key(v->fe, "virtual-device", "%u", vdev);
-    format_snprintf(path, sizeof(path), "%s/device-type", v->fe);
-    xsd_set(path, "disk");
+    write_text(v->fe, "device-type", "disk");
     write_key(v->fe, "state", "%u", XenbusStateInitialising);
-    write_key(v->be, "state", "%u", XenbusStateInitWait);
+    set_state(v, XenbusStateInitWait);
     return 0;
 }
 
-static void disconnect(struct vbd *v, const char *why)
+/* Let go of the frontend's ring and channel: nothing of its is held afterwards. */
+static void disconnect(struct vbd *v)
 {
-    if (why)
-        printf("blkback: domain %u's vbd %u: %s: disconnected\n", v->front, v->vdev, why);
     if (v->connected) {
         grant_unmap(v->ring, v->ring_handle);
         struct evtchn_close c = { .port = v->port };
         HYPERVISOR_event_channel_op(EVTCHNOP_close, &c);
     }
     v->connected = 0;
-    write_key(v->be, "state", "%u", XenbusStateClosed);
+}
+
+/* A frontend that broke the protocol: cut off, Closed, until it starts again (Initialising). */
+static void refuse(struct vbd *v, const char *why)
+{
+    printf("blkback: domain %u's vbd %u: %s: disconnected\n", v->front, v->vdev, why);
+    disconnect(v);
+    set_state(v, XenbusStateClosed);
+}
+
+/* The vbd goes: both directories removed from the store, as xl's block-detach does. */
+static void remove(struct vbd *v)
+{
+    disconnect(v);
+    xsd_rm(v->be);
+    xsd_rm(v->fe);
+    v->used = 0;
 }
 
 /* The frontend said Initialised: its ring and channel. */
@@ -114,25 +161,25 @@ static void connect(struct vbd *v)
     uint32_t ref, port;
     unsigned slot = (unsigned)(v - vbds);
     if (read_number(v->fe, "ring-ref", &ref) < 0 || read_number(v->fe, "event-channel", &port) < 0) {
-        disconnect(v, "no ring-ref or event-channel");
+        refuse(v, "no ring-ref or event-channel");
         return;
     }
     v->ring = (struct blkif_sring *)ring_pages[slot];
     if (grant_map(v->front, ref, v->ring, &v->ring_handle) != GNTST_okay) {
-        disconnect(v, "its ring-ref is no grant of a page to us");
+        refuse(v, "its ring-ref is no grant of a page to us");
         return;
     }
     struct evtchn_bind_interdomain b = { .remote_dom = v->front, .remote_port = port };
     if (HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &b) < 0) {
         grant_unmap(v->ring, v->ring_handle);
-        disconnect(v, "its event-channel cannot be bound");
+        refuse(v, "its event-channel cannot be bound");
         return;
     }
     v->port = b.local_port;
     event_set_handler(v->port, on_kick);
     v->req_cons = v->rsp_prod = 0;
     v->connected = 1;
-    write_key(v->be, "state", "%u", XenbusStateConnected);
+    set_state(v, XenbusStateConnected);
 }
 
 /* Move `len` bytes between the bounce page and the frontend's granted page: to it for a read. */
@@ -182,7 +229,7 @@ static void serve_ring(struct vbd *v)
     for (;;) {
         RING_IDX prod = __atomic_load_n(&v->ring->req_prod, __ATOMIC_ACQUIRE);
         if (prod - v->req_cons > BLKIF_RING_SIZE) {
-            disconnect(v, "its ring's req_prod is out of range");
+            refuse(v, "its ring's req_prod is out of range");
             return;
         }
         if (prod == v->req_cons) {
@@ -200,9 +247,44 @@ static void serve_ring(struct vbd *v)
     }
 }
 
+/* The backend's half of the xenbus state machine, as Linux's blkback walks it: what the
+ * frontend's state asks of it.
+ *   Initialising  after Closed: the frontend starts again (GRUB handing the disk to the kernel it
+ *                 boots, or a kernel rebooting): InitWait once more
+ *   Initialised   (or Connected) while we wait: map its ring, bind its channel, Connected
+ *   Closing       let go of the ring and channel, Closing
+ *   Closed        Closed; and if domain 0 is detaching it, the vbd goes */
+static void step(struct vbd *v, uint32_t front_state)
+{
+    switch (front_state) {
+    case XenbusStateInitialising:
+        if (v->state == XenbusStateClosed && !v->detaching)
+            set_state(v, XenbusStateInitWait);
+        break;
+    case XenbusStateInitialised:
+    case XenbusStateConnected:
+        if (v->state == XenbusStateInitWait)
+            connect(v);
+        break;
+    case XenbusStateClosing:
+        disconnect(v);
+        if (v->state != XenbusStateClosed)
+            set_state(v, XenbusStateClosing);
+        break;
+    case XenbusStateClosed:
+        disconnect(v);
+        set_state(v, XenbusStateClosed);
+        if (v->detaching) {
+            printf("blkback: domain %u's vbd %u: closed by its frontend: detached\n", v->front, v->vdev);
+            remove(v);
+        }
+        break;
+    }
+}
+
 /* Each vbd's next step: the frontend's state, then its requests. A frontend whose domain has
  * ended, or whose directory has gone, takes its vbd with it: the ring unmapped, the channel
- * closed, the backend's directory removed. */
+ * closed, both directories removed. */
 void blkback_poll(void)
 {
     kicked = 0;
@@ -214,27 +296,75 @@ void blkback_poll(void)
         struct hv_domaininfo info;
         int gone = domctl_info(v->front, &info) < 0 || info.domain != v->front || (info.flags & XEN_DOMINF_shutdown);
         if (gone || read_number(v->fe, "state", &state) < 0) {
-            disconnect(v, NULL);
-            xsd_rm(v->be);
-            v->used = 0;
+            remove(v);
             continue;
         }
-        if (!v->connected && state == XenbusStateInitialised)
-            connect(v);
-        else if (v->connected && state >= XenbusStateClosing)
-            disconnect(v, NULL);
-        if (v->connected)
+        step(v, state);
+        if (v->used && v->connected)
             serve_ring(v);
     }
 }
+
+static struct vbd *find(domid_t front, unsigned vdev)
+{
+    for (unsigned i = 0; i < VBDS; i++)
+        if (vbds[i].used && vbds[i].front == front && vbds[i].vdev == vdev)
+            return &vbds[i];
+    return NULL;
+}
+
+int blkback_detach(domid_t front, unsigned vdev)
+{
+    struct vbd *v = find(front, vdev);
+    if (!v)
+        return -1;
+    if (!v->connected && v->state != XenbusStateClosing) {
+        remove(v);                           /* nothing of the frontend's is held: at once */
+        return 1;
+    }
+    v->detaching = 1;
+    write_key(v->be, "online", "%u", 0);
+    set_state(v, XenbusStateClosing);        /* asks the frontend to close */
+    return 0;
+}
+
+int blkback_present(domid_t front, unsigned vdev)
+{
+    return find(front, vdev) != NULL;
+}
+
+void blkback_force_detach(domid_t front, unsigned vdev)
+{
+    struct vbd *v = find(front, vdev);
+    if (v)
+        remove(v);
+}
+
+void blkback_list_domain(domid_t front, char *text, size_t size)
+{
+    size_t at = 0;
+    text[0] = 0;
+    for (unsigned i = 0; i < VBDS; i++)
+        if (vbds[i].used && vbds[i].front == front && at + 24 < size) {
+            char name[16];
+            vdev_name(vbds[i].vdev, name, sizeof(name));
+            at += (size_t)format_snprintf(text + at, size - at, "%s%s=disk%u", at ? "," : "", name, vbds[i].number);
+        }
+}
+
+static const char *const state_names[] = {
+    [XenbusStateUnknown] = "unknown", [XenbusStateInitialising] = "initialising",
+    [XenbusStateInitWait] = "waiting for its frontend", [XenbusStateInitialised] = "initialised",
+    [XenbusStateConnected] = "connected", [XenbusStateClosing] = "closing", [XenbusStateClosed] = "closed",
+};
 
 void blkback_list(void)
 {
     unsigned n = 0;
     for (unsigned i = 0; i < VBDS; i++)
         if (vbds[i].used) {
-            printf("  domain %u vbd %u: %u sectors, %s\n", vbds[i].front, vbds[i].vdev, vbds[i].disk->sectors,
-                   vbds[i].connected ? "connected" : "not connected");
+            printf("  domain %u vbd %u: disk %u, %u sectors, %s\n", vbds[i].front, vbds[i].vdev, vbds[i].number,
+                   vbds[i].disk->sectors, state_names[vbds[i].state]);
             n++;
         }
     if (!n)

@@ -6,7 +6,8 @@
  * Commands: list, create NAME [SETTING=VALUE ...] (memory, maxmem, vcpus, weight, cap and extra,
  * as in a domain configuration file), pause ID, unpause ID, wait ID [SECONDS], console ID (attach; Ctrl-]
  * detaches), destroy ID,
- * mem ID KB, store [PATH], write PATH VALUE, quit.
+ * mem ID KB, store [PATH], write PATH VALUE, disks, disk-read N LBA, disk-write N LBA TEXT,
+ * block-attach ID N VDEV, block-detach ID VDEV, block-list, quit.
  * Its command line may end in run=COMMAND; COMMAND; ...: those run first, as if typed (the rest of
  * the line is theirs). tools/hvrun gives "run=wait 1 T; quit" to run a domain's file under Bochs,
  * whose serial line takes no typing.
@@ -117,11 +118,13 @@ static const char *state(uint32_t flags)
 static void list(void)
 {
     struct hv_domctl op = { .cmd = XEN_DOMCTL_getdomaininfo };
-    printf("  id name             state    pages    max  cpu(ms)\n");
+    printf("  id name             state    pages    max  cpu(ms)  disks\n");
     while (HYPERVISOR_domctl(&op) == 0) {
         struct hv_domaininfo *d = &op.u.getdomaininfo;
-        printf("  %2u %-16s %-8s %5u  %5u %8llu\n", d->domain, d->name, state(d->flags), d->tot_pages,
-               d->max_pages, (unsigned long long)(d->cpu_time / 1000000));
+        char disks[64];
+        blkback_list_domain(d->domain, disks, sizeof(disks));
+        printf("  %2u %-16s %-8s %5u  %5u %8llu  %s\n", d->domain, d->name, state(d->flags), d->tot_pages,
+               d->max_pages, (unsigned long long)(d->cpu_time / 1000000), disks[0] ? disks : "-");
         op.domain = d->domain + 1;
     }
 }
@@ -282,23 +285,54 @@ static void disk_write(const char *args)
 
 /* "block-attach ID N VDEV": the machine's disk N as domain ID's virtual disk VDEV (xvda, xvdb...,
  * or its number), as `xl block-attach` does. */
+static unsigned parse_vdev(const char *s)
+{
+    while (*s == ' ')
+        s++;
+    if (strncmp(s, "xvd", 3) == 0 && s[3] >= 'a' && s[3] <= 'p' && !s[4])
+        return XVD_MAJOR << 8 | (unsigned)(s[3] - 'a') << 4;
+    return number(s);
+}
+
 static void block_attach(const char *args)
 {
     const char *rest;
-    unsigned id = number_at(args, &rest), n = number_at(rest, &rest), vdev;
-    while (*rest == ' ')
-        rest++;
-    if (strncmp(rest, "xvd", 3) == 0 && rest[3] >= 'a' && rest[3] <= 'p' && !rest[4])
-        vdev = XVD_MAJOR << 8 | (unsigned)(rest[3] - 'a') << 4;
-    else
-        vdev = number(rest);
+    unsigned id = number_at(args, &rest), n = number_at(rest, &rest), vdev = parse_vdev(rest);
     struct hv_domaininfo info;
     if (n >= nr_disks || !vdev || domctl_info((domid_t)id, &info) < 0 || info.domain != id ||
-        blkback_attach((domid_t)id, &disks[n], vdev) < 0) {
+        blkback_attach((domid_t)id, &disks[n], n, vdev) < 0) {
         printf("block-attach: cannot\n");
         return;
     }
     printf("domain %u: disk %u is its vbd %u\n", id, n, vdev);
+}
+
+#define DETACH_TIMEOUT_S 10                    /* libxl's LIBXL_DESTROY_TIMEOUT */
+
+/* "block-detach ID VDEV", as `xl block-detach`: the backend asks the frontend to close (Closing)
+ * and the vbd goes when the frontend says Closed; one that has not closed within 10 s is removed
+ * anyway, as libxl forces it, and is left with a ring nobody serves. */
+static void block_detach(const char *args)
+{
+    const char *rest;
+    unsigned id = number_at(args, &rest), vdev = parse_vdev(rest);
+    int rc = blkback_detach((domid_t)id, vdev);
+    if (rc < 0) {
+        printf("block-detach: domain %u has no vbd %u\n", id, vdev);
+        return;
+    }
+    uint64_t give_up = clock_ns() + DETACH_TIMEOUT_S * 1000000000ull;
+    while (rc == 0 && blkback_present((domid_t)id, vdev) && clock_ns() < give_up) {
+        xsd_poll();
+        blkback_poll();
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    }
+    if (blkback_present((domid_t)id, vdev)) {
+        blkback_force_detach((domid_t)id, vdev);
+        printf("domain %u: vbd %u did not close in %u s: removed anyway\n", id, vdev, DETACH_TIMEOUT_S);
+    } else {
+        printf("domain %u: vbd %u detached\n", id, vdev);
+    }
 }
 
 /* Domain 0 drives the machine's devices: the I/O privilege a kernel asks for at boot (as Linux
@@ -414,7 +448,8 @@ int main(void)
     devices_init();
     printf("domain 0 shell: list, create NAME [memory= vcpus= extra= ...], pause ID, unpause ID, wait ID [SECONDS], console ID,\n"
            "                destroy ID, mem ID KB, store [PATH], write PATH VALUE, disks,\n"
-           "                disk-read N LBA, disk-write N LBA TEXT, block-attach ID N VDEV, block-list, quit\n");
+           "                disk-read N LBA, disk-write N LBA TEXT, block-attach ID N VDEV,\n"
+           "                block-detach ID VDEV, block-list, quit\n");
     for (;;) {
         printf("dom0> ");
         const char *cmd = next_run_command();
@@ -438,6 +473,8 @@ int main(void)
             destroy(number(cmd + 8));
         else if (strncmp(cmd, "block-attach ", 13) == 0)
             block_attach(cmd + 13);
+        else if (strncmp(cmd, "block-detach ", 13) == 0)
+            block_detach(cmd + 13);
         else if (strcmp(cmd, "block-list") == 0)
             blkback_list();
         else if (strcmp(cmd, "disks") == 0)

@@ -107,6 +107,8 @@ long map_page(void *va, uint32_t mfn, uint32_t flags);
 long map_user(void *start, void *end);
 /* A zeroed, writable page from the free part of the start-of-day mapping, or NULL. */
 void *page_alloc(void);
+/* Give back a page of page_alloc's (writable, not a table, not offered to anyone). */
+void page_free(void *page);
 /* A zeroed page made ready to be a page table (mapped read-only): its machine frame, or 0. */
 uint32_t table_alloc(void);
 long table_pin(uint32_t mfn, unsigned level);
@@ -165,12 +167,16 @@ uint64_t clock_ns(void);
 uint64_t wallclock_ns(void);
 /* One-shot timer at an absolute clock_ns time: VIRQ_TIMER then (0 cancels). */
 long timer_set(uint64_t deadline_ns);
+/* Block until then: VIRQ_TIMER must be bound (bind_virq), or nothing wakes the domain. */
 void sleep_until(uint64_t deadline_ns);
 
 /* ---- Grants (grants.c) ------------------------------------------------------------------------ */
 
 /* Let domain domid map (or copy) our page: the grant reference to tell it, or -errno. */
 long grant_access(domid_t domid, const void *page, int readonly);
+/* Take an offer back: 0, or -XEN_EBUSY while the other domain still maps the page. The
+ * reference may be handed out again. */
+long grant_end(grant_ref_t ref);
 /* Map domain domid's page granted as ref at va (a page of ours whose mapping it replaces):
  * GNTST_okay and the handle for grant_unmap, or a GNTST_* status / -errno. */
 long grant_map(domid_t domid, grant_ref_t ref, void *va, grant_handle_t *handle);
@@ -189,6 +195,7 @@ long store_write(const char *path, const char *value);
 long store_directory(const char *path, char *names, size_t size);     /* NUL-separated names */
 long store_rm(const char *path);
 long store_watch(const char *path, const char *token);
+long store_unwatch(const char *path, const char *token);
 /* Transactions: reads and writes inside one see each other; the end commits them all, or none
  * when the store changed meanwhile (-XEN_EAGAIN: do it again), or abandons them (commit 0). */
 /* Permissions (xenstored's): "<n|r|w|b><domid>" entries, the first naming the owner and what
@@ -215,12 +222,21 @@ struct blkfront {
     uint32_t sectors;                          /* of 512 bytes */
     struct blkif_sring *ring;
     uint8_t *data;                             /* the page requests move data through */
-    grant_ref_t data_ref;
+    grant_ref_t ring_ref, data_ref;
     evtchn_port_t port;
     RING_IDX req_prod, rsp_cons;
 };
 /* Connect to virtual device vdev (xvda is (202 << 8) | 0): 0 or -errno. */
 long blkfront_open(struct blkfront *bf, unsigned vdev);
+/* Hot plug: sleep until domain 0 attaches virtual device vdev (block-attach): 0 or -errno. */
+long blkfront_wait_attach(unsigned vdev);
+/* Hot unplug: sleep until the backend asks us to close (block-detach: its state Closing), or
+ * has gone: 0 or -errno. */
+long blkfront_wait_detach(struct blkfront *bf);
+/* Our end: Closed, and once the backend has let go of the ring (its Closed, or its directory
+ * gone), our grants, channel and pages taken back. 0, or -errno (the pages are then kept, not
+ * reused: the backend may still map them). */
+long blkfront_close(struct blkfront *bf);
 /* Read or write `count` sectors (1 to 8) at `sector`; flush what was written to the disk. 0, or
  * -XEN_EIO when the backend answers an error, -XEN_EINVAL past the disk's end. */
 long blkfront_read(struct blkfront *bf, uint64_t sector, uint32_t count, void *buf);

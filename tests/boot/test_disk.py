@@ -107,6 +107,70 @@ def test_a_domain_keeps_a_counter_on_its_virtual_disk_across_boots(tmp_path, mac
         assert sector_text(image, 0) == str(expected)
 
 
+HOTPLUG = ["create d extra=hotplug=2 sector=1", "unpause 1", "wait 1 2", "list", "block-attach 1 0 xvda", "wait 1 3",
+           "list", "block-list", "block-detach 1 xvda", "list", "wait 1 1", "block-attach 1 0 xvda", "wait 1 3",
+           "block-detach 1 xvda", "wait 1 10", "block-list"]
+
+
+@pytest.mark.parametrize("machine", ["qemu", "bochs"])
+def test_hot_attach_and_detach_through_the_xenbus_states(tmp_path, machine):
+    """A running domain waits for its disk (a watch on device/vbd); block-attach gives it one, it
+    counts; block-detach sets the backend Closing, the frontend says Closed and takes its grants
+    back, both directories go; twice over, on the same domain."""
+    image = disk_image(tmp_path / "disk.img", 2, {1: "9"})
+    cmd = [HVRUN, "--timeout", "200", "--disk", image] + (["--bochs"] if machine == "bochs" else [])
+    cmd += [f"{DOM0}=run={'; '.join(HOTPLUG)}; quit", f"{DISK_DOMAIN}=attach"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=400)
+    out = proc.stdout.replace("\r", "")
+    lists = [block.split("dom0: dom0>")[0] for block in out.split("dom0: dom0> list")[1:]]
+    assert re.search(r"dom0:\s+1 d\s+blocked .* -$", lists[0], re.M), lists[0]
+    assert re.search(r"dom0:\s+1 d\s+\w+ .* xvda=disk0$", lists[1], re.M), "list shows the domain's disk"
+    assert "dom0:   domain 1 vbd 51712: disk 0, 2016 sectors, connected" in out, out[-3000:]
+    assert re.search(r"dom0:\s+1 d\s+\w+ .* -$", lists[2], re.M), "and no disk once it is detached"
+    assert [line for line in out.splitlines() if line.startswith("d: ") and "counter" in line] == \
+        ["d: counter: 10", "d: counter: 11"], out[-3000:]
+    assert out.count("dom0: blkback: domain 1's vbd 51712: closed by its frontend: detached") == 2
+    assert out.count("dom0: domain 1: vbd 51712 detached") == 2
+    assert "d: xvda detached: our end closed (round 2 of 2)" in out
+    assert "hv: domain 1 (d) shut down: poweroff" in out
+    assert out.rstrip().endswith("dom0:   no block devices\ndom0: dom0> quit") or "dom0:   no block devices" in out
+    assert proc.returncode == 0
+    assert sector_text(image, 1) == "11" and sector_text(image, 0) == ""
+
+
+def test_a_frontend_that_never_closes_is_detached_anyway(tmp_path):
+    """xl's block-detach gives a frontend 10 s to close, then removes the vbd by force: the ring
+    is unmapped, the channel closed; the frontend's next request goes unanswered; nothing of the
+    frontend's stays with domain 0 (no frame lost at the end)."""
+    image = disk_image(tmp_path / "disk.img", 1, {})
+    run = boot(DOM0, f"{guest('blkattack')}=attach", disks=[image], timeout=90,
+               typed="create a extra=stubborn\nblock-attach 1 0 xvda\nunpause 1\nwait 1 2\nblock-detach 1 xvda\n"
+                     "block-list\nwait 1 20\nquit\n")
+    assert [what for ok, what in checks(run, "a") if ok == "ok"] == [
+        "connected to the backend as blkfront is",
+        "the backend asks us to close (state 5): we do not",
+        "the backend's directory has gone all the same",
+        "a request after that: nobody answers it"], run.console
+    assert "dom0: domain 1: vbd 51712 did not close in 10 s: removed anyway" in run.console
+    assert "dom0:   no block devices" in run.console
+    assert run.status == 0
+    at_boot, at_end = free_frames(run)
+    assert at_end == at_boot
+
+
+def test_block_detach_of_an_unconnected_vbd_is_at_once_and_of_none_is_refused(tmp_path):
+    image = disk_image(tmp_path / "disk.img", 1, {})
+    run = boot(DOM0, "build/examples/hello.elf=attach", disks=[image],
+               typed="create p\nblock-attach 1 0 xvda\nblock-detach 1 xvda\nblock-list\nblock-detach 1 xvda\n"
+                     "block-detach 7 xvdb\ndestroy 1\nquit\n")
+    status, out = run.status, run.console
+    assert status == 0, out
+    assert "dom0: domain 1: vbd 51712 detached" in out
+    assert "dom0:   no block devices" in out
+    assert "dom0: block-detach: domain 1 has no vbd 51712" in out
+    assert "dom0: block-detach: domain 7 has no vbd 51728" in out
+
+
 def test_block_attach_refuses_what_is_not_there(tmp_path):
     image = disk_image(tmp_path / "disk.img", 1, {})
     status, out = run_dom0([image], ["block-attach 5 0 xvda", "block-attach 0 3 xvda", "block-attach 0 0 bogus",

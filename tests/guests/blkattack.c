@@ -3,6 +3,9 @@
  * segment past its page, sectors past the disk, too many segments, an operation that does not
  * exist; each must come back an error, and a good request after them must still work. Last it
  * moves the ring's producer index far past what the ring holds: the backend must disconnect it.
+ * With `stubborn` on its command line it connects and then ignores block-detach's Closing, as a
+ * frontend that hangs would: domain 0 must remove the vbd anyway, after its timeout, and the
+ * frontend's next request is answered by nobody.
  */
 #include "sdk.h"
 
@@ -39,13 +42,34 @@ static struct blkif_request read_of(uint64_t sector, grant_ref_t gref, uint8_t f
     return r;
 }
 
+static void on_timer(evtchn_port_t port) { (void)port; }
+
+static int stubborn(void)
+{
+    char path[96], state[8];
+    format_snprintf(path, sizeof(path), "%s/state", bf.backend);
+    bind_virq(VIRQ_TIMER, on_timer);           /* sleep_until wakes on it */
+    while (!(store_read(path, state, sizeof(state)) > 0 && strcmp(state, "5") == 0))
+        sleep_until(clock_ns() + 100000000ull);
+    check(1, "the backend asks us to close (state 5): we do not");
+    while (store_read(path, state, sizeof(state)) > 0)
+        sleep_until(clock_ns() + 100000000ull);
+    check(1, "the backend's directory has gone all the same");
+    struct blkif_request r = read_of(0, bf.data_ref, 0, 0);
+    check(raw_request(&r) == 99, "a request after that: nobody answers it");
+    printf("%s: %d failure(s)\n", failures ? "FAILED" : "all checks passed", failures);
+    return failures;
+}
+
 int main(void)
 {
-    static char sector[BLKIF_SECTOR_SIZE];
+    static char sector[BLKIF_SECTOR_SIZE], word[4];
     traps_init();
     events_init();
     events_unmask();
     check(store_init() == 0 && blkfront_open(&bf, XVD_MAJOR << 8) == 0, "connected to the backend as blkfront is");
+    if (cmdline_option("stubborn", word, sizeof(word)))
+        return stubborn();
     struct blkif_request r = read_of(0, 9999, 0, 0);
     check(raw_request(&r) == BLKIF_RSP_ERROR, "a read into grant 9999, which is none: an error response");
     r = read_of(0, bf.data_ref, 3, 2);
