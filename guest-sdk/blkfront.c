@@ -36,11 +36,16 @@ static long wait_backend(struct blkfront *bf, uint32_t want)
     int closing = want >= XenbusStateClosing;
     while (rc == 0) {
         long got = read_number(path, &state);
-        if (got == -XEN_ENOENT && closing)
-            break;                             /* gone: closed */
+        if (got == -XEN_ENOENT) {
+            rc = closing ? 0 : -XEN_ENODEV;    /* gone: closed, or detached while we opened */
+            break;
+        }
         if (got == 0 && closing && state >= want)
             break;
-        if (got == 0 && !closing && (state == want || state > XenbusStateConnected)) {
+        /* Waiting for InitWait, a Closed backend is one that will come back to it: we said
+         * Initialising (a kernel taking over a disk closed before it, as GRUB hands one on). */
+        if (got == 0 && !closing && (state == want || state == XenbusStateClosing ||
+                                     (state == XenbusStateClosed && want != XenbusStateInitWait))) {
             rc = state == want ? 0 : -XEN_EIO;
             break;
         }
@@ -67,7 +72,8 @@ long blkfront_open(struct blkfront *bf, unsigned vdev)
     format_snprintf(path, sizeof(path), "%s/backend", bf->frontend);
     long rc = store_read(path, bf->backend, sizeof(bf->backend));
     format_snprintf(path, sizeof(path), "%s/backend-id", bf->frontend);
-    if (rc < 0 || (rc = read_number(path, &backend_id)) < 0 || (rc = wait_backend(bf, XenbusStateInitWait)) < 0)
+    if (rc < 0 || (rc = read_number(path, &backend_id)) < 0 ||
+        (rc = write_front(bf, "state", "%u", XenbusStateInitialising)) < 0 || (rc = wait_backend(bf, XenbusStateInitWait)) < 0)
         return rc;
     bf->backend_id = (domid_t)backend_id;
     format_snprintf(path, sizeof(path), "%s/sectors", bf->backend);

@@ -54,6 +54,8 @@ long grant_end(grant_ref_t ref)
      * GTF_writing, which the monitor sets): it could go on using it. */
     uint16_t flags = __atomic_load_n(&table[ref].flags, __ATOMIC_ACQUIRE);
     do {
+        if (!(flags & GTF_permit_access))
+            return -XEN_EINVAL;                /* not offered now: ended already */
         if (flags & (GTF_reading | GTF_writing))
             return -XEN_EBUSY;
     } while (!__atomic_compare_exchange_n(&table[ref].flags, &flags, 0, 0, __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE));

@@ -27,7 +27,7 @@ GUEST_LDFLAGS := -m32 -nostdlib -no-pie -static -Wl,--build-id=none -Wl,-z,max-p
 # lines).
 # Its objects go in a directory of their own, so a guest's file may share a name with one of them.
 SDK_SRCS := $(SDK_DIR)/start.S $(SDK_DIR)/entry.S $(SDK_DIR)/sdk.c $(SDK_DIR)/traps.c $(SDK_DIR)/memory.c \
-	$(SDK_DIR)/events.c $(SDK_DIR)/grants.c $(SDK_DIR)/byte_ring.c $(SDK_DIR)/store.c $(SDK_DIR)/blkfront.c \
+	$(SDK_DIR)/events.c $(SDK_DIR)/grants.c $(SDK_DIR)/byte_ring.c $(SDK_DIR)/store.c $(SDK_DIR)/blkfront.c $(SDK_DIR)/disk_bench.c \
 	$(TOP)/lib/format.c $(TOP)/lib/kstring.c $(TOP)/lib/cmdline.c
 GUEST_OBJS := $(patsubst %,$(OUT)/%.o,$(notdir $(SRCS)))
 SDK_OBJS := $(patsubst %,$(OUT)/sdk/%.o,$(notdir $(SDK_SRCS)))

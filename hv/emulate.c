@@ -6,6 +6,7 @@
  * paravirtualized kernel does not rely on them. What is left are privileged instructions that
  * trap in ring 1 by design, and the monitor emulates only those with a cheap, safe meaning.
  */
+#include "descriptor.h"
 #include "domain.h"
 #include "hv.h"
 #include "mmu.h"
@@ -13,6 +14,7 @@
 #include "x86/control_regs.h"
 #include "x86/debugregs.h"
 #include "x86/eflags.h"
+#include "x86/exceptions.h"
 #include "x86/msr.h"
 
 /* Xen's forced-emulation prefix: `ud2a; .ascii "xen"` before `cpuid` (xen/include/public/arch-x86/xen.h). */
@@ -155,6 +157,78 @@ static int port_instruction(const uint8_t *insn, const struct trap_frame *f, str
     return 1;
 }
 
+/* The string forms, `ins` and `outs` (0x6C-0x6F), with a `rep` (0xF3) and an operand-size (0x66)
+ * prefix in either order, and none other: a segment override is bounced as #GP (our guests' data
+ * segments are flat; ABI.md says so). Each element is one port_io, moved from or to ES:EDI (ins)
+ * or DS:ESI (outs) through copy_to/from_guest, as Xen's emulator does: EDI or ESI step by the
+ * size (down when EFLAGS.DF), ECX counts down under `rep`. At most STRING_IO_BATCH elements
+ * per crossing, so that a long `rep` leaves the monitor preemptible: EIP stays on the
+ * instruction, which runs again and traps again for the rest (one element when single-stepping,
+ * whose #DB the CPU raises after each). A fault on the guest's buffer is
+ * the guest's #PF there (Xen's propagate_page_fault, error code "write" for `ins`), with the
+ * elements before it done. */
+#define STRING_IO_BATCH 1024
+
+/* The base and limit of the data segment sel for a string instruction's buffer: 0 when it is
+ * not a present data segment (writable, for `ins`) the guest could load. */
+static int string_segment(uint32_t sel, int write, uint32_t *base, uint32_t *limit)
+{
+    uint64_t d;
+    if (sel == FLAT_RING1_DS || sel == FLAT_RING3_DS) {
+        *base = 0, *limit = GUEST_SEGMENT_MAX_ADDR - 1;
+        return 1;
+    }
+    if ((sel & ~3u) == 0 || segment_descriptor(sel, &d) < 0)
+        return 0;
+    unsigned type = (unsigned)(d >> 40) & 0x1F;        /* S bit and type: 1 0 E W A for data */
+    if (!(d & (1ull << 47)) || (type & 0x18) != 0x10 || (write && !(type & 2)) || (type & 4))
+        return 0;                                       /* not present, not data, read-only, expand-down */
+    *base = descriptor_base(d), *limit = descriptor_limit(d);
+    return 1;
+}
+
+static enum emulation emulate_string_io(struct vcpu *v, struct trap_frame *f, const uint8_t *insn,
+                                        uint32_t fetched, uint32_t *debug_status)
+{
+    unsigned rep = 0, wide = 0, at = 0;
+    for (; at < fetched && (insn[at] == 0xF3 || insn[at] == 0x66); at++)
+        insn[at] == 0xF3 ? (rep = 1) : (wide = 1);
+    if (at >= fetched || insn[at] < 0x6C || insn[at] > 0x6F)
+        return NOT_EMULATED;
+    struct port_access a = { .port = f->edx & 0xFFFF, .is_in = insn[at] < 0x6E, .length = at + 1 };
+    a.size = !(insn[at] & 1) ? 1 : wide ? 2 : 4;
+    uint32_t *index = a.is_in ? &f->edi : &f->esi, base, limit;
+    int32_t step = (f->eflags & EFLAGS_DF) ? -(int32_t)a.size : (int32_t)a.size;
+    if (!string_segment(a.is_in ? f->es & 0xFFFF : f->ds & 0xFFFF, a.is_in, &base, &limit))
+        return NOT_EMULATED;
+    uint32_t batch = (f->eflags & EFLAGS_TF) ? 1 : STRING_IO_BATCH;    /* stepping: one at a time, as the CPU */
+    for (uint32_t done = 0; !rep || f->ecx; done++) {
+        if (done == batch)
+            return EMULATED;                            /* the rest on its next trap: EIP unchanged */
+        uint32_t value = 0, linear = base + *index;
+        if (*index > limit || limit - *index < a.size - 1)
+            return done ? EMULATED : NOT_EMULATED;      /* past the segment: the #GP the CPU raises */
+        if (!a.is_in && copy_from_guest(&value, linear, a.size) < 0) {
+            v->info->arch.cr2 = linear;
+            *debug_status = (f->cs & 3) == 3 ? PF_ERROR_USER : 0;   /* a read */
+            return EMULATED_AS_PF;
+        }
+        if (!port_io(v, f, &a, &value, debug_status))
+            return done ? EMULATED : NOT_EMULATED;
+        if (a.is_in && copy_to_guest(linear, &value, a.size) < 0) {
+            v->info->arch.cr2 = linear;
+            *debug_status = PF_ERROR_WRITE | ((f->cs & 3) == 3 ? PF_ERROR_USER : 0);
+            return EMULATED_AS_PF;
+        }
+        *index += (uint32_t)step;
+        if (!rep)
+            break;
+        f->ecx--;
+    }
+    f->eip += a.length;
+    return EMULATED;
+}
+
 /* What ring 3 may have emulated too, by its virtual IOPL (hv/ioemul.c): `cli`, `sti`, `in`, `out`.
  * Returns the instruction's length, or 0 for a #GP. */
 static uint32_t emulate_io(struct vcpu *v, struct trap_frame *f, const uint8_t *insn, uint32_t fetched,
@@ -216,6 +290,16 @@ static uint32_t emulate_kernel_only(struct vcpu *v, struct trap_frame *f, const 
     return 0;
 }
 
+/* An instruction carried out (EIP past it), or one round of a `rep` string one (EIP on it). */
+static enum emulation finished(struct trap_frame *f, uint32_t *debug_status)
+{
+    f->eflags &= ~EFLAGS_RF;                            /* it completed: the next one's breakpoint counts */
+    if (f->eflags & EFLAGS_TF)
+        *debug_status |= DR6_BS;                        /* the step over it ends here */
+    stats.emulated++;
+    return EMULATED;
+}
+
 /* Tour step 4 (bounced trap): a #GP with error code 0 from the guest may be a privileged
  * instruction the monitor emulates: `cli`, `sti`, `in`, `out` by the virtual IOPL, from the kernel
  * or its applications; the rest from the kernel alone. EMULATED: EIP moved past it, and
@@ -230,6 +314,11 @@ enum emulation emulate_privileged(struct vcpu *v, struct trap_frame *f, uint32_t
     if (!fetched)
         return NOT_EMULATED;
     *debug_status = 0;
+    enum emulation string = emulate_string_io(v, f, insn, fetched, debug_status);
+    if (string == EMULATED_AS_PF)
+        return string;
+    if (string == EMULATED)
+        return finished(f, debug_status);
     length = emulate_io(v, f, insn, fetched, debug_status);
     if (!length && (f->cs & 3) == 1)
         length = emulate_kernel_only(v, f, insn, fetched);
@@ -238,9 +327,5 @@ enum emulation emulate_privileged(struct vcpu *v, struct trap_frame *f, uint32_t
     if (!length)
         return NOT_EMULATED;
     f->eip += length;
-    f->eflags &= ~EFLAGS_RF;                            /* it completed: the next one's breakpoint counts */
-    if (f->eflags & EFLAGS_TF)
-        *debug_status |= DR6_BS;                        /* the step over it ends here */
-    stats.emulated++;
-    return EMULATED;
+    return finished(f, debug_status);
 }

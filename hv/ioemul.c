@@ -1,6 +1,6 @@
 /* ioemul.c - the virtual IOPL and port I/O for guests: physdev_op's set_iopl and set_iobitmap,
- * and the `in`, `out`, `cli` and `sti` a guest may run by them (ring 0, on the #GP path from
- * hv/emulate.c and on the hypercall path).
+ * and the `in`, `out`, `ins`, `outs`, `cli` and `sti` a guest may run by them (ring 0, on the
+ * #GP path from hv/emulate.c and on the hypercall path).
  *
  * The CPU's IOPL stays 0 while a guest runs: with a real IOPL of 1 the guest kernel could clear
  * the real interrupt flag behind the monitor's back. Its wish is kept as the vCPU's virtual IOPL,
@@ -63,34 +63,44 @@ static int machine_ports_allowed(const struct domain *d, uint32_t port, uint32_t
     return 1;
 }
 
-/* The real access, of 1, 2 or 4 bytes, with the guest's EAX. */
-static void machine_port_io(struct trap_frame *f, const struct port_access *a)
+/* The real access, of 1, 2 or 4 bytes. */
+static void machine_port_io(const struct port_access *a, uint32_t *value)
 {
     uint16_t port = (uint16_t)a->port;
-    if (a->is_in) {
-        uint32_t value = a->size == 1 ? inb(port) : a->size == 2 ? inw(port) : inl(port);
-        uint32_t mask = a->size == 4 ? 0xFFFFFFFFu : (1u << (8 * a->size)) - 1;
-        f->eax = (f->eax & ~mask) | value;
-    } else if (a->size == 1) {
-        outb(port, (uint8_t)f->eax);
-    } else if (a->size == 2) {
-        outw(port, (uint16_t)f->eax);
-    } else {
-        outl(port, f->eax);
-    }
+    if (a->is_in)
+        *value = a->size == 1 ? inb(port) : a->size == 2 ? inw(port) : inl(port);
+    else if (a->size == 1)
+        outb(port, (uint8_t)*value);
+    else if (a->size == 2)
+        outw(port, (uint16_t)*value);
+    else
+        outl(port, *value);
 }
 
-/* An `in` or `out` the guest may do: domain 0's to its ports go to the machine; otherwise a read
- * gives all ones of its size and a write is dropped. */
-int emulate_port_io(struct vcpu *v, struct trap_frame *f, const struct port_access *a, uint32_t *debug_status)
+/* One access the guest may do, of an `in`, `out`, `ins` or `outs`: domain 0's to its ports go to
+ * the machine; otherwise a read gives all ones of its size and a write is dropped. *value is
+ * what is written, or what was read (in its low a->size bytes). 0: the guest may not. */
+int port_io(struct vcpu *v, const struct trap_frame *f, const struct port_access *a, uint32_t *value,
+            uint32_t *debug_status)
 {
     if (!io_allowed(v, f, a->port, a->size))
         return 0;
     *debug_status |= io_breakpoints_hit(v, a->port, a->size);
     if (machine_ports_allowed(v->domain, a->port, a->size))
-        machine_port_io(f, a);
+        machine_port_io(a, value);
     else if (a->is_in)
-        f->eax |= a->size == 4 ? 0xFFFFFFFFu : (1u << (8 * a->size)) - 1;
+        *value = 0xFFFFFFFFu;
+    return 1;
+}
+
+/* `in` and `out`: with the guest's EAX, of which an `in` replaces the low a->size bytes. */
+int emulate_port_io(struct vcpu *v, struct trap_frame *f, const struct port_access *a, uint32_t *debug_status)
+{
+    uint32_t value = f->eax, mask = a->size == 4 ? 0xFFFFFFFFu : (1u << (8 * a->size)) - 1;
+    if (!port_io(v, f, a, &value, debug_status))
+        return 0;
+    if (a->is_in)
+        f->eax = (f->eax & ~mask) | (value & mask);
     return 1;
 }
 

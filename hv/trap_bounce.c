@@ -171,6 +171,9 @@ static int emulated(struct vcpu *v, struct trap_frame *f)
     case EMULATED_AS_UD:
         bounce_exception(v, f, VEC_UD, 0, 0);
         return 1;
+    case EMULATED_AS_PF:                            /* a string I/O instruction's buffer */
+        bounce_exception(v, f, VEC_PF, 1, debug_status);
+        return 1;
     default:
         return 0;
     }

@@ -42,6 +42,19 @@ static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, 
 static inline uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 static inline uint16_t inw(uint16_t port) { uint16_t v; __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 
+/* A sector's 256 words by `rep insw` / `rep outsw`: one trap into the monitor for the whole
+ * sector instead of one per word (the monitor emulates the string forms, hv/emulate.c). */
+static inline void insw_sector(uint16_t port, uint16_t *words)
+{
+    uint32_t count = ATA_SECTOR_SIZE / 2;
+    __asm__ volatile("cld; rep insw" : "+D"(words), "+c"(count) : "d"(port) : "memory");
+}
+static inline void outsw_sector(uint16_t port, const uint16_t *words)
+{
+    uint32_t count = ATA_SECTOR_SIZE / 2;
+    __asm__ volatile("cld; rep outsw" : "+S"(words), "+c"(count) : "d"(port) : "memory");
+}
+
 static const struct { uint16_t base, control; uint32_t irq; } channels[2] = {
     { 0x1F0, 0x3F6, 14 }, { 0x170, 0x376, 15 },
 };
@@ -183,8 +196,8 @@ int ata_read(const struct ata_disk *d, uint32_t lba, uint32_t count, void *buf)
         await_interrupt(d);                            /* a sector is ready */
         if (wait_data(d) < 0)
             return -1;
-        for (int i = 0; i < ATA_SECTOR_SIZE / 2; i++)
-            *words++ = inw(d->base + REG_DATA);
+        insw_sector(d->base + REG_DATA, words);
+        words += ATA_SECTOR_SIZE / 2;
     }
     return 0;
 }
@@ -198,8 +211,8 @@ int ata_write(const struct ata_disk *d, uint32_t lba, uint32_t count, const void
     for (uint32_t s = 0; s < count; s++) {
         if (wait_data(d) < 0)
             return -1;
-        for (int i = 0; i < ATA_SECTOR_SIZE / 2; i++)
-            outw(d->base + REG_DATA, *words++);
+        outsw_sector(d->base + REG_DATA, words);
+        words += ATA_SECTOR_SIZE / 2;
         await_interrupt(d);                            /* the sector is written */
     }
     return (wait_not_busy(d) & (STATUS_ERR | STATUS_DF)) ? -1 : 0;

@@ -20,6 +20,7 @@
 
 struct vbd {
     uint8_t used, connected, detaching;
+    uint8_t refused;                         /* said why it was cut off, since it last connected */
     uint8_t state;                           /* the backend's xenbus state, as written */
     domid_t front;
     unsigned vdev, number;                   /* its virtual device; the disk's number in domain 0 */
@@ -39,27 +40,32 @@ static volatile int kicked;
 static void on_kick(evtchn_port_t port) { (void)port; kicked = 1; }
 int blkback_kicked(void) { return kicked; }
 
-static void write_key(const char *dir, const char *key, const char *fmt, unsigned value)
+static int write_key(const char *dir, const char *key, const char *fmt, unsigned value)
 {
     char path[96], text[16];
     format_snprintf(path, sizeof(path), "%s/%s", dir, key);
     format_snprintf(text, sizeof(text), fmt, value);
-    xsd_set(path, text);
+    return xsd_set(path, text);
 }
 
+#define MISSING (-1)
+#define NOT_A_NUMBER (-2)
+
+/* A decimal key: 0, MISSING, or NOT_A_NUMBER (empty, or any character but a digit). */
 static int read_number(const char *dir, const char *key, uint32_t *value)
 {
     char path[96], text[16];
     format_snprintf(path, sizeof(path), "%s/%s", dir, key);
-    if (xsd_get(path, text, sizeof(text)) <= 0)
-        return -1;
+    int len = xsd_get(path, text, sizeof(text));
+    if (len < 0)
+        return MISSING;
     *value = 0;
     for (const char *p = text; *p; p++) {
         if (*p < '0' || *p > '9')
-            return -1;
+            return NOT_A_NUMBER;
         *value = *value * 10 + (uint32_t)(*p - '0');
     }
-    return 0;
+    return len ? 0 : NOT_A_NUMBER;
 }
 
 static void write_text(const char *dir, const char *key, const char *text)
@@ -82,8 +88,8 @@ static void set_state(struct vbd *v, uint8_t state)
 {
     if (v->state == state)
         return;                              /* a write of the same fires every watch again */
-    v->state = state;
-    write_key(v->be, "state", "%u", state);
+    if (write_key(v->be, "state", "%u", state) == 0)
+        v->state = state;                    /* (a refused write is tried again at the next poll) */
 }
 
 int blkback_attach(domid_t front, const struct ata_disk *disk, unsigned number, unsigned vdev)
@@ -141,7 +147,9 @@ static void disconnect(struct vbd *v)
 /* A frontend that broke the protocol: cut off, Closed, until it starts again (Initialising). */
 static void refuse(struct vbd *v, const char *why)
 {
-    printf("blkback: domain %u's vbd %u: %s: disconnected\n", v->front, v->vdev, why);
+    if (!v->refused)                         /* once: a frontend that retries for ever floods nothing */
+        printf("blkback: domain %u's vbd %u: %s: disconnected\n", v->front, v->vdev, why);
+    v->refused = 1;
     disconnect(v);
     set_state(v, XenbusStateClosed);
 }
@@ -179,6 +187,7 @@ static void connect(struct vbd *v)
     event_set_handler(v->port, on_kick);
     v->req_cons = v->rsp_prod = 0;
     v->connected = 1;
+    v->refused = 0;
     set_state(v, XenbusStateConnected);
 }
 
@@ -222,11 +231,17 @@ static int16_t serve_request(struct vbd *v, const struct blkif_request *req)
     return BLKIF_RSP_OKAY;
 }
 
-/* The requests on a connected ring: each answered in order; an impossible producer index (more
- * requests than the ring holds) disconnects the frontend. */
+/* The requests on a connected ring: each answered in order, a ring's worth at most per call
+ * (a frontend that keeps the ring full must not keep domain 0 from its shell, its store and its
+ * other vbds: `kicked` says come back); an impossible producer index (more requests than the
+ * ring holds) disconnects the frontend. */
 static void serve_ring(struct vbd *v)
 {
-    for (;;) {
+    for (unsigned served = 0;; served++) {
+        if (served == BLKIF_RING_SIZE) {
+            kicked = 1;
+            return;
+        }
         RING_IDX prod = __atomic_load_n(&v->ring->req_prod, __ATOMIC_ACQUIRE);
         if (prod - v->req_cons > BLKIF_RING_SIZE) {
             refuse(v, "its ring's req_prod is out of range");
@@ -295,11 +310,13 @@ void blkback_poll(void)
             continue;
         struct hv_domaininfo info;
         int gone = domctl_info(v->front, &info) < 0 || info.domain != v->front || (info.flags & XEN_DOMINF_shutdown);
-        if (gone || read_number(v->fe, "state", &state) < 0) {
+        int got = gone ? MISSING : read_number(v->fe, "state", &state);
+        if (got == MISSING) {
             remove(v);
             continue;
         }
-        step(v, state);
+        if (got == 0)
+            step(v, state);                  /* a state that is no number is Unknown: nothing to do */
         if (v->used && v->connected)
             serve_ring(v);
     }

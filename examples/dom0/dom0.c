@@ -7,7 +7,7 @@
  * as in a domain configuration file), pause ID, unpause ID, wait ID [SECONDS], console ID (attach; Ctrl-]
  * detaches), destroy ID,
  * mem ID KB, store [PATH], write PATH VALUE, disks, disk-read N LBA, disk-write N LBA TEXT,
- * block-attach ID N VDEV, block-detach ID VDEV, block-list, quit.
+ * disk-bench N REQUESTS, block-attach ID N VDEV, block-detach ID VDEV, block-list, quit.
  * Its command line may end in run=COMMAND; COMMAND; ...: those run first, as if typed (the rest of
  * the line is theirs). tools/hvrun gives "run=wait 1 T; quit" to run a domain's file under Bochs,
  * whose serial line takes no typing.
@@ -266,6 +266,22 @@ static void disk_read(const char *args)
     printf("disk %u sector %u: \"%s\"\n", n, lba, text);
 }
 
+static long ata_bench_io(void *disk, int write, uint32_t sector, void *buf)
+{
+    uint32_t count = DISK_BENCH_BLOCK / ATA_SECTOR_SIZE;
+    return write ? ata_write(disk, sector, count, buf) : ata_read(disk, sector, count, buf);
+}
+
+/* "disk-bench N REQUESTS": make bench's disk workload on disk N by the driver itself, the figure
+ * a domU's blkfront is compared with (tools/bench). It writes over the disk. */
+static void disk_bench_direct(const char *args)
+{
+    const char *rest;
+    unsigned n = number_at(args, &rest), requests = number(rest);
+    if (n >= nr_disks || !requests || disk_bench("dom0", ata_bench_io, &disks[n], disks[n].sectors, requests) < 0)
+        printf("disk-bench: cannot\n");
+}
+
 /* "disk-write N LBA TEXT": TEXT, NUL-padded to a sector, written and flushed. */
 static void disk_write(const char *args)
 {
@@ -483,6 +499,8 @@ int main(void)
             disk_read(cmd + 10);
         else if (strncmp(cmd, "disk-write ", 11) == 0)
             disk_write(cmd + 11);
+        else if (strncmp(cmd, "disk-bench ", 11) == 0)
+            disk_bench_direct(cmd + 11);
         else if (strcmp(cmd, "store") == 0)
             xsd_dump("/");
         else if (strncmp(cmd, "store ", 6) == 0)

@@ -40,9 +40,10 @@
 /* The nodes are one pool: domain 0's share, then every connection's quota. A domU writes only
  * below its own home and its nodes are charged to its connection until domain 0 releases it, so
  * the domUs at their quotas hold at most CONNECTIONS * QUOTA_ENTRIES = 1024 nodes and domain 0
- * always has DOM0_NODES: 7 of its own at start, 3 for each domain it connects (96 for 32), and
- * 153 for its shell's writes. Watches are each connection's own, QUOTA_WATCHES of them. */
-#define DOM0_NODES   256
+ * always has DOM0_NODES: 7 of its own at start, 3 for each domain it connects (96 for 32), 28
+ * for each of blkback's 8 vbds (both directories, the nodes above them included: 224), and 185
+ * for its shell's writes. Watches are each connection's own, QUOTA_WATCHES of them. */
+#define DOM0_NODES   512
 #define NODES        (DOM0_NODES + CONNECTIONS * QUOTA_ENTRIES)
 
 /* A node's permissions (xenstored's): perms[0] names its owner, who may do everything, and what
@@ -867,11 +868,12 @@ void xsd_rm(const char *path)
     }
 }
 
-void xsd_set(const char *path, const char *value)
+int xsd_set(const char *path, const char *value)
 {
     const char *error = valid_path(path) ? set(0, path, value, strlen(value), 0) : "EINVAL";
     if (error)
         printf("store: cannot write %s: %s\n", path, error);
+    return error ? -1 : 0;
 }
 
 /* Connect a domain: map its ring (grant entry 1), bind its port, advertise it. */

@@ -12,8 +12,9 @@ void xsd_release(domid_t domid);
 void xsd_poll(void);
 /* A domain kicked its port, or has more to be served, since the last xsd_poll: poll again. */
 int xsd_kicked(void);
-/* Domain 0's own writes (no permission check) and a listing of the tree below a path. */
-void xsd_set(const char *path, const char *value);
+/* Domain 0's own writes (no permission check): 0, or -1 (said why) when the store refused; and
+ * a listing of the tree below a path. */
+int xsd_set(const char *path, const char *value);
 /* Domain 0's own reads and removals: the value's length (copied NUL-ended), or -1 when missing. */
 int xsd_get(const char *path, char *value, size_t size);
 void xsd_rm(const char *path);

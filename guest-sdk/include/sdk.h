@@ -243,6 +243,15 @@ long blkfront_read(struct blkfront *bf, uint64_t sector, uint32_t count, void *b
 long blkfront_write(struct blkfront *bf, uint64_t sector, uint32_t count, const void *buf);
 long blkfront_flush(struct blkfront *bf);
 
+/* ---- The disk benchmark (disk_bench.c): make bench's workload, for any disk driver ----------- */
+
+#define DISK_BENCH_BLOCK 4096
+/* One 4 KiB request (8 sectors at `sector`) through the driver: 0, or negative. */
+typedef long (*disk_bench_io)(void *ctx, int write, uint32_t sector, void *buf);
+/* `requests` sequential, then random, reads and writes of 4 KiB over a disk of `sectors`, each
+ * kind's line printed ("bench: disk SIDE KIND REQUESTS TICKS NS"): 0, or -1 when one failed. */
+int disk_bench(const char *side, disk_bench_io io, void *ctx, uint32_t sectors, uint32_t requests);
+
 /* Find `key=value` on the domain's command line; returns 1 and copies the value if present. */
 int cmdline_option(const char *key, char *value, size_t size);
 

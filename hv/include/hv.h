@@ -198,7 +198,9 @@ long do_iret(HC_ARGS);
 
 /* ---- emulate.c: the privileged instructions a ring-1 kernel may still use ---------------------- */
 int emulate_forced_cpuid(struct trap_frame *f);
-enum emulation { NOT_EMULATED, EMULATED, EMULATED_AS_UD };
+enum emulation { NOT_EMULATED, EMULATED, EMULATED_AS_UD, EMULATED_AS_PF };
+/* EMULATED_AS_PF: a string instruction's access faulted; the #PF's address is in the vCPU's
+ * arch.cr2 and its error code in *debug_status. */
 enum emulation emulate_privileged(struct vcpu *v, struct trap_frame *f, uint32_t *debug_status);
 
 /* ---- ioemul.c: the virtual IOPL and port I/O ---------------------------------------------------- */
@@ -208,6 +210,8 @@ struct port_access {
     uint32_t length;           /* of the instruction */
 };
 int iopl_allows(const struct vcpu *v, const struct trap_frame *f);
+int port_io(struct vcpu *v, const struct trap_frame *f, const struct port_access *a, uint32_t *value,
+            uint32_t *debug_status);
 int emulate_port_io(struct vcpu *v, struct trap_frame *f, const struct port_access *a, uint32_t *debug_status);
 long do_physdev_op(HC_ARGS);
 

@@ -232,6 +232,25 @@ static int timer_precision(void)
     return 0;
 }
 
+static long blkfront_bench_io(void *disk, int write, uint32_t sector, void *buf)
+{
+    uint32_t count = DISK_BENCH_BLOCK / BLKIF_SECTOR_SIZE;
+    return write ? blkfront_write(disk, sector, count, buf) : blkfront_read(disk, sector, count, buf);
+}
+
+/* disk=REQUESTS: make bench's disk workload through blkfront, on the xvda domain 0 attached;
+ * tools/bench compares it with domain 0's own run on the same disk (disk-bench). */
+static int disk_through_blkfront(uint32_t requests)
+{
+    static struct blkfront disk;
+    long rc = store_init();
+    if (rc < 0 || (rc = blkfront_open(&disk, XVD_MAJOR << 8)) < 0) {
+        printf("bench: no disk: %ld\n", rc);
+        return 1;
+    }
+    return disk_bench("domu", blkfront_bench_io, &disk, disk.sectors, requests) < 0;
+}
+
 int main(void)
 {
     char arg[16];
@@ -247,6 +266,8 @@ int main(void)
         return domain_switches();
     if (cmdline_option("timers", arg, sizeof(arg)))
         return timer_precision();
+    if (cmdline_option("disk", arg, sizeof(arg)))
+        return disk_through_blkfront(n);
     loop_cost = ~0ull;
     for (int round = 0; round < WARMUP; round++) {       /* the cheapest of a few: the loop alone */
         uint64_t t0 = tsc();

@@ -30,6 +30,7 @@ SIZE = "monitor size: text / data+rodata / bss (bytes)"
 BOOT = "monitor entry to first guest instruction (not halted)"
 TIMERS = "one-shot timer lateness, worst / mean (ns; emulated time, then host time)"
 SHARES = ["weights 1:1:1", "weights 1:2:4"]           # each row's label goes on with ", N s busy"
+DISK = ["sequential 4 KiB reads", "sequential 4 KiB writes", "random 4 KiB reads", "random 4 KiB writes"]
 
 
 def test_bench_produces_every_figure():
@@ -42,8 +43,14 @@ def test_bench_produces_every_figure():
     names = [row[0] for row in rows]
     assert names[:1 + len(CROSSINGS) + 3] == ["operation"] + CROSSINGS + [SIZE, BOOT, TIMERS], names
     assert rows[0][:2] == ["operation", "instructions"]
-    shares = rows[1 + len(CROSSINGS) + 3:]
-    assert [row[0] for row in shares[:1]] == ["scheduling"] and len(shares) == 1 + len(SHARES), names
+    shares = rows[1 + len(CROSSINGS) + 3:][:1 + len(SHARES)]
+    assert [row[0] for row in shares[:1]] == ["scheduling"], names
+    disk = rows[1 + len(CROSSINGS) + 3 + 1 + len(SHARES):]
+    assert [row[0] for row in disk] == ["disk, host time"] + DISK, names
+    for row in disk[1:]:            # requests/s and KiB/s (4 KiB each) of both sides, and the share
+        dom0, dom0_kib, domu, domu_kib = map(int, row[1:5])
+        assert dom0 > 0 and domu > 0 and abs(dom0_kib - 4 * dom0) <= 4 and abs(domu_kib - 4 * domu) <= 4, row
+        assert re.fullmatch(r"\d+%", row[5]) and abs(int(row[5][:-1]) - domu * 100 / dom0) <= 1, row
     by_name = {row[0]: row for row in rows}
     for name in CROSSINGS:
         assert int(by_name[name][1]) > 0, by_name[name]

@@ -80,7 +80,7 @@ def test_domain0_never_reaches_the_monitors_ports_and_a_domu_no_port(tmp_path):
     image = disk_image(tmp_path / "disk.img", 1, {})
     run = boot(guest("ports"), f"{guest('ports')}=name=other mode=domu", disks=[image])
     assert [ok for ok, _ in checks(run, "ports")] == ["ok"] * 14, run.console
-    assert [ok for ok, _ in checks(run, "other")] == ["ok"] * 5, run.console
+    assert [ok for ok, _ in checks(run, "other")] == ["ok"] * 16, run.console
     assert "hv: power-off status=0" in run.console and run.status == 0
 
 
@@ -156,6 +156,42 @@ def test_a_frontend_that_never_closes_is_detached_anyway(tmp_path):
     assert run.status == 0
     at_boot, at_end = free_frames(run)
     assert at_end == at_boot
+
+
+def attack_run(tmp_path, mode, commands):
+    image = disk_image(tmp_path / "disk.img", 1, {0: "still here"})
+    typed = f"create a extra={mode}\nblock-attach 1 0 xvda\nunpause 1\n" + "".join(c + "\n" for c in commands) + "quit\n"
+    return boot(DOM0, f"{guest('blkattack')}=attach", disks=[image], timeout=90, typed=typed)
+
+
+def test_a_frontend_that_keeps_its_ring_full_does_not_take_domain0(tmp_path):
+    """blkback serves a ring's worth per poll, then the shell, the store and the rest get their
+    turn: domain 0 lists, detaches (forced: the frontend never closes) and destroys."""
+    run = attack_run(tmp_path, "flood", ["wait 1 2", "list", "block-detach 1 xvda", "destroy 1", "disk-read 0 0"])
+    assert "a: ok flooding the ring with good requests" in run.console, run.console[-3000:]
+    assert re.search(r"dom0:\s+1 a\s+\w+ .* xvda=disk0$", run.console, re.M), run.console[-3000:]
+    assert "dom0: domain 1: vbd 51712 did not close in 10 s: removed anyway" in run.console
+    assert "dom0: destroyed" in run.console
+    assert 'dom0: disk 0 sector 0: "still here"' in run.console
+    assert run.status == 0
+    at_boot, at_end = free_frames(run)
+    assert at_end == at_boot
+
+
+@pytest.mark.parametrize("mode,checks_expected", [
+    ("text", ['our state written as text: "connected"', "the backend ignores it: still there, still Connected",
+              "and still serves us"]),
+    ("reopen", ["closed our end (the backend says Closed)",
+                "opened it again: Initialising, and the backend waits once more", "and reads the disk"]),
+    ("grants", ["a grant offered, then ended", "ending it again: EINVAL", "the next two offers get two references"]),
+])
+def test_frontend_state_corner_cases(tmp_path, mode, checks_expected):
+    run = attack_run(tmp_path, mode, ["wait 1 20", "block-list"])
+    results = checks(run, "a")
+    assert [what for ok, what in results if ok == "ok"] == ["connected to the backend as blkfront is"] + checks_expected, \
+        run.console[-3000:]
+    assert not [what for ok, what in results if ok != "ok"]
+    assert run.status == 0
 
 
 def test_block_detach_of_an_unconnected_vbd_is_at_once_and_of_none_is_refused(tmp_path):

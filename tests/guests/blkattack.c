@@ -5,7 +5,11 @@
  * moves the ring's producer index far past what the ring holds: the backend must disconnect it.
  * With `stubborn` on its command line it connects and then ignores block-detach's Closing, as a
  * frontend that hangs would: domain 0 must remove the vbd anyway, after its timeout, and the
- * frontend's next request is answered by nobody.
+ * frontend's next request is answered by nobody. Other modes, each a test of its own:
+ *   flood    keeps the ring full of good requests for ever: domain 0 must still answer its shell
+ *   text     writes a state that is no number: the backend ignores it, the vbd stays
+ *   reopen   closes its end and opens it again, as a kernel taking over a disk does
+ *   grants   ends a grant twice: the second is refused, and no reference is handed out twice
  */
 #include "sdk.h"
 
@@ -61,6 +65,63 @@ static int stubborn(void)
     return failures;
 }
 
+/* 32 good 11-segment reads on the ring each time there is room, until the domain is destroyed. */
+static __attribute__((noreturn)) int flood(void)
+{
+    check(1, "flooding the ring with good requests");
+    for (;;) {
+        RING_IDX done = __atomic_load_n(&bf.ring->rsp_prod, __ATOMIC_ACQUIRE);
+        for (RING_IDX i = bf.req_prod; i < done + BLKIF_RING_SIZE; i++) {
+            struct blkif_request r = read_of(0, bf.data_ref, 0, 7);
+            r.nr_segments = BLKIF_MAX_SEGMENTS_PER_REQUEST;
+            for (unsigned k = 1; k < r.nr_segments; k++)
+                r.seg[k] = r.seg[0];
+            bf.ring->ring[i % BLKIF_RING_SIZE].req = r;
+        }
+        bf.req_prod = done + BLKIF_RING_SIZE;
+        __atomic_store_n(&bf.ring->req_prod, bf.req_prod, __ATOMIC_RELEASE);
+        event_send(bf.port);
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    }
+}
+
+static int text_state(void)
+{
+    char path[96], state[8];
+    check(store_write("device/vbd/51712/state", "connected") == 0, "our state written as text: \"connected\"");
+    format_snprintf(path, sizeof(path), "%s/state", bf.backend);
+    for (int i = 0; i < 50; i++)
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    check(store_read(path, state, sizeof(state)) > 0 && strcmp(state, "4") == 0,
+          "the backend ignores it: still there, still Connected");
+    static char sector[BLKIF_SECTOR_SIZE];
+    check(blkfront_read(&bf, 0, 1, sector) == 0, "and still serves us");
+    printf("%s: %d failure(s)\n", failures ? "FAILED" : "all checks passed", failures);
+    return failures;
+}
+
+static int reopen(void)
+{
+    static char sector[BLKIF_SECTOR_SIZE];
+    check(blkfront_close(&bf) == 0, "closed our end (the backend says Closed)");
+    check(blkfront_open(&bf, XVD_MAJOR << 8) == 0, "opened it again: Initialising, and the backend waits once more");
+    check(blkfront_read(&bf, 0, 1, sector) == 0 && strcmp(sector, "still here") == 0, "and reads the disk");
+    printf("%s: %d failure(s)\n", failures ? "FAILED" : "all checks passed", failures);
+    return failures;
+}
+
+static int grants_twice(void)
+{
+    uint8_t *p1 = page_alloc(), *p2 = page_alloc(), *p3 = page_alloc();
+    long g = grant_access(0, p1, 0);
+    check(g > 0 && grant_end((grant_ref_t)g) == 0, "a grant offered, then ended");
+    check(grant_end((grant_ref_t)g) == -XEN_EINVAL, "ending it again: EINVAL");
+    long a = grant_access(0, p2, 0), b = grant_access(0, p3, 0);
+    check(a > 0 && b > 0 && a != b, "the next two offers get two references");
+    printf("%s: %d failure(s)\n", failures ? "FAILED" : "all checks passed", failures);
+    return failures;
+}
+
 int main(void)
 {
     static char sector[BLKIF_SECTOR_SIZE], word[4];
@@ -70,6 +131,14 @@ int main(void)
     check(store_init() == 0 && blkfront_open(&bf, XVD_MAJOR << 8) == 0, "connected to the backend as blkfront is");
     if (cmdline_option("stubborn", word, sizeof(word)))
         return stubborn();
+    if (cmdline_option("flood", word, sizeof(word)))
+        return flood();
+    if (cmdline_option("text", word, sizeof(word)))
+        return text_state();
+    if (cmdline_option("reopen", word, sizeof(word)))
+        return reopen();
+    if (cmdline_option("grants", word, sizeof(word)))
+        return grants_twice();
     struct blkif_request r = read_of(0, 9999, 0, 0);
     check(raw_request(&r) == BLKIF_RSP_ERROR, "a read into grant 9999, which is none: an error response");
     r = read_of(0, bf.data_ref, 3, 2);

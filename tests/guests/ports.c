@@ -4,6 +4,8 @@
  * and time goes on. As any other domain (`mode=domu`) no port is the machine's: the IDE
  * controller's status reads all ones and a command written to it goes nowhere. The machine's
  * interrupt lines as event channels (physical IRQs) are domain 0's alone, and never the monitor's.
+ * The string forms (`rep insw`, `rep outsb`...) are emulated element by element: their counts and
+ * pointers move as the CPU's would, and a fault on the buffer is the guest's own #PF.
  */
 #include "sdk.h"
 
@@ -17,6 +19,10 @@ static void check(int ok, const char *what)
 
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
 static inline uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+
+static struct regs last;           /* the last trap, as its handler saw it */
+static uint32_t skip;              /* bytes the handler skips (the faulting instruction) */
+static void record(struct regs *r) { last = *r; r->eip += skip; }
 
 static volatile uint32_t timer_fired;
 static void on_timer(evtchn_port_t port) { (void)port; timer_fired = 1; }
@@ -104,6 +110,74 @@ static void as_domu(void)
     check(time_goes_on(), "time goes on");
 }
 
+/* One string instruction from port 0x1F0 (a domU's: every read is all ones), with ECX, ESI and EDI
+ * given and returned. */
+struct string_regs { uint32_t ecx, esi, edi; };
+#define STRING_IO(insn, r) \
+    __asm__ volatile(insn : "+c"((r).ecx), "+S"((r).esi), "+D"((r).edi) : "d"(0x1F0) : "memory", "cc")
+
+static uint8_t pages[2 * PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+
+static void string_io_as_domu(void)
+{
+    static uint16_t words[3000 + 1];
+    words[3000] = 0x1111;
+    struct string_regs r = { 3000, 0, (uint32_t)words };
+    STRING_IO("rep insw", r);
+    int all_ones = 1;
+    for (int i = 0; i < 3000; i++)
+        all_ones &= words[i] == 0xFFFF;
+    check(all_ones && words[3000] == 0x1111 && r.ecx == 0 && r.edi == (uint32_t)&words[3000],
+          "rep insw of 3000 words (three crossings): all ones, ECX 0, EDI past them, not a word more");
+    uint8_t bytes[8] = { 0 };
+    r = (struct string_regs){ 4, 0, (uint32_t)&bytes[7] };
+    STRING_IO("std; rep insb; cld", r);
+    check(bytes[3] == 0 && bytes[4] == 0xFF && bytes[7] == 0xFF && r.edi == (uint32_t)&bytes[3] && r.ecx == 0,
+          "with EFLAGS.DF: rep insb fills downwards, EDI ends below");
+    r = (struct string_regs){ 3, (uint32_t)bytes, 0 };
+    STRING_IO("rep outsl", r);
+    check(r.ecx == 0 && r.esi == (uint32_t)bytes + 12, "rep outsl of 3: ESI moves by 12, ECX 0");
+    r = (struct string_regs){ 5, 0, (uint32_t)bytes };
+    STRING_IO("insb", r);
+    check(r.ecx == 5 && r.edi == (uint32_t)bytes + 1, "insb without rep: one byte, ECX as it was");
+    r = (struct string_regs){ 0, 0, (uint32_t)bytes };
+    STRING_IO("rep insw", r);
+    check(r.ecx == 0 && r.edi == (uint32_t)bytes, "rep insw with ECX 0: nothing");
+
+    /* The second page unmapped: a `rep insw` of 4 words from 4 bytes before it. */
+    uint8_t *second = pages + PAGE_SIZE;
+    uint32_t mfn = virt_to_mfn(second);
+    check(map_page(second, 0, 0) == 0, "a page unmapped");
+    trap_set_handler(14, record);
+    trap_set_handler(13, record);
+    skip = 3;
+    last.vector = 0;
+    r = (struct string_regs){ 4, 0, (uint32_t)second - 4 };
+    STRING_IO("rep insw", r);
+    check(last.vector == 14 && last.error_code == 2 && shared_info->vcpu_info[0].arch.cr2 == (uint32_t)second &&
+          r.ecx == 2 && r.edi == (uint32_t)second && second[-1] == 0xFF,
+          "rep insw into it: two words, then #PF (write, CR2 the page) with ECX 2 and EDI on it");
+    skip = 2;
+    last.vector = 0;
+    r = (struct string_regs){ 1, (uint32_t)second, 0 };
+    STRING_IO("rep outsb", r);
+    check(last.vector == 14 && last.error_code == 0 && shared_info->vcpu_info[0].arch.cr2 == (uint32_t)second &&
+          r.ecx == 1, "rep outsb from it: #PF (a read), ECX as it was");
+    check(map_page(second, mfn, PTE_P | PTE_RW | PTE_A | PTE_D) == 0, "mapped again");
+    skip = 3;
+    last.vector = 0;
+    r = (struct string_regs){ 1, (uint32_t)bytes, 0 };
+    STRING_IO("rep outsb %%fs:(%%esi), (%%dx)", r);
+    check(last.vector == 13 && last.error_code == 0 && r.ecx == 1, "a segment override (fs): #GP, not emulated");
+    skip = 2;
+    last.vector = 0;
+    r = (struct string_regs){ 1, 0, (uint32_t)bytes };
+    STRING_IO("push %%es; push $0; pop %%es; rep insb; pop %%es", r);
+    check(last.vector == 13 && r.ecx == 1, "rep insb with a null ES: #GP");
+    trap_set_handler(14, NULL);
+    trap_set_handler(13, NULL);
+}
+
 int main(void)
 {
     char mode[8] = "";
@@ -115,7 +189,7 @@ int main(void)
     struct physdev_set_iopl iopl = { 1 };
     check(HYPERVISOR_physdev_op(PHYSDEVOP_set_iopl, &iopl) == 0, "PHYSDEVOP_set_iopl 1");
     if (strcmp(mode, "domu") == 0)
-        as_domu();
+        as_domu(), string_io_as_domu();
     else
         as_domain0();
     printf("%s: %d failure(s)\n", failures ? "FAILED" : "all checks passed", failures);
