@@ -27,13 +27,19 @@ void domain_destroy(struct domain *d)
 {
     if (d->p2m)
         domain_release(d);
+    if (d != &domains[0])
+        send_virq(&domains[0], VIRQ_DOM_EXC);
     hv_debug("domain %u (%s) destroyed\n", d->id, d->name);
     memset(d, 0, sizeof(*d));                   /* DOMAIN_FREE: the slot can be used again */
 }
 
-/* A domain has ended: flush its output, free its memory, and run the next one. */
+/* A domain has ended: flush its output, free its memory, tell domain 0 (VIRQ_DOM_EXC, as Xen
+ * tells the domain that handles it: its toolstack waits for domains to end without polling),
+ * and run the next one. */
 static void domain_end(struct domain *d)
 {
+    if (d != &domains[0])
+        send_virq(&domains[0], VIRQ_DOM_EXC);
     int running = current && current->domain == d;  /* current may live in a frame about to go */
     mm_switch_idle();
     if (running)

@@ -16,6 +16,7 @@
 #include "x86/eflags.h"
 #include "x86/exceptions.h"
 #include "x86/msr.h"
+#include "x86/paging.h"
 
 /* Xen's forced-emulation prefix: `ud2a; .ascii "xen"` before `cpuid` (xen/include/public/arch-x86/xen.h). */
 static const uint8_t forced_cpuid[7] = { 0x0F, 0x0B, 'x', 'e', 'n', 0x0F, 0xA2 };
@@ -159,15 +160,18 @@ static int port_instruction(const uint8_t *insn, const struct trap_frame *f, str
 
 /* The string forms, `ins` and `outs` (0x6C-0x6F), with a `rep` (0xF3) and an operand-size (0x66)
  * prefix in either order, and none other: a segment override is bounced as #GP (our guests' data
- * segments are flat; ABI.md says so). Each element is one port_io, moved from or to ES:EDI (ins)
- * or DS:ESI (outs) through copy_to/from_guest, as Xen's emulator does: EDI or ESI step by the
- * size (down when EFLAGS.DF), ECX counts down under `rep`. At most STRING_IO_BATCH elements
- * per crossing, so that a long `rep` leaves the monitor preemptible: EIP stays on the
- * instruction, which runs again and traps again for the rest (one element when single-stepping,
- * whose #DB the CPU raises after each). A fault on the guest's buffer is
- * the guest's #PF there (Xen's propagate_page_fault, error code "write" for `ins`), with the
- * elements before it done. */
-#define STRING_IO_BATCH 1024
+ * segments are flat; ABI.md says so). The port is checked once (port_check), then the elements
+ * move between the port and ES:EDI (ins) or DS:ESI (outs) a run at a time: the elements that lie
+ * in one page of the guest's buffer and inside its segment go through one copy to or from
+ * STRING_IO_RUN bytes of the monitor's, so a fault on the buffer is all or nothing for the run
+ * and comes before any of its port accesses: the guest's #PF at the run's first element, with
+ * the elements before it done (Xen's propagate_page_fault: error code "write" for `ins`, "user"
+ * from ring 3). EDI or ESI step by the size (down when EFLAGS.DF, one element a run), ECX counts
+ * down under `rep`. At most STRING_IO_BATCH elements per crossing, so that a long `rep` leaves
+ * the monitor preemptible: EIP stays on the instruction, which runs again and traps again for
+ * the rest (one element when single-stepping, whose #DB the CPU raises after each). */
+#define STRING_IO_BATCH 1024       /* elements */
+#define STRING_IO_RUN   512        /* bytes: a sector */
 
 /* The base and limit of the data segment sel for a string instruction's buffer: 0 when it is
  * not a present data segment (writable, for `ins`) the guest could load. */
@@ -187,6 +191,34 @@ static int string_segment(uint32_t sel, int write, uint32_t *base, uint32_t *lim
     return 1;
 }
 
+/* The #PF of a string instruction's run of `bytes` at linear: CR2 is its first byte, or the next
+ * page's when the run is one element across two pages and only the second faults. */
+static enum emulation buffer_fault(struct vcpu *v, const struct trap_frame *f, uint32_t linear, uint32_t bytes,
+                                   int write, uint32_t *debug_status)
+{
+    uint32_t next = (linear | (PAGE_SIZE - 1)) + 1;
+    uint8_t byte;
+    if (linear + bytes > next && copy_from_guest(&byte, linear, 1) == 0 && (!write || copy_to_guest(linear, &byte, 1) == 0))
+        linear = next;
+    v->info->arch.cr2 = linear;
+    *debug_status = (write ? PF_ERROR_WRITE : 0) | ((f->cs & 3) == 3 ? PF_ERROR_USER : 0);
+    return EMULATED_AS_PF;
+}
+
+/* How many of `left` elements of `size` bytes, the first at offset in a segment of base and
+ * limit, make the next run: those wholly in the first one's page, in the segment and in
+ * STRING_IO_RUN bytes; at least one (an element across two pages goes alone). */
+static uint32_t run_length(uint32_t base, uint32_t limit, uint32_t offset, uint32_t size, uint32_t left)
+{
+    uint32_t room = PAGE_SIZE - ((base + offset) & (PAGE_SIZE - 1));
+    if (room > STRING_IO_RUN)
+        room = STRING_IO_RUN;
+    if (limit - offset < room)
+        room = limit - offset + 1;          /* no overflow: room was at most 512 */
+    uint32_t n = room / size;
+    return n == 0 ? 1 : n < left ? n : left;
+}
+
 static enum emulation emulate_string_io(struct vcpu *v, struct trap_frame *f, const uint8_t *insn,
                                         uint32_t fetched, uint32_t *debug_status)
 {
@@ -198,32 +230,47 @@ static enum emulation emulate_string_io(struct vcpu *v, struct trap_frame *f, co
     struct port_access a = { .port = f->edx & 0xFFFF, .is_in = insn[at] < 0x6E, .length = at + 1 };
     a.size = !(insn[at] & 1) ? 1 : wide ? 2 : 4;
     uint32_t *index = a.is_in ? &f->edi : &f->esi, base, limit;
-    int32_t step = (f->eflags & EFLAGS_DF) ? -(int32_t)a.size : (int32_t)a.size;
+    int down = (f->eflags & EFLAGS_DF) != 0;
     if (!string_segment(a.is_in ? f->es & 0xFFFF : f->ds & 0xFFFF, a.is_in, &base, &limit))
         return NOT_EMULATED;
+    enum port_reach reach = port_check(v, f, &a, debug_status);
+    if (reach == PORT_REFUSED)
+        return NOT_EMULATED;
+    uint32_t left = rep ? f->ecx : 1;
     uint32_t batch = (f->eflags & EFLAGS_TF) ? 1 : STRING_IO_BATCH;    /* stepping: one at a time, as the CPU */
-    for (uint32_t done = 0; !rep || f->ecx; done++) {
+    for (uint32_t done = 0; left; ) {
         if (done == batch)
             return EMULATED;                            /* the rest on its next trap: EIP unchanged */
-        uint32_t value = 0, linear = base + *index;
-        if (*index > limit || limit - *index < a.size - 1)
-            return done ? EMULATED : NOT_EMULATED;      /* past the segment: the #GP the CPU raises */
-        if (!a.is_in && copy_from_guest(&value, linear, a.size) < 0) {
-            v->info->arch.cr2 = linear;
-            *debug_status = (f->cs & 3) == 3 ? PF_ERROR_USER : 0;   /* a read */
-            return EMULATED_AS_PF;
+        uint32_t offset = *index, linear = base + offset;
+        if (offset > limit || limit - offset < a.size - 1)
+            return done ? EMULATED : NOT_EMULATED;      /* past the segment: the CPU's #GP (next time) */
+        uint32_t n = down ? 1 : run_length(base, limit, offset, a.size, batch - done < left ? batch - done : left);
+        uint32_t bytes = n * a.size, value = 0;
+        union { uint8_t b[STRING_IO_RUN]; uint16_t w[STRING_IO_RUN / 2]; uint32_t l[STRING_IO_RUN / 4]; } run;
+        if (a.is_in) {
+            /* The buffer must take the run before a port is read (a read has effects): read it
+             * and write it back. Should another vCPU unmap it before the final copy, that run's
+             * data is lost to the guest's own race, and its #PF says where. */
+            if (copy_from_guest(&run, linear, bytes) < 0 || copy_to_guest(linear, &run, bytes) < 0)
+                return buffer_fault(v, f, linear, bytes, 1, debug_status);
+            for (uint32_t i = 0; i < n; i++) {
+                port_io(reach, &a, &value);
+                a.size == 1 ? (run.b[i] = (uint8_t)value) : a.size == 2 ? (run.w[i] = (uint16_t)value) : (run.l[i] = value);
+            }
+            if (copy_to_guest(linear, &run, bytes) < 0)
+                return buffer_fault(v, f, linear, bytes, 1, debug_status);
+        } else {
+            if (copy_from_guest(&run, linear, bytes) < 0)
+                return buffer_fault(v, f, linear, bytes, 0, debug_status);
+            for (uint32_t i = 0; i < n; i++) {
+                value = a.size == 1 ? run.b[i] : a.size == 2 ? run.w[i] : run.l[i];
+                port_io(reach, &a, &value);
+            }
         }
-        if (!port_io(v, f, &a, &value, debug_status))
-            return done ? EMULATED : NOT_EMULATED;
-        if (a.is_in && copy_to_guest(linear, &value, a.size) < 0) {
-            v->info->arch.cr2 = linear;
-            *debug_status = PF_ERROR_WRITE | ((f->cs & 3) == 3 ? PF_ERROR_USER : 0);
-            return EMULATED_AS_PF;
-        }
-        *index += (uint32_t)step;
-        if (!rep)
-            break;
-        f->ecx--;
+        *index += down ? -a.size : bytes;
+        done += n, left -= n;
+        if (rep)
+            f->ecx -= n;
     }
     f->eip += a.length;
     return EMULATED;

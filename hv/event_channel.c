@@ -54,10 +54,12 @@ void send_virq_vcpu(struct vcpu *v, unsigned virq)
         evtchn_set_pending(v->domain, port);
 }
 
-/* A global VIRQ: bound through vCPU 0's table, delivered to the vCPU its port names. */
+/* A global VIRQ: bound through vCPU 0's table, delivered to the vCPU its port names (none to a
+ * domain that is not running: domain 0 may have ended before the others). */
 void send_virq(struct domain *d, unsigned virq)
 {
-    send_virq_vcpu(d->vcpus[0], virq);
+    if (d->state == DOMAIN_RUNNABLE)
+        send_virq_vcpu(d->vcpus[0], virq);
 }
 
 /* Xen's per-vCPU VIRQs; every other is global, bound on vCPU 0 only. */

@@ -77,28 +77,38 @@ static void machine_port_io(const struct port_access *a, uint32_t *value)
         outl(port, *value);
 }
 
-/* One access the guest may do, of an `in`, `out`, `ins` or `outs`: domain 0's to its ports go to
- * the machine; otherwise a read gives all ones of its size and a write is dropped. *value is
- * what is written, or what was read (in its low a->size bytes). 0: the guest may not. */
-int port_io(struct vcpu *v, const struct trap_frame *f, const struct port_access *a, uint32_t *value,
-            uint32_t *debug_status)
+/* Whether the guest may make an access of a->size bytes to a->port, of an `in`, `out`, `ins` or
+ * `outs`, and where it goes: domain 0's to its ports to the machine; otherwise nowhere (a read
+ * gives all ones of its size, a write is dropped). An I/O breakpoint on the port is added to
+ * *debug_status. A string instruction asks once for all its elements, as Xen does: the port and
+ * the size are the same for each. */
+enum port_reach port_check(struct vcpu *v, const struct trap_frame *f, const struct port_access *a,
+                           uint32_t *debug_status)
 {
     if (!io_allowed(v, f, a->port, a->size))
-        return 0;
+        return PORT_REFUSED;
     *debug_status |= io_breakpoints_hit(v, a->port, a->size);
-    if (machine_ports_allowed(v->domain, a->port, a->size))
+    return machine_ports_allowed(v->domain, a->port, a->size) ? PORT_MACHINE : PORT_NOWHERE;
+}
+
+/* One access port_check allowed: *value is what is written, or what was read (in its low
+ * a->size bytes). */
+void port_io(enum port_reach reach, const struct port_access *a, uint32_t *value)
+{
+    if (reach == PORT_MACHINE)
         machine_port_io(a, value);
     else if (a->is_in)
         *value = 0xFFFFFFFFu;
-    return 1;
 }
 
 /* `in` and `out`: with the guest's EAX, of which an `in` replaces the low a->size bytes. */
 int emulate_port_io(struct vcpu *v, struct trap_frame *f, const struct port_access *a, uint32_t *debug_status)
 {
     uint32_t value = f->eax, mask = a->size == 4 ? 0xFFFFFFFFu : (1u << (8 * a->size)) - 1;
-    if (!port_io(v, f, a, &value, debug_status))
+    enum port_reach reach = port_check(v, f, a, debug_status);
+    if (reach == PORT_REFUSED)
         return 0;
+    port_io(reach, a, &value);
     if (a->is_in)
         f->eax = (f->eax & ~mask) | (value & mask);
     return 1;

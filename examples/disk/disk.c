@@ -7,6 +7,8 @@
  *     sector=N    where the counter lives (0 unless said; 1 leaves a partition table alone)
  *     hotplug=N   N rounds of hot plug: wait for domain 0 to attach xvda, count, wait for it to
  *                 detach it, close our end; then end
+ *     trace       mark the write of the counter with GUEST_BREAK(), for Bochs to trace the one
+ *                 request from here to domain 0's ATA command and back (make trace-disk)
  */
 #include "sdk.h"
 
@@ -24,6 +26,8 @@ static unsigned option(const char *key, unsigned otherwise)
 }
 
 /* Open xvda, add one to the counter at `at`: 0, or 1 with the reason printed. */
+static int tracing;
+
 static int count(struct blkfront *disk, unsigned at)
 {
     static char sector[BLKIF_SECTOR_SIZE];
@@ -43,7 +47,12 @@ static int count(struct blkfront *disk, unsigned at)
     counter++;
     memset(sector, 0, sizeof(sector));
     format_snprintf(sector, sizeof(sector), "%u", counter);
-    if ((rc = blkfront_write(disk, at, 1, sector)) < 0 || (rc = blkfront_flush(disk)) < 0) {
+    if (tracing)
+        GUEST_BREAK();                          /* Bochs's trace starts here */
+    rc = blkfront_write(disk, at, 1, sector);
+    if (tracing)
+        GUEST_BREAK();                          /* and stops here */
+    if (rc < 0 || (rc = blkfront_flush(disk)) < 0) {
         printf("cannot write sector %u: %ld\n", at, rc);
         return 1;
     }
@@ -63,6 +72,8 @@ int main(void)
         return 1;
     }
     unsigned at = option("sector", 0), rounds = option("hotplug", 0);
+    char word[4];
+    tracing = cmdline_option("trace", word, sizeof(word));
     if (!rounds)
         return count(&disk, at);
     for (unsigned round = 1; round <= rounds; round++) {

@@ -297,17 +297,30 @@ static void step(struct vbd *v, uint32_t front_state)
     }
 }
 
+static uint32_t looked_at = ~0u;         /* the store's generation when the states were last read */
+static volatile int domain_ended = 1;    /* since then */
+void blkback_domain_ended(void) { domain_ended = 1; }
+
 /* Each vbd's next step: the frontend's state, then its requests. A frontend whose domain has
  * ended, or whose directory has gone, takes its vbd with it: the ring unmapped, the channel
- * closed, both directories removed. */
+ * closed, both directories removed. The states are read again only when the store has changed
+ * or a domain has ended since the last look (a lookup is most of domain 0's work for a
+ * request otherwise). */
 void blkback_poll(void)
 {
     kicked = 0;
+    int look = domain_ended || xsd_generation() != looked_at;
+    domain_ended = 0;
     for (unsigned i = 0; i < VBDS; i++) {
         struct vbd *v = &vbds[i];
         uint32_t state;
         if (!v->used)
             continue;
+        if (!look) {
+            if (v->connected)
+                serve_ring(v);
+            continue;
+        }
         struct hv_domaininfo info;
         int gone = domctl_info(v->front, &info) < 0 || info.domain != v->front || (info.flags & XEN_DOMINF_shutdown);
         int got = gone ? MISSING : read_number(v->fe, "state", &state);
@@ -320,6 +333,8 @@ void blkback_poll(void)
         if (v->used && v->connected)
             serve_ring(v);
     }
+    if (look)
+        looked_at = xsd_generation();     /* after our own writes: they need no second look */
 }
 
 static struct vbd *find(domid_t front, unsigned vdev)

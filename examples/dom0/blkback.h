@@ -18,6 +18,8 @@ void blkback_force_detach(domid_t front, unsigned vdev);
 void blkback_list_domain(domid_t front, char *text, size_t size);
 /* A frontend's next step or its requests: called from domain 0's loop. */
 void blkback_poll(void);
+/* Domain 0 heard that a domain ended (VIRQ_DOM_EXC): the next poll looks at every frontend. */
+void blkback_domain_ended(void);
 /* A frontend kicked its channel since the last poll. */
 int blkback_kicked(void);
 void blkback_list(void);

@@ -44,6 +44,25 @@ static int take_typed(void)
 
 static void on_console(evtchn_port_t port) { (void)port; }   /* waking read_line is all it does */
 
+static void on_wake(evtchn_port_t port) { (void)port; }      /* the timer: waking is all */
+static void on_domain_ended(evtchn_port_t port) { (void)port; blkback_domain_ended(); }
+
+/* Serve the store and the disks once, then sleep until an event comes (a frontend's request, a
+ * store client's, a domain's end: VIRQ_DOM_EXC) or the deadline passes, as a waiting toolstack
+ * does: spinning instead would take the CPU from the domains it serves. */
+static void serve_until(uint64_t deadline_ns)
+{
+    xsd_poll();
+    blkback_poll();
+    events_mask();
+    if (xsd_kicked() || blkback_kicked()) {
+        events_unmask();
+        return;
+    }
+    timer_set(deadline_ns);
+    block();                                   /* unmasks; returns at once if an event is pending */
+}
+
 /* Serve the store until a whole line has been typed, and take it. */
 static const char *read_line(void)
 {
@@ -338,11 +357,8 @@ static void block_detach(const char *args)
         return;
     }
     uint64_t give_up = clock_ns() + DETACH_TIMEOUT_S * 1000000000ull;
-    while (rc == 0 && blkback_present((domid_t)id, vdev) && clock_ns() < give_up) {
-        xsd_poll();
-        blkback_poll();
-        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-    }
+    while (rc == 0 && blkback_present((domid_t)id, vdev) && clock_ns() < give_up)
+        serve_until(give_up);
     if (blkback_present((domid_t)id, vdev)) {
         blkback_force_detach((domid_t)id, vdev);
         printf("domain %u: vbd %u did not close in %u s: removed anyway\n", id, vdev, DETACH_TIMEOUT_S);
@@ -376,9 +392,7 @@ static void wait_for(const char *args)
     long rc;
     while ((rc = HYPERVISOR_domctl(&op)) == 0 && op.domain == id && !(op.u.getdomaininfo.flags & XEN_DOMINF_shutdown) &&
            clock_ns() < give_up) {
-        xsd_poll();
-        blkback_poll();
-        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+        serve_until(give_up);
         op.domain = (domid_t)id;
     }
     if (rc < 0 || op.domain != id)
@@ -458,6 +472,8 @@ int main(void)
     traps_init();
     events_init();
     bind_virq(VIRQ_CONSOLE, on_console);
+    bind_virq(VIRQ_TIMER, on_wake);
+    bind_virq(VIRQ_DOM_EXC, on_domain_ended);
     events_unmask();
     xsd_init();
     introduce_all();

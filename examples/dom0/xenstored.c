@@ -868,6 +868,8 @@ void xsd_rm(const char *path)
     }
 }
 
+uint32_t xsd_generation(void) { return generation; }
+
 int xsd_set(const char *path, const char *value)
 {
     const char *error = valid_path(path) ? set(0, path, value, strlen(value), 0) : "EINVAL";

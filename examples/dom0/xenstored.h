@@ -19,5 +19,7 @@ int xsd_set(const char *path, const char *value);
 int xsd_get(const char *path, char *value, size_t size);
 void xsd_rm(const char *path);
 void xsd_dump(const char *below);
+/* Counts the changes to the tree: a reader that saw the same count has seen everything. */
+uint32_t xsd_generation(void);
 
 #endif

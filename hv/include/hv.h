@@ -210,8 +210,10 @@ struct port_access {
     uint32_t length;           /* of the instruction */
 };
 int iopl_allows(const struct vcpu *v, const struct trap_frame *f);
-int port_io(struct vcpu *v, const struct trap_frame *f, const struct port_access *a, uint32_t *value,
-            uint32_t *debug_status);
+enum port_reach { PORT_REFUSED, PORT_MACHINE, PORT_NOWHERE };
+enum port_reach port_check(struct vcpu *v, const struct trap_frame *f, const struct port_access *a,
+                           uint32_t *debug_status);
+void port_io(enum port_reach reach, const struct port_access *a, uint32_t *value);
 int emulate_port_io(struct vcpu *v, struct trap_frame *f, const struct port_access *a, uint32_t *debug_status);
 long do_physdev_op(HC_ARGS);
 

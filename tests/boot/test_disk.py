@@ -80,7 +80,7 @@ def test_domain0_never_reaches_the_monitors_ports_and_a_domu_no_port(tmp_path):
     image = disk_image(tmp_path / "disk.img", 1, {})
     run = boot(guest("ports"), f"{guest('ports')}=name=other mode=domu", disks=[image])
     assert [ok for ok, _ in checks(run, "ports")] == ["ok"] * 14, run.console
-    assert [ok for ok, _ in checks(run, "other")] == ["ok"] * 16, run.console
+    assert [ok for ok, _ in checks(run, "other")] == ["ok"] * 17, run.console
     assert "hv: power-off status=0" in run.console and run.status == 0
 
 

@@ -70,12 +70,13 @@ def test_serial_input_reaches_domain_0():
 
 
 def test_a_blocked_domain_lets_another_run():
-    """While the events guest sleeps 30 ms on its timer, the scheduler runs hello; and the events
+    """While the events guest sleeps 30 ms on its timer, the scheduler runs hello (paused until
+    then, so that no slice's end can run it earlier); and the events
     guest is charged no CPU time for its sleep. The second half tells blocking from preemption: a
     guest whose SCHEDOP_block returned at once would spin until its slice ended, hello would still
     run in between, but the spin would be charged (40 ms, when the guest's block() was made a
     loop)."""
-    run = boot(guest("events"), f"{HELLO}=name=meanwhile")
+    run = boot(f"{guest('events')}=unpause", f"{HELLO}=name=meanwhile paused")   # hello starts as we block
     assert run.status == 0, run.console
     console = run.console
     assert console.index("events: timer: blocking until +30 ms") < console.index("meanwhile: Hello from ring 1") \

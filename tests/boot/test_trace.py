@@ -4,6 +4,7 @@ ring 3 -> 1 -> 3 with no ring-0 instruction in between."""
 import importlib.machinery
 import importlib.util
 import os
+import re
 
 from conftest import ROOT, make
 
@@ -83,3 +84,45 @@ def test_trace_demo_under_bochs():
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     with open(os.path.join(ROOT, "build", "trace.txt")) as f:
         check_crossings(f.read().splitlines())
+
+
+def test_causes_named_by_the_entry_stub_and_stretches_summarized():
+    assert ta.cause("cld", 1, 0, "stub_46+0x2") == "interrupt, vector 46 (IRQ 14)"
+    assert ta.cause("mov eax, dword ptr ds:[0x10000000]", 1, 0, "stub_14") == "#PF"
+    assert ta.cause("rep outsw dx, word ptr ds:[esi]", 1, 0, "stub_13") == "#GP of port I/O, which the monitor emulates"
+    listing = ["CPL1  c0000010  d:request+0x4  mov eax, 1", "CPL1  c0000020  d:event_send  int 0x82",
+               "==== ring 1 -> ring 0: hypercall (int $0x82) ====", "CPL0  f7100000  hypercall_entry  push 0x0",
+               "CPL0  f7100100  do_event_channel_op+0x3  ret", "CPL0  f7100004  hypercall_entry+0x4  iret"]
+    assert ta.summarize(listing) == [
+        "  CPL1       2  d:request, d:event_send",
+        "==== ring 1 -> ring 0: hypercall (int $0x82) ====",
+        "  CPL0       3  hypercall_entry, do_event_channel_op",
+    ]
+
+
+def test_trace_disk_follows_one_request_through_domain_0_under_bochs():
+    """make trace-disk: examples/disk's blkfront_write of one sector, as Bochs ran it: the
+    frontend's event, domain 0's blkback and ATA driver (its port I/O emulated, its `rep outsw`,
+    the disk's interrupt as an event), the response's event, and the frontend again."""
+    proc = make("trace-disk", capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    with open(os.path.join(ROOT, "build", "trace-disk-summary.txt")) as f:
+        summary = f.read().splitlines()
+    stretches = [line for line in summary if line.startswith("  CPL")]
+    marks = [line for line in summary if line.startswith("====")]
+    assert "d:blkfront_write" in stretches[0] and "d:request" in stretches[0] and "d:event_send" in stretches[0]
+    assert marks[0] == "==== ring 1 -> ring 0: hypercall (int $0x82) ====", marks
+    assert marks.count("==== ring 0 -> ring 1: iret (into dom0) ====") == 1, marks
+    assert marks[-1] == "==== ring 0 -> ring 1: iret (into d) ====", marks
+    assert marks.count("==== ring 1 -> ring 0: #GP of port I/O, which the monitor emulates ====") >= 8, marks
+    assert "==== ring 1 -> ring 0: interrupt, vector 46 (IRQ 14) ====" in marks, marks
+    dom0 = " ".join(line for line in stretches if "dom0:" in line)
+    for step in ("dom0:serve_ring", "dom0:ata_write", "dom0:await_interrupt"):
+        assert step in dom0, step
+    monitor = " ".join(line for line in stretches if line.startswith("  CPL0"))
+    for step in ("do_grant_table_op", "emulate_privileged", "pirq_interrupt", "do_physdev_op", "vcpu_block"):
+        assert step in monitor, step
+    assert "d:event_upcall" in stretches[-1]
+    with open(os.path.join(ROOT, "build", "trace-disk.txt")) as f:
+        listing = f.read()
+    assert re.search(r"^CPL1  \w+  dom0:\S+\s+rep outsw", listing, re.M), "the sector in one string instruction"

@@ -1,6 +1,6 @@
 /* control.c - domain 0 at work: it creates a domain from the image it was given as its module
  * (start_info.mod_start), lists, pauses, unpauses, reads the console of, and destroys domains, a
- * hundred times over (guest ring 1, SDK). `test=unprivileged` runs as another domain and must be
+ * hundred times over, sleeping until VIRQ_DOM_EXC says one has ended (guest ring 1, SDK). `test=unprivileged` runs as another domain and must be
  * refused.
  */
 #include "sdk.h"
@@ -12,6 +12,10 @@ static void check(int ok, const char *what)
     failures += !ok;
     printf("%s %s\n", ok ? "ok" : "FAIL", what);
 }
+
+static volatile unsigned domains_ended;      /* VIRQ_DOM_EXC's count */
+static void on_dom_exc(evtchn_port_t port) { (void)port; domains_ended++; }
+static void on_timer(evtchn_port_t port) { (void)port; }
 
 static void list(void)
 {
@@ -30,6 +34,10 @@ int main(void)
         check(domctl_info(0, &di) == -XEN_EPERM, "domctl from a domain other than 0: -EPERM");
         return failures;
     }
+    events_init();
+    bind_virq(VIRQ_DOM_EXC, on_dom_exc);
+    bind_virq(VIRQ_TIMER, on_timer);
+    events_unmask();
     check(start_info->mod_len > 0, "domain 0 was given an image as its module");
     domid_t child;
     check(domctl_create_from_module("name=child mem=2M", &child) == 0 && child > 0, "createdomain from that image");
@@ -45,16 +53,17 @@ int main(void)
     check(HYPERVISOR_domctl(&mem) == -XEN_ESRCH, "max_mem of no domain: -ESRCH");
     check(domctl_simple(XEN_DOMCTL_unpausedomain, child) == 0, "unpausedomain");
     uint64_t give_up = clock_ns() + 5000000000ull;
+    timer_set(give_up);                         /* should VIRQ_DOM_EXC never come */
     while (domctl_info(child, &di) == 0 && !(di.flags & XEN_DOMINF_shutdown) && clock_ns() < give_up)
-        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-    check((di.flags & XEN_DOMINF_shutdown) && (di.flags >> XEN_DOMINF_shutdownshift) == SHUTDOWN_poweroff,
-          "the child ran and powered off");
+        block();
+    check((di.flags & XEN_DOMINF_shutdown) && (di.flags >> XEN_DOMINF_shutdownshift) == SHUTDOWN_poweroff &&
+          domains_ended == 1 && clock_ns() < give_up, "the child ran and powered off: VIRQ_DOM_EXC woke us");
     static char text[1024];
     struct hv_domctl op = { .cmd = HV_DOMCTL_readconsole, .domain = child };
     op.u.readconsole.buffer = text;
     op.u.readconsole.size = sizeof(text) - 1;
     check(HYPERVISOR_domctl(&op) == 0 && strstr(text, "Hello from ring 1") != NULL, "its console, read back");
-    check(domctl_simple(XEN_DOMCTL_destroydomain, child) == 0, "destroydomain");
+    check(domctl_simple(XEN_DOMCTL_destroydomain, child) == 0 && domains_ended == 2, "destroydomain: VIRQ_DOM_EXC again");
     check(domctl_info(child, &di) == -XEN_ESRCH || di.domain != child, "gone from getdomaininfo");
     check(domctl_simple(XEN_DOMCTL_pausedomain, 0) == -XEN_EINVAL, "pausing itself: -EINVAL");
     check(domctl_simple(XEN_DOMCTL_destroydomain, 40) == -XEN_ESRCH, "destroying no domain: -ESRCH");

@@ -115,6 +115,9 @@ static void time_and_timers(void)
     timer_fired = 0;
     uint64_t cpu_before = cpu_ms(), deadline = clock_ns() + 30000000ull;
     timer_set(deadline);
+    char word[4];
+    if (cmdline_option("unpause", word, sizeof(word)))
+        domctl_simple(XEN_DOMCTL_unpausedomain, 1);     /* domain 1 runs now, while we sleep */
     printf("timer: blocking until +30 ms\n");
     while (!timer_fired)
         block();

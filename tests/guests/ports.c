@@ -157,6 +157,12 @@ static void string_io_as_domu(void)
     check(last.vector == 14 && last.error_code == 2 && shared_info->vcpu_info[0].arch.cr2 == (uint32_t)second &&
           r.ecx == 2 && r.edi == (uint32_t)second && second[-1] == 0xFF,
           "rep insw into it: two words, then #PF (write, CR2 the page) with ECX 2 and EDI on it");
+    last.vector = 0;
+    r = (struct string_regs){ 3, 0, (uint32_t)second - 1 };
+    STRING_IO("rep insw", r);
+    check(last.vector == 14 && last.error_code == 2 && shared_info->vcpu_info[0].arch.cr2 == (uint32_t)second &&
+          r.ecx == 3 && r.edi == (uint32_t)second - 1,
+          "a word across into it: #PF with CR2 the page's first byte, nothing done");
     skip = 2;
     last.vector = 0;
     r = (struct string_regs){ 1, (uint32_t)second, 0 };
