@@ -178,6 +178,21 @@ def test_a_frontend_that_keeps_its_ring_full_does_not_take_domain0(tmp_path):
     assert at_end == at_boot
 
 
+def test_a_frontend_that_vanishes_mid_request_leaves_nothing_behind(tmp_path):
+    """The frontend publishes a ring of writes and crashes before any is answered: the vbd goes
+    with it (VIRQ_DOM_EXC tells blkback to look), domain 0 still drives its disk, and once the
+    domain is destroyed not a frame is lost: nothing of it stays mapped."""
+    run = attack_run(tmp_path, "vanish", ["wait 1 10", "block-list", "destroy 1", "disk-read 0 8", "list"])
+    assert "a: ok a ring full of writes published: crashing now" in run.console, run.console[-3000:]
+    assert "hv: domain 1 (a) shut down: crash" in run.console, run.console[-3000:]
+    assert "dom0:   no block devices" in run.console, run.console[-3000:]
+    assert "dom0: destroyed" in run.console
+    assert re.search(r"^dom0: disk 0 sector 8: ", run.console, re.M), run.console[-3000:]
+    assert run.status == 0
+    at_boot, at_end = free_frames(run)
+    assert at_end == at_boot
+
+
 @pytest.mark.parametrize("mode,checks_expected", [
     ("text", ['our state written as text: "connected"', "the backend ignores it: still there, still Connected",
               "and still serves us"]),

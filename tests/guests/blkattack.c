@@ -10,6 +10,7 @@
  *   text     writes a state that is no number: the backend ignores it, the vbd stays
  *   reopen   closes its end and opens it again, as a kernel taking over a disk does
  *   grants   ends a grant twice: the second is refused, and no reference is handed out twice
+ *   vanish   fills the ring with writes and crashes at once, its requests still outstanding
  */
 #include "sdk.h"
 
@@ -122,6 +123,25 @@ static int grants_twice(void)
     return failures;
 }
 
+/* A ring's worth of 11-segment writes of the data page, published, and the domain gone before
+ * the backend can have served them. */
+static __attribute__((noreturn)) int vanish(void)
+{
+    for (unsigned i = 0; i < BLKIF_RING_SIZE; i++) {
+        struct blkif_request r = read_of(0, bf.data_ref, 0, 7);
+        r.operation = BLKIF_OP_WRITE;
+        r.nr_segments = BLKIF_MAX_SEGMENTS_PER_REQUEST;
+        for (unsigned k = 1; k < r.nr_segments; k++)
+            r.seg[k] = r.seg[0];
+        bf.ring->ring[(bf.req_prod + i) % BLKIF_RING_SIZE].req = r;
+    }
+    bf.req_prod += BLKIF_RING_SIZE;
+    __atomic_store_n(&bf.ring->req_prod, bf.req_prod, __ATOMIC_RELEASE);
+    check(1, "a ring full of writes published: crashing now");
+    event_send(bf.port);
+    shutdown(SHUTDOWN_crash);
+}
+
 int main(void)
 {
     static char sector[BLKIF_SECTOR_SIZE], word[4];
@@ -139,6 +159,8 @@ int main(void)
         return reopen();
     if (cmdline_option("grants", word, sizeof(word)))
         return grants_twice();
+    if (cmdline_option("vanish", word, sizeof(word)))
+        return vanish();
     struct blkif_request r = read_of(0, 9999, 0, 0);
     check(raw_request(&r) == BLKIF_RSP_ERROR, "a read into grant 9999, which is none: an error response");
     r = read_of(0, bf.data_ref, 3, 2);
