@@ -123,7 +123,7 @@ int blkback_attach(domid_t front, const struct ata_disk *disk, unsigned number, 
     write_key(v->be, "sector-size", "%u", ATA_SECTOR_SIZE);
     write_key(v->be, "info", "%u", 0);
     write_key(v->be, "feature-flush-cache", "%u", 1);
-    write_key(v->be, "feature-barrier", "%u", 0);
+    write_key(v->be, "feature-barrier", "%u", 1);
     write_text(v->fe, "backend", v->be);
     write_key(v->fe, "backend-id", "%u", 0);
     write_key(v->fe, "virtual-device", "%u", vdev);
@@ -203,13 +203,30 @@ static int copy_segment(struct vbd *v, grant_ref_t gref, uint32_t offset, uint32
     return HYPERVISOR_grant_table_op(GNTTABOP_copy, &c, 1) == 0 && c.status == GNTST_okay ? 0 : -1;
 }
 
-/* One request, every field checked: its status. */
+static int16_t serve_transfer(struct vbd *v, const struct blkif_request *req);
+
+/* One request, every field checked: its status. Requests are served one after another, each
+ * finished before the next begins, so a barrier's ordering holds by itself; what
+ * BLKIF_OP_WRITE_BARRIER adds is that the writes before it and its own are on the disk, not in
+ * its cache, when it completes: a flush before and one after (none segments: the flush alone). */
 static int16_t serve_request(struct vbd *v, const struct blkif_request *req)
 {
     if (req->operation == BLKIF_OP_FLUSH_DISKCACHE)
         return ata_flush(v->disk) == 0 ? BLKIF_RSP_OKAY : BLKIF_RSP_ERROR;
+    if (req->operation == BLKIF_OP_WRITE_BARRIER) {
+        if (req->nr_segments > BLKIF_MAX_SEGMENTS_PER_REQUEST || ata_flush(v->disk) < 0)
+            return BLKIF_RSP_ERROR;
+        int16_t status = req->nr_segments ? serve_transfer(v, req) : BLKIF_RSP_OKAY;
+        return status == BLKIF_RSP_OKAY && ata_flush(v->disk) < 0 ? BLKIF_RSP_ERROR : status;
+    }
     if (req->operation != BLKIF_OP_READ && req->operation != BLKIF_OP_WRITE)
         return BLKIF_RSP_EOPNOTSUPP;
+    return serve_transfer(v, req);
+}
+
+/* A read or a write (or a barrier's write) of its segments, in turn. */
+static int16_t serve_transfer(struct vbd *v, const struct blkif_request *req)
+{
     if (req->nr_segments == 0 || req->nr_segments > BLKIF_MAX_SEGMENTS_PER_REQUEST)
         return BLKIF_RSP_ERROR;
     blkif_sector_t sector = req->sector_number;

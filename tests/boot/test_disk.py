@@ -240,6 +240,8 @@ BLKATTACK_CHECKS = [
     "12 segments (11 at most): an error",
     "operation 9: EOPNOTSUPP",
     "after all that, a good read still works",
+    "a WRITE_BARRIER of sector 1: done, and it reads back",
+    "an empty WRITE_BARRIER: done (a flush)",
     "a producer index 1000 past the ring's: the backend closes (state 6)",
 ]
 

@@ -1,7 +1,8 @@
 /* blkattack.c - a hostile block frontend (guest ring 1, SDK): it connects to domain 0's blkback as
  * blkfront does, then puts requests on the ring no frontend should: a grant that is not one, a
  * segment past its page, sectors past the disk, too many segments, an operation that does not
- * exist; each must come back an error, and a good request after them must still work. Last it
+ * exist; each must come back an error, and a good request after them must still work, as must a
+ * write barrier, with data and without. Last it
  * moves the ring's producer index far past what the ring holds: the backend must disconnect it.
  * With `stubborn` on its command line it connects and then ignores block-detach's Closing, as a
  * frontend that hangs would: domain 0 must remove the vbd anyway, after its timeout, and the
@@ -176,6 +177,14 @@ int main(void)
     r.operation = 9;
     check(raw_request(&r) == BLKIF_RSP_EOPNOTSUPP, "operation 9: EOPNOTSUPP");
     check(blkfront_read(&bf, 0, 1, sector) == 0, "after all that, a good read still works");
+    memset(bf.data, 0, BLKIF_SECTOR_SIZE);
+    strlcpy((char *)bf.data, "behind a barrier", BLKIF_SECTOR_SIZE);
+    r = read_of(1, bf.data_ref, 0, 0);
+    r.operation = BLKIF_OP_WRITE_BARRIER;
+    check(raw_request(&r) == BLKIF_RSP_OKAY && blkfront_read(&bf, 1, 1, sector) == 0 &&
+          strcmp(sector, "behind a barrier") == 0, "a WRITE_BARRIER of sector 1: done, and it reads back");
+    r.nr_segments = 0;
+    check(raw_request(&r) == BLKIF_RSP_OKAY, "an empty WRITE_BARRIER: done (a flush)");
     bf.req_prod += 1000;                       /* more requests than the ring holds */
     __atomic_store_n(&bf.ring->req_prod, bf.req_prod, __ATOMIC_RELEASE);
     event_send(bf.port);
