@@ -23,10 +23,10 @@ HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_SRCS)) $(patsubst %.asm,$(BUILD)/%.o
 
 # examples/apps holds ring-3 programs, not a guest kernel: `make apps` builds them. examples/grub
 # is Debian's GRUB made a PV kernel: it needs `make debian-guests` first (`make run-grub` does it).
-EXAMPLES := $(filter-out apps grub,$(notdir $(wildcard examples/*)))
+EXAMPLES := $(filter-out apps grub template,$(notdir $(wildcard examples/*)))   # template: against `make sdk`
 EXAMPLE_ELFS := $(patsubst %,$(BUILD)/examples/%.elf,$(EXAMPLES))
 
-.PHONY: all deps run run-pingpong run-apps apps test-apps test bench bochs bochs-debug trace-demo trace-disk iso clean host-tests test-guests bench-guest FORCE debian-guests run-gnumach grub-image run-grub run-pvgrub
+.PHONY: sdk all deps run run-pingpong run-apps apps test-apps test bench bochs bochs-debug trace-demo trace-disk iso clean host-tests test-guests bench-guest FORCE debian-guests run-gnumach grub-image run-grub run-pvgrub
 all: $(BUILD)/hv.elf $(EXAMPLE_ELFS)
 
 # Each example builds itself with guest-sdk/guest.mk, as a guest of your own would.
@@ -168,6 +168,12 @@ trace-disk: deps all
 	tools/trace-annotate $(BUILD)/trace-disk.raw --symbols $(BUILD)/hv.sym --guest dom0=$(BUILD)/examples/dom0.elf \
 		--guest d=$(BUILD)/examples/disk.elf --summary > $(BUILD)/trace-disk-summary.txt
 	@cat $(BUILD)/trace-disk-summary.txt; echo "the whole listing: $(BUILD)/trace-disk.txt"
+
+# The guest SDK installed as a porter takes it away (guest-sdk/install.mk), and a guest kernel of
+# one's own built against it from outside the repository (examples/template).
+sdk:
+	@$(MAKE) -s -f guest-sdk/install.mk PREFIX=$(abspath $(BUILD))/sdk BUILD=$(abspath $(BUILD)) install
+	@echo "the SDK: $(BUILD)/sdk (include/, lib/, guest.ld, guest.mk); a guest against it: examples/template"
 
 # Bochs's debugger with every symbol loaded (docs/DEBUGGING.md).
 bochs-debug: deps all
