@@ -1,8 +1,8 @@
 /* console.c - the console behind file descriptors 0, 1 and 2: output, the kernel's own lines,
- * and typed input with a small line discipline (guest ring 1; input in the event upcall).
+ * and typed input with a small line discipline (input from the platform's interrupt).
  *
- * Input reaches domain 0 only (the monitor gives the serial line to domain 0: CONSOLEIO_read,
- * announced by VIRQ_CONSOLE); in any other domain the console is at its end from the start.
+ * Where nothing can be typed (platform_has_input: on hv, any domain but domain 0), the console
+ * is at its end from the start.
  * Typed characters are echoed and gathered into a line; Enter (CR or LF) hands the line, with a
  * '\n', to readers; backspace erases; ctrl-D on an empty line is the end of input (read gives 0).
  * What is typed while a process waits in read is echoed at once; what is typed ahead is echoed
@@ -30,7 +30,7 @@ void console_put(const char *s, uint32_t len)
 {
     if (!len)
         return;
-    console_write(s, len);
+    platform_console_write(s, len);
     at_line_start = s[len - 1] == '\n';
 }
 
@@ -44,6 +44,17 @@ void klog(const char *fmt, ...)
     if (!at_line_start)
         console_put("\n", 1);           /* a process left a line unfinished */
     console_put(buf, n < (int)sizeof(buf) ? (uint32_t)n : sizeof(buf) - 1);
+}
+
+void kernel_panic(const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    format_vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    klog("panic: %s\n", buf);
+    platform_power_off(0);
 }
 
 static void line_done(void)
@@ -83,23 +94,15 @@ static void take_char(char c)
     }
 }
 
-static void on_console(evtchn_port_t port)
+void console_typed(const char *bytes, uint32_t n)
 {
-    (void)port;
-    char chunk[32];
-    long n;
-    while ((n = HYPERVISOR_console_io(CONSOLEIO_read, sizeof(chunk), chunk)) > 0)
-        for (long i = 0; i < n; i++)
-            take_char(chunk[i]);
+    for (uint32_t i = 0; i < n; i++)
+        take_char(bytes[i]);
 }
 
 void console_init(void)
 {
-    input_possible = (start_info->flags & SIF_INITDOMAIN) != 0;
-    if (input_possible && bind_virq(VIRQ_CONSOLE, on_console) < 0)
-        input_possible = 0;
-    if (input_possible)
-        on_console(0);                  /* what was typed before we listened */
+    input_possible = platform_has_input();
 }
 
 uint32_t console_pending(void)

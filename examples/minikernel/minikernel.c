@@ -6,12 +6,13 @@
  * runs the program NAME of the ustar archive (default "sh") with arguments NAME A B, and powers
  * off when no process is left, cleanly if init exited with 0. README.md tells the design.
  */
+#include "cmdline.h"
 #include "minikernel.h"
 
 #define SIGTRAP 5                 /* newlib's number; the ABI header has no use for it */
 
 /* What a fault from ring 3 is called and which signal it ends the process with. */
-static const struct { const char *what; int signal; } faults[SDK_NR_EXCEPTIONS] = {
+static const struct { const char *what; int signal; } faults[PLATFORM_NR_FAULTS] = {
     [0] = { "divide error", HVOS_SIGFPE },           [1] = { "debug trap", SIGTRAP },
     [2] = { "NMI", HVOS_SIGSEGV },                   [3] = { "breakpoint", SIGTRAP },
     [4] = { "overflow", HVOS_SIGSEGV },              [5] = { "bound range", HVOS_SIGSEGV },
@@ -28,7 +29,7 @@ static void say_fault(const struct regs *r)
 {
     if (r->vector == VEC_PF)
         klog("process %d (%s) killed: page fault at %#x (%s, %s), eip %#x\n", current->pid, current->name,
-             shared_info->vcpu_info[0].arch.cr2, r->error_code & PF_ERROR_WRITE ? "write" : "read",
+             fault_address(), r->error_code & PF_ERROR_WRITE ? "write" : "read",
              r->error_code & PF_ERROR_PRESENT ? "protection" : "not mapped", r->eip);
     else
         klog("process %d (%s) killed: %s (error code %#x), eip %#x\n", current->pid, current->name,
@@ -39,8 +40,8 @@ static void say_fault(const struct regs *r)
 static void fault(struct regs *r)
 {
     if ((r->cs & 3) != 3)
-        panic("kernel %s (vector %u, error code %#x) at eip %#x, cr2 %#x", faults[r->vector].what,
-              r->vector, r->error_code, r->eip, shared_info->vcpu_info[0].arch.cr2);
+        kernel_panic("kernel %s (vector %u, error code %#x) at eip %#x, cr2 %#x", faults[r->vector].what,
+                     r->vector, r->error_code, r->eip, fault_address());
     kernel_enter();
     if (r->vector == VEC_NM) {
         fpu_trap(r);                    /* the lazy FPU switch, not an error */
@@ -51,25 +52,23 @@ static void fault(struct regs *r)
     kernel_leave();
 }
 
-/* The event upcall: run the port handlers (the timer's asks for a switch), then switch if it
- * interrupted ring 3. Nested on the kernel's own work, it only notes what is to be done. */
-static void upcall(struct regs *r)
+/* After an interrupt (the timer's asks for a switch): switch if it interrupted ring 3. Nested on
+ * the kernel's own work, it only notes what is to be done. */
+static void interrupted(struct regs *r)
 {
-    events_dispatch();
     schedule_if_needed(r);
-    if ((r->cs & 3) == 3)
-        kernel_leave();
 }
 
 /* init's argv: its name, then the words of args=, separated by commas (a command line's words
  * are separated by blanks already). */
 static int init_argv(char *name, size_t name_size, char *args, size_t args_size, char *argv[])
 {
-    if (!cmdline_option("init", name, name_size) || !name[0])
+    const char *options = platform_cmdline();          /* its words: key=value, and flags */
+    if (!cmdline_get(options, "init", name, name_size) || !name[0])
         strlcpy(name, "sh", name_size);
     int argc = 0;
     argv[argc++] = name;
-    if (!cmdline_option("args", args, args_size))
+    if (!cmdline_get(options, "args", args, args_size))
         return argc;
     for (char *word = args; *word && argc < ARG_MAX_COUNT; ) {
         argv[argc++] = word;
@@ -81,34 +80,25 @@ static int init_argv(char *name, size_t name_size, char *args, size_t args_size,
     return argc;
 }
 
-static void traps_setup(void)
-{
-    traps_init();
-    for (unsigned v = 0; v < SDK_NR_EXCEPTIONS; v++)
-        trap_set_handler(v, fault);
-    trap_set_handler(SDK_EVENT_VECTOR, upcall);      /* instead of events_init's plain dispatcher */
-    trap_set_handler(SYSCALL_VECTOR, syscall_entry);
-    if (syscall_gate(3, 0) < 0)                       /* DPL 3, a trap gate: the direct path */
-        panic("cannot open int $0x80 to ring 3");
-    if (bind_virq(VIRQ_TIMER, preempt_tick) < 0)
-        panic("cannot bind VIRQ_TIMER");
-}
+static const struct platform_handlers handlers = {
+    .fault = fault, .syscall = syscall_entry, .tick = preempt_tick, .input = console_typed,
+    .interrupted = interrupted,
+};
 
 int main(void)
 {
     static char name[64], args[256];
     char *argv[ARG_MAX_COUNT];
-    traps_setup();
-    vm_init();
     console_init();
-    uint32_t module = start_info->mod_start;
-    if (start_info->flags & SIF_MOD_START_PFN)
-        module = GUEST_VIRT_BASE + module * PAGE_SIZE;   /* a frame number, not an address */
-    int files = archive_init((const uint8_t *)module, start_info->mod_len);
+    platform_init(&handlers);
+    vm_init();
+    uint32_t len;
+    const uint8_t *module = platform_module(&len);
+    int files = archive_init(module, len);
     if (files < 0)
         return 1;
     int argc = init_argv(name, sizeof(name), args, sizeof(args), argv);
-    klog("archive of %d files (%u bytes); init is %s\n", files, (unsigned)start_info->mod_len, name);
+    klog("archive of %d files (%u bytes); init is %s\n", files, (unsigned)len, name);
     int pid = process_spawn(name, argv, argc, 0);
     if (pid < 0) {
         klog("cannot start init (%s): error %d\n", name, -pid);

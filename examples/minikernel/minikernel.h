@@ -1,9 +1,10 @@
 /* minikernel.h - what the minikernel's files share: processes, address spaces, the archive and
- * the console (guest ring 1). The design is in README.md beside this file.
+ * the console. They run on any platform (platform.h: platform_xen.c on hv); the design is in
+ * README.md beside this file.
  */
 #ifndef MINIKERNEL_H
 #define MINIKERNEL_H
-#include "sdk.h"
+#include "platform.h"
 #include "../../libc-patches/include/hvos/syscall.h"
 
 #define NPROC         16          /* processes at once */
@@ -98,13 +99,13 @@ void block_current(struct regs *r, enum block_reason why);
 /* waitpid's search among the current process's children: a pid (reaped), 0 or -HVOS_ECHILD. */
 int process_reap(int pid, int *status);
 void wake_all(enum block_reason why);
-void preempt_tick(evtchn_port_t port);
+void preempt_tick(void);
 void fpu_trap(struct regs *r);
-uint32_t monitor_entries(void);
 
 /* ---- system calls (syscall.c) and the console (console.c) -------------------------------------- */
 void syscall_entry(struct regs *r);
 void console_init(void);
+void console_typed(const char *bytes, uint32_t n);   /* typed, from the platform's interrupt */
 uint32_t console_pending(void);              /* bytes of the next typed line ready to read */
 int console_at_end(void);                    /* no more input will come (or ctrl-D was typed) */
 void console_reader_waits(void);             /* a process sleeps in read: echo what is typed */
@@ -112,13 +113,11 @@ uint32_t console_read(char *buf, uint32_t len);
 void console_put(const char *s, uint32_t len);
 /* The kernel's own lines: always at the start of a line, whatever the processes wrote. */
 void klog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The kernel's own bug: said, and the machine powered off. */
+void __attribute__((noreturn, format(printf, 1, 2))) kernel_panic(const char *fmt, ...);
 
-/* Events off while the kernel works for ring 3; back on (without a monitor entry) on the way out. */
-static inline void kernel_enter(void) { events_mask(); }
-static inline void kernel_leave(void)
-{
-    __asm__ volatile("" ::: "memory");
-    shared_info->vcpu_info[0].evtchn_upcall_mask = 0;   /* a pending event goes out with the iret */
-}
+/* Interrupts off while the kernel works for ring 3; back on with the return to it. */
+static inline void kernel_enter(void) { irq_disable(); }
+static inline void kernel_leave(void) { irq_enable_on_return(); }
 
 #endif

@@ -29,21 +29,6 @@ struct process *process_by_pid(int pid)
     return NULL;
 }
 
-/* ---- monitor entries, for the proof that system calls never enter the monitor ------------------ */
-
-/* Every entry into the monitor but the device interrupts (its timer and the serial line), which
- * come whatever the guest does. hv_stats itself is one entry, counted in what it returns. */
-uint32_t monitor_entries(void)
-{
-    static struct hv_stats stats;
-    uint32_t n = 0;
-    HYPERVISOR_hv_stats(&stats);
-    for (unsigned v = 0; v < 256; v++)
-        if (v < 0x20 || v >= 0x30)
-            n += stats.entries[v];
-    return n;
-}
-
 /* ---- loading a program ------------------------------------------------------------------------- */
 
 /* Write kernel bytes into a space that need not be the current one (its pages are mapped). */
@@ -220,9 +205,9 @@ int process_spawn(const char *path, char *const argv[], int argc, int parent)
     strlcpy(p->name, base_name(path), sizeof(p->name));
     for (unsigned fd = 0; fd < 3; fd++)
         p->files[fd].kind = FILE_CONSOLE;
-    p->regs = (struct regs){ .gs = FLAT_USER_DS, .fs = FLAT_USER_DS, .es = FLAT_USER_DS, .ds = FLAT_USER_DS,
-                             .eip = eh.entry, .cs = FLAT_USER_CS, .eflags = EFLAGS_IF | EFLAGS_RESERVED,
-                             .esp = esp, .ss = FLAT_USER_SS };
+    p->regs = (struct regs){ .gs = USER_DS, .fs = USER_DS, .es = USER_DS, .ds = USER_DS,
+                             .eip = eh.entry, .cs = USER_CS, .eflags = EFLAGS_IF | EFLAGS_RESERVED,
+                             .esp = esp, .ss = USER_DS };
     p->entries_at_start = ~0u;          /* read when it first runs */
     p->state = PROC_RUNNABLE;
     say_started(p, argv, argc);
@@ -244,7 +229,7 @@ void fpu_trap(struct regs *r)
     static int fxsr = -1;
     if (fxsr < 0)
         fxsr = have_fxsr();
-    HYPERVISOR_fpu_taskswitch(0);
+    fpu_trap_on_use(0);
     if (fpu_owner == current)
         return;
     if (fpu_owner) {
@@ -279,15 +264,14 @@ static void timer_update(void)
 {
     int want = runnable() > 1;
     if (want && !timer_armed)
-        timer_set(clock_ns() + SLICE_NS);
+        platform_timer_set(platform_clock_ns() + SLICE_NS);
     else if (!want && timer_armed)
-        timer_set(0);
+        platform_timer_set(0);
     timer_armed = want;
 }
 
-void preempt_tick(evtchn_port_t port)
+void preempt_tick(void)
 {
-    (void)port;
     timer_armed = 0;
     need_resched = 1;
 }
@@ -302,15 +286,13 @@ static struct process *pick_next(void)
     return NULL;
 }
 
-/* Nothing to run: sleep until an event (a typed key, a child... ) makes something runnable. The
- * event arrives as an upcall nested on this stack, while we wait in SCHEDOP_block. */
+/* Nothing to run: sleep until an interrupt (a typed key, a child... ) makes something runnable.
+ * Its handler runs nested on this stack, while we wait in platform_idle. */
 static struct process *wait_for_work(void)
 {
     struct process *next;
-    while (!(next = pick_next())) {
-        block();
-        events_mask();
-    }
+    while (!(next = pick_next()))
+        platform_idle();
     return next;
 }
 
@@ -319,19 +301,19 @@ static void switch_to(struct process *next, struct regs *r)
     *r = next->regs;
     space_switch(&next->space);
     if (next != fpu_owner)
-        HYPERVISOR_fpu_taskswitch(1);
+        fpu_trap_on_use(1);
     current = next;
     last_slot = (unsigned)(next - procs);
-    next->ran_since = clock_ns();
+    next->ran_since = platform_clock_ns();
     need_resched = 0;
     timer_update();
     if (next->entries_at_start == ~0u)
-        next->entries_at_start = monitor_entries();     /* the last hypercall before ring 3 */
+        next->entries_at_start = platform_monitor_entries();   /* the last hypercall before ring 3 */
 }
 
 static void charge_cpu(struct process *p)
 {
-    p->cpu_ns += clock_ns() - p->ran_since;
+    p->cpu_ns += platform_clock_ns() - p->ran_since;
 }
 
 void schedule(struct regs *r)
@@ -375,18 +357,17 @@ void process_start_first(void)
 {
     struct process *first = pick_next();
     if (!first)
-        panic("no process to start");
+        kernel_panic("no process to start");
     struct regs r;
     switch_to(first, &r);
-    kernel_leave();
-    enter_user(r.eip, r.esp);
+    platform_enter_user(r.eip, r.esp);
 }
 
 /* ---- the end of a process ---------------------------------------------------------------------- */
 
 static void say_ended(const struct process *p, int status)
 {
-    uint32_t entries = p->entries_at_start == ~0u ? 0 : monitor_entries() - p->entries_at_start - 1;
+    uint32_t entries = p->entries_at_start == ~0u ? 0 : platform_monitor_entries() - p->entries_at_start - 1;
     uint64_t us = p->cpu_ns / 1000;
     if (status & 0x7f)
         klog("process %d (%s) ended by signal %d after %u system calls, %u monitor entries, %llu us\n",
@@ -415,7 +396,7 @@ static void power_off_if_alone(void)
     klog("no process left (%u pages still in use); init %s %d: powering off\n", vm_pages_in_use(),
          init_status & 0x7f ? "ended by signal" : "exited with status",
          init_status & 0x7f ? init_status & 0x7f : (init_status >> 8) & 0xff);
-    shutdown(init_status == 0 ? SHUTDOWN_poweroff : SHUTDOWN_crash);
+    platform_power_off(init_status == 0);
 }
 
 void process_end(struct process *p, int status, struct regs *r)

@@ -222,7 +222,7 @@ static long sys_kill(struct regs *r)
 
 static long sys_times(struct regs *r)
 {
-    uint64_t now = clock_ns();
+    uint64_t now = platform_clock_ns();
     struct hvos_times t = { current->cpu_ns + (now - current->ran_since), now };
     return copy_to_user(r->ebx, &t, sizeof(t));
 }
@@ -231,9 +231,9 @@ static long sys_clock_gettime(struct regs *r)
 {
     uint64_t ns;
     if (r->ebx == HVOS_CLOCK_MONOTONIC)
-        ns = clock_ns();
+        ns = platform_clock_ns();
     else if (r->ebx == HVOS_CLOCK_REALTIME)
-        ns = wallclock_ns();
+        ns = platform_wallclock_ns();
     else
         return -HVOS_EINVAL;
     return copy_to_user(r->ecx, &ns, sizeof(ns));

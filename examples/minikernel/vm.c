@@ -1,13 +1,13 @@
 /* vm.c - the minikernel's memory: a pool of pages, one address space per process, and the only
- * code that touches memory a ring-3 pointer names (guest ring 1).
+ * code that touches memory a ring-3 pointer names.
  *
- * Direct paging (docs/MEMORY.md): page tables are real but read-only to us, every change goes
- * through mmu_update, and a page becomes a table by losing its writable mapping and being pinned.
  * A process's space is an L3 of its own whose slot 0 (the low gigabyte) is its private L2, and
- * whose slot 3 is the kernel's L2, shared by every space. Every user page is also a page of the
- * kernel's start-of-day mapping, so the kernel reads and writes ring 3's memory through its own
- * addresses, after finding the page in the process's tables: a bad pointer is a refusal, never a
- * fault in ring 1.
+ * whose slot 3 is the kernel's L2, shared by every space. Tables are made and changed through the
+ * platform (table_make, pte_write: on hv, pinned read-only tables and mmu_update; on bare
+ * hardware, plain writes), and read directly. Every user page is also a page of the kernel's own
+ * mapping, so the kernel reads and writes ring 3's memory through its own addresses, after
+ * finding the page in the process's tables: a bad pointer is a refusal, never a fault in the
+ * kernel.
  */
 #include "minikernel.h"
 
@@ -19,19 +19,19 @@ static uint32_t kernel_l3, current_l3;
 
 void vm_init(void)
 {
-    kernel_l3 = current_l3 = virt_to_mfn((const void *)start_info->pt_base);
+    kernel_l3 = current_l3 = platform_kernel_l3();
 }
 
 /* ---- the page pool: freed pages first, then the SDK's untouched ones --------------------------- */
 
 void *kpage_alloc(void)
 {
-    void *page = free_pages ? free_pages : page_alloc();
+    void *page = free_pages ? free_pages : platform_page_alloc();
     if (!page)
         return NULL;
     nr_in_use++;
     if (page != free_pages)
-        return page;                    /* the SDK's pages come zeroed */
+        return page;                    /* the platform's pages come zeroed */
     free_pages = *(void **)page;
     memset(page, 0, PAGE_SIZE);
     return page;
@@ -49,83 +49,67 @@ uint32_t vm_pages_in_use(void)
     return nr_in_use;
 }
 
-static long mmu_set(uint32_t table_mfn, unsigned index, uint64_t entry)
+/* A zeroed page made a table of the given level (the L3's entries written first): its frame, or 0. */
+static uint32_t table_new(unsigned level, const uint64_t *entries, unsigned n)
 {
-    struct mmu_update u = { (uint64_t)table_mfn << PAGE_SHIFT | index * PTE_SIZE | MMU_NORMAL_PT_UPDATE, entry };
-    return HYPERVISOR_mmu_update(&u, 1, NULL, DOMID_SELF);
-}
-
-static long mmuext(unsigned cmd, uint32_t mfn_or_va)
-{
-    struct mmuext_op op = { .cmd = cmd, .arg1.mfn = mfn_or_va };
-    return HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
-}
-
-/* A zeroed page made read-only, ready to be a table, and pinned at pin_level unless that is 0:
- * its frame, or 0. */
-static uint32_t table_new(unsigned pin_level)
-{
-    void *page = kpage_alloc();
+    uint64_t *page = kpage_alloc();
     if (!page)
         return 0;
-    uint32_t mfn = virt_to_mfn(page);
-    if (map_page(page, mfn, PTE_P | PTE_A) == 0 && (!pin_level || table_pin(mfn, pin_level) == 0))
-        return mfn;
-    map_page(page, mfn, PTE_P | PTE_RW | PTE_A | PTE_D);
+    for (unsigned i = 0; i < n; i++)
+        page[i] = entries[i];
+    uint32_t frame = virt_to_frame(page);
+    if (table_make(frame, level) == 0)
+        return frame;
     kpage_free(page);
     return 0;
 }
 
-/* An unpinned table (no longer typed) becomes an ordinary writable page again. */
-static void table_free(uint32_t mfn)
+/* A table no longer in use becomes an ordinary page again, and goes back to the pool. */
+static void table_free(uint32_t frame, unsigned level)
 {
-    void *page = mfn_to_virt(mfn);
-    if (map_page(page, mfn, PTE_P | PTE_RW | PTE_A | PTE_D) < 0)
-        panic("table frame %#x stays a table", mfn);
-    kpage_free(page);
+    table_unmake(frame, level);
+    kpage_free(frame_to_virt(frame));
 }
 
-static const uint64_t *table(uint32_t mfn)
+static const uint64_t *table(uint32_t frame)
 {
-    return (const uint64_t *)mfn_to_virt(mfn);
+    return (const uint64_t *)frame_to_virt(frame);
 }
 
 /* ---- address spaces ---------------------------------------------------------------------------- */
 
 int space_new(struct space *s)
 {
-    s->l2 = table_new(2);
-    s->l3 = s->l2 ? table_new(0) : 0;     /* an L3 is pinned once it is filled in */
+    s->l2 = table_new(2, NULL, 0);
+    uint64_t l3[4] = { (uint64_t)s->l2 << PAGE_SHIFT | PTE_P, 0, 0, table(kernel_l3)[3] };
+    s->l3 = s->l2 ? table_new(3, l3, 4) : 0;
     if (!s->l3) {
-        if (s->l2 && mmuext(MMUEXT_UNPIN_TABLE, s->l2) == 0)
-            table_free(s->l2);
+        if (s->l2)
+            table_free(s->l2, 2);
         return -HVOS_ENOMEM;
     }
-    if (mmu_set(s->l3, 0, (uint64_t)s->l2 << PAGE_SHIFT | PTE_P) < 0 ||
-        mmu_set(s->l3, 3, table(kernel_l3)[3]) < 0 || table_pin(s->l3, 3) < 0)
-        panic("building an address space (L3 %#x) failed", s->l3);
     return 0;
 }
 
 void space_destroy(struct space *s)
 {
     if (s->l3 == current_l3)
-        panic("destroying the address space in use");
-    mmuext(MMUEXT_UNPIN_TABLE, s->l3);
-    mmuext(MMUEXT_UNPIN_TABLE, s->l2);
+        kernel_panic("destroying the address space in use");
+    table_unmake(s->l3, 3);
+    table_unmake(s->l2, 2);
     for (unsigned i = 0; i < 512; i++) {
         uint64_t l2e = table(s->l2)[i];
         if (!(l2e & PTE_P))
             continue;
         uint32_t l1 = (uint32_t)(l2e >> PAGE_SHIFT);
-        mmuext(MMUEXT_UNPIN_TABLE, l1);
+        table_unmake(l1, 1);
         for (unsigned j = 0; j < 512; j++)
             if (table(l1)[j] & PTE_P)
-                kpage_free(mfn_to_virt((uint32_t)(table(l1)[j] >> PAGE_SHIFT)));
-        table_free(l1);
+                kpage_free(frame_to_virt((uint32_t)(table(l1)[j] >> PAGE_SHIFT)));
+        kpage_free(frame_to_virt(l1));
     }
-    table_free(s->l2);
-    table_free(s->l3);
+    kpage_free(frame_to_virt(s->l2));
+    kpage_free(frame_to_virt(s->l3));
     s->l3 = s->l2 = 0;
 }
 
@@ -134,8 +118,7 @@ void space_switch(const struct space *s)
     uint32_t l3 = s ? s->l3 : kernel_l3;
     if (l3 == current_l3)
         return;
-    if (address_space_switch(l3) < 0)
-        panic("switching to address space %#x failed", l3);
+    space_load(l3);
     current_l3 = l3;
 }
 
@@ -153,16 +136,16 @@ uint8_t *space_page(const struct space *s, uint32_t va)
     const uint64_t *pte = l1_entry(s, va);
     if (!pte || (*pte & (PTE_P | PTE_US)) != (PTE_P | PTE_US))
         return NULL;
-    return mfn_to_virt((uint32_t)(*pte >> PAGE_SHIFT));
+    return frame_to_virt((uint32_t)(*pte >> PAGE_SHIFT));
 }
 
 static int l1_add(struct space *s, uint32_t va)
 {
-    uint32_t l1 = table_new(1);
+    uint32_t l1 = table_new(1, NULL, 0);
     if (!l1)
         return -HVOS_ENOMEM;
-    if (mmu_set(s->l2, L2_INDEX(va), (uint64_t)l1 << PAGE_SHIFT | PTE_P | PTE_RW | PTE_US | PTE_A) < 0)
-        panic("adding L1 %#x for %#x failed", l1, va);
+    if (pte_write(s->l2, L2_INDEX(va), (uint64_t)l1 << PAGE_SHIFT | PTE_P | PTE_RW | PTE_US | PTE_A) < 0)
+        kernel_panic("adding L1 %#x for %#x failed", l1, va);
     return 0;
 }
 
@@ -177,8 +160,8 @@ int space_map(struct space *s, uint32_t va)
     if (!page)
         return -HVOS_ENOMEM;
     uint64_t l2e = table(s->l2)[L2_INDEX(va)];
-    if (mmu_set((uint32_t)(l2e >> PAGE_SHIFT), L1_INDEX(va), (uint64_t)virt_to_mfn(page) << PAGE_SHIFT | USER_PTE) < 0)
-        panic("mapping user page %#x failed", va);
+    if (pte_write((uint32_t)(l2e >> PAGE_SHIFT), L1_INDEX(va), (uint64_t)virt_to_frame(page) << PAGE_SHIFT | USER_PTE) < 0)
+        kernel_panic("mapping user page %#x failed", va);
     return 0;
 }
 
@@ -189,9 +172,9 @@ void space_protect(struct space *s, uint32_t va)
     if (!pte || !(*pte & PTE_P))
         return;
     uint64_t l2e = table(s->l2)[L2_INDEX(va)];
-    mmu_set((uint32_t)(l2e >> PAGE_SHIFT), L1_INDEX(va), *pte & ~(uint64_t)PTE_RW);
+    pte_write((uint32_t)(l2e >> PAGE_SHIFT), L1_INDEX(va), *pte & ~(uint64_t)PTE_RW);
     if (s->l3 == current_l3)
-        mmuext(MMUEXT_INVLPG_LOCAL, va);
+        tlb_flush_page(va);
 }
 
 static int page_writable(const struct space *s, uint32_t va)
@@ -206,9 +189,9 @@ void space_unmap(struct space *s, uint32_t va)
     if (!page)
         return;
     uint64_t l2e = table(s->l2)[L2_INDEX(va)];
-    mmu_set((uint32_t)(l2e >> PAGE_SHIFT), L1_INDEX(va), 0);
+    pte_write((uint32_t)(l2e >> PAGE_SHIFT), L1_INDEX(va), 0);
     if (s->l3 == current_l3)
-        mmuext(MMUEXT_INVLPG_LOCAL, va);       /* no stale translation to a page we reuse */
+        tlb_flush_page(va);                    /* no stale translation to a page we reuse */
     kpage_free(page);
 }
 
