@@ -26,8 +26,12 @@ HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_SRCS)) $(patsubst %.asm,$(BUILD)/%.o
 EXAMPLES := $(filter-out apps grub template,$(notdir $(wildcard examples/*)))   # template: against `make sdk`
 EXAMPLE_ELFS := $(patsubst %,$(BUILD)/examples/%.elf,$(EXAMPLES))
 
-.PHONY: sdk all deps run run-pingpong run-apps apps test-apps test bench bochs bochs-debug trace-demo trace-disk iso clean host-tests test-guests bench-guest FORCE debian-guests run-gnumach grub-image run-grub run-pvgrub
-all: $(BUILD)/hv.elf $(EXAMPLE_ELFS)
+.PHONY: sdk all deps run run-pingpong run-apps run-apps-native apps test-apps test bench bochs bochs-debug trace-demo trace-disk iso clean host-tests test-guests bench-guest FORCE debian-guests run-gnumach grub-image run-grub run-pvgrub
+all: $(BUILD)/hv.elf $(EXAMPLE_ELFS) $(BUILD)/examples/minikernel-native.elf
+
+# The minikernel on bare hardware: the same kernel, its native platform (docs/PORTING.md).
+$(BUILD)/examples/minikernel-native.elf: FORCE
+	@$(MAKE) -s -C examples/minikernel -f native.mk BUILD=$(abspath $(BUILD))
 
 # Each example builds itself with guest-sdk/guest.mk, as a guest of your own would.
 $(BUILD)/examples/%.elf: FORCE
@@ -148,6 +152,11 @@ APPS_SESSION := help\nhello\ncat motd.txt\ncalc "sqrt(2)*sin(1)"\nmstress\nexit\
 run-apps: deps all apps
 	tools/hvrun --input "$$(printf '$(APPS_SESSION)')" $(BUILD)/examples/minikernel.elf=init=sh \
 		$(BUILD)/apps/apps.tar=attach
+
+# The same session, the same programs, on the minikernel booted on bare hardware (no monitor).
+run-apps-native: deps all apps
+	tools/hvrun --native --input "$$(printf '$(APPS_SESSION)')" $(BUILD)/examples/minikernel-native.elf=init=sh \
+		$(BUILD)/apps/apps.tar
 
 # Record one hypercall and one direct system call under Bochs, instruction by instruction, and
 # annotate the trace with rings, symbols and crossings (docs/DEBUGGING.md).

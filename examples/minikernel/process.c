@@ -367,7 +367,7 @@ void process_start_first(void)
 
 static void say_ended(const struct process *p, int status)
 {
-    uint32_t entries = p->entries_at_start == ~0u ? 0 : platform_monitor_entries() - p->entries_at_start - 1;
+    uint32_t entries = p->entries_at_start == ~0u ? 0 : platform_monitor_entries() - p->entries_at_start;
     uint64_t us = p->cpu_ns / 1000;
     if (status & 0x7f)
         klog("process %d (%s) ended by signal %d after %u system calls, %u monitor entries, %llu us\n",

@@ -2,17 +2,22 @@
 ring 1 and programs in ring 3): the examples of examples/apps run alone and from their shell, and
 tests/apps/libc_test checks the C library, child processes, errno from bad input, and that system
 calls through newlib never enter the monitor. A process's output lines carry the domain's name,
-"minikernel: "."""
+"minikernel: ". Each runs on both of the minikernel's platforms, the same binaries in the same
+archive: on hv ([hv]) and on bare hardware ([native], tools/hvrun --native; boot_native gives its
+lines the same start)."""
 import math
 import os
 import re
 
 import pytest
 
-from conftest import (ROOT, assert_check_passed, assert_exactly_these_checks, boot, build_once, checks, failures,
-                      one_boot)
+from conftest import (ROOT, assert_check_passed, assert_exactly_these_checks, boot, boot_native, build_once, checks,
+                      failures, one_boot)
 
 KERNEL = "build/examples/minikernel.elf"
+NATIVE_KERNEL = "build/examples/minikernel-native.elf"
+PLATFORMS = ["hv", "native"]
+on_both = pytest.mark.parametrize("platform", PLATFORMS)
 APPS = "build/apps/apps.tar"
 TESTS = "build/tests/apps/tests.tar"
 OFF_CLEANLY = "minikernel: no process left (0 pages still in use); init exited with status 0: powering off"
@@ -24,8 +29,10 @@ def built():
     build_once("apps", "test-apps")
 
 
-def run_app(init, args=None, archive=APPS, **kw):
+def run_app(init, args=None, archive=APPS, platform="hv", **kw):
     cmdline = f"init={init}" + (f" args={','.join(args)}" if args else "")
+    if platform == "native":
+        return boot_native(f"{NATIVE_KERNEL}={cmdline}", archive, **kw)
     return boot(f"{KERNEL}={cmdline}", f"{archive}=attach", **kw)
 
 
@@ -36,16 +43,18 @@ def source_lines(name):
 
 # ---- the examples, each as init ---------------------------------------------------------------
 
-def test_hello_prints_with_printf(built):
-    run = run_app("hello", ["one", "two"])
+@on_both
+def test_hello_prints_with_printf(built, platform):
+    run = run_app("hello", ["one", "two"], platform=platform)
     assert "minikernel: Hello from ring 3, pid 1, via newlib's printf" in run.console, run.console[-2000:]
     assert 'minikernel:   argv[2] = "two"' in run.console
     assert OFF_CLEANLY in run.console
     assert run.status == 0
 
 
-def test_cat_copies_archive_files_in_order(built):
-    run = run_app("cat", ["motd.txt", "poem.txt"])
+@on_both
+def test_cat_copies_archive_files_in_order(built, platform):
+    run = run_app("cat", ["motd.txt", "poem.txt"], platform=platform)
     got = [line[len("minikernel: "):] for line in run.console.splitlines()
            if line.startswith("minikernel: ") and "process" not in line and "archive of" not in line]
     want = source_lines("motd.txt") + source_lines("poem.txt")
@@ -53,8 +62,9 @@ def test_cat_copies_archive_files_in_order(built):
     assert run.status == 0
 
 
-def test_cat_of_a_missing_file_says_why_and_fails(built):
-    run = run_app("cat", ["motd.txt", "nothing"])
+@on_both
+def test_cat_of_a_missing_file_says_why_and_fails(built, platform):
+    run = run_app("cat", ["motd.txt", "nothing"], platform=platform)
     assert "minikernel: cat: nothing: No such file or directory" in run.console, run.console[-2000:]
     assert "init exited with status 1" in run.console
     assert run.status == 1
@@ -66,22 +76,25 @@ def test_cat_of_a_missing_file_says_why_and_fails(built):
     ("-2^2 + (1+2)*3/4", -1.75),
     ("exp(log(10)) * pi", 10 * math.pi),
 ])
-def test_calc_evaluates_with_libm(built, expression, value):
-    run = run_app("calc", expression.split())     # the kernel's command line splits at spaces
+@on_both
+def test_calc_evaluates_with_libm(built, platform, expression, value):
+    run = run_app("calc", expression.split(), platform=platform)     # the kernel's command line splits at spaces
     m = re.search(r"^minikernel: process 1 \(calc\) started by 0: .*\nminikernel: (\S+)$", run.console, re.M)
     assert m, run.console[-2000:]
     assert float(m.group(1)) == pytest.approx(value, rel=1e-9)
     assert run.status == 0
 
 
-def test_calc_refuses_a_malformed_expression(built):
-    run = run_app("calc", "1 + * 2".split())
+@on_both
+def test_calc_refuses_a_malformed_expression(built, platform):
+    run = run_app("calc", "1 + * 2".split(), platform=platform)
     assert 'minikernel: calc: number expected at "* 2 "' in run.console, run.console[-2000:]
     assert run.status == 1
 
 
-def test_mstress_checks_every_block_and_gives_memory_back(built):
-    run = run_app("mstress", timeout=120)
+@on_both
+def test_mstress_checks_every_block_and_gives_memory_back(built, platform):
+    run = run_app("mstress", platform=platform, timeout=120)
     m = re.search(r"^minikernel: mstress: 20000 operations \((\d+) malloc, (\d+) realloc, (\d+) free\), "
                   r"peak (\d+) KiB in use, heap (\d+) KiB at most and (\d+) KiB at the end, (\d+) errors$",
                   run.console, re.M)
@@ -100,9 +113,9 @@ def test_mstress_checks_every_block_and_gives_memory_back(built):
 SESSION = 'help\nhello\ncat motd.txt\ncalc "sqrt(2)*sin(1)"\ncalc 1+\nmstress\nnope\nexit 0\n'
 
 
-@pytest.fixture(scope="module")
-def shell(built):
-    return run_app("sh", typed=SESSION, timeout=120)
+@pytest.fixture(scope="module", params=PLATFORMS)
+def shell(built, request):
+    return run_app("sh", typed=SESSION, platform=request.param, timeout=120)
 
 
 @one_boot("shell")
@@ -141,8 +154,9 @@ def test_shell_exit_builtin_ends_init(shell):
     assert shell.status == 0
 
 
-def test_shell_exits_at_end_of_input(built):
-    run = run_app("sh", typed="hello\n\x04", timeout=60)
+@on_both
+def test_shell_exits_at_end_of_input(built, platform):
+    run = run_app("sh", typed="hello\n\x04", platform=platform, timeout=60)
     assert "minikernel: Hello from ring 3, pid 2, via newlib's printf" in run.console, run.console[-2000:]
     assert OFF_CLEANLY in run.console
     assert run.status == 0
@@ -150,9 +164,11 @@ def test_shell_exits_at_end_of_input(built):
 
 # ---- the C library's tests --------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def libc(built):
-    return run_app("libc_test", archive=TESTS, timeout=120)
+@pytest.fixture(scope="module", params=PLATFORMS)
+def libc(built, request):
+    run = run_app("libc_test", archive=TESTS, platform=request.param, timeout=120)
+    run.platform = request.param
+    return run
 
 
 def ok(run, what):
@@ -261,10 +277,12 @@ def test_libc_test_ends_cleanly(libc):
     assert libc.status == 0
 
 
-def test_libc_every_check_passes_under_bochs(built):
+@on_both
+def test_libc_every_check_passes_under_bochs(built, platform):
     """Bochs checks segment limits, which QEMU does not: ring-3 C code, its libc and the ring-1
-    kernel under it all keep within the flat segments the monitor truncates below itself."""
-    run = run_app("libc_test", archive=TESTS, bochs=True, timeout=240)
+    kernel under it all keep within the flat segments the monitor truncates below itself (and on
+    bare hardware, the same programs under Bochs's PC)."""
+    run = run_app("libc_test", archive=TESTS, platform=platform, bochs=True, timeout=240)
     assert_exactly_these_checks(run, "minikernel: libc", LIBC_CHECKS)
     assert failures(checks(run, "minikernel: libc")) == [], run.console[-3000:]
     assert OFF_CLEANLY in run.console
@@ -309,14 +327,19 @@ def test_libc_bad_input_gives_errno_and_the_process_goes_on(libc):
 
 @one_boot("libc")
 def test_faulting_children_leave_kernel_and_monitor_running(libc):
-    """After the crashes, libc_test goes on to its summary and the domain powers off cleanly."""
+    """After the crashes, libc_test goes on to its summary and the domain (or the machine) powers
+    off cleanly."""
     console = libc.console
     crash = console.index("(child) killed: page fault at 0x0")
     assert console.index("minikernel: libc: ok waitpid with no children: ECHILD") > crash
-    assert "hv: domain 0 (minikernel) shut down: poweroff" in console
+    if libc.platform == "hv":
+        assert "hv: domain 0 (minikernel) shut down: poweroff" in console
+    else:
+        assert "minikernel: power-off status=0" in console
 
 
 @one_boot("libc")
+@pytest.mark.parametrize("libc", ["hv"], indirect=True)      # on bare hardware there is no monitor
 def test_system_calls_through_newlib_never_enter_the_monitor(libc):
     """syscount runs alone (its parent waits) and makes 3000 calls through newlib's wrappers."""
     assert ok(libc, "syscount's 1000 rounds")

@@ -1,14 +1,19 @@
 """examples/minikernel: a guest kernel that runs ring-3 programs from a ustar archive. The raw test
 programs of tests/apps-raw make their system calls with `int $0x80` directly (no libc); their
-init, `suite`, runs each as a child and prints "ok WHAT" / "FAIL WHAT" for every check."""
+init, `suite`, runs each as a child and prints "ok WHAT" / "FAIL WHAT" for every check. The tests
+run on both of the kernel's platforms, hv ([hv]) and bare hardware ([native]), but for the count
+of monitor entries, which only hv has."""
 import re
 
 import pytest
 
-from conftest import ROOT, assert_check_passed, assert_exactly_these_checks, boot, build_once, one_boot
+from conftest import ROOT, assert_check_passed, assert_exactly_these_checks, boot, boot_native, build_once, one_boot
 
 KERNEL = "build/examples/minikernel.elf"
+NATIVE_KERNEL = "build/examples/minikernel-native.elf"
 APPS = "build/tests/apps-raw"
+PLATFORMS = ["hv", "native"]
+on_both = pytest.mark.parametrize("platform", PLATFORMS)
 
 
 @pytest.fixture(scope="module")
@@ -18,13 +23,15 @@ def apps():
     return APPS
 
 
-def minikernel(args, archive, **kw):
+def minikernel(args, archive, platform="hv", **kw):
+    if platform == "native":
+        return boot_native(f"{NATIVE_KERNEL}={args}", archive, **kw)
     return boot(f"{KERNEL}={args}", f"{archive}=attach", **kw)
 
 
-@pytest.fixture(scope="module")
-def suite(apps):
-    return minikernel("init=suite", f"{apps}/apps.tar", timeout=90)
+@pytest.fixture(scope="module", params=PLATFORMS)
+def suite(apps, request):
+    return minikernel("init=suite", f"{apps}/apps.tar", platform=request.param, timeout=90)
 
 
 # What the raw programs check, as suite runs them (tests/apps-raw), in the order they print them.
@@ -172,6 +179,7 @@ def test_faulting_processes_die_alone_with_a_clear_message(suite):
 
 
 @one_boot("suite")
+@pytest.mark.parametrize("suite", ["hv"], indirect=True)     # on bare hardware there is no monitor
 def test_direct_system_calls_never_enter_the_monitor(suite):
     """sysloop makes 10000 getpid calls alone on the CPU (its parent waits, so no timer is set);
     the kernel reads hv_stats when it first runs and when it exits."""
@@ -194,8 +202,9 @@ def test_two_processes_share_the_cpu_on_the_timer(suite):
     assert b_first < a_last, f"B ran before A was done: {order}"
 
 
-def test_console_input_wakes_a_blocked_reader(apps):
-    run = minikernel("init=readline", f"{apps}/apps.tar", typed="hello there\rquit\r", timeout=60)
+@on_both
+def test_console_input_wakes_a_blocked_reader(apps, platform):
+    run = minikernel("init=readline", f"{apps}/apps.tar", platform, typed="hello there\rquit\r", timeout=60)
     assert 'minikernel: readline: got "hello there" (11 bytes)' in run.console, run.console[-2000:]
     assert 'minikernel: readline: got "quit" (4 bytes)' in run.console
     assert run.status == 0
@@ -205,22 +214,25 @@ def test_console_input_wakes_a_blocked_reader(apps):
     ("bad-checksum.tar", "bad header checksum at offset 0x200"),
     ("short.tar", "file size beyond the end of the module at offset 0x200"),
 ])
-def test_malformed_archive_is_refused(apps, archive, why):
-    run = minikernel("init=suite", f"{apps}/{archive}")
+@on_both
+def test_malformed_archive_is_refused(apps, archive, why, platform):
+    run = minikernel("init=suite", f"{apps}/{archive}", platform)
     assert f"minikernel: archive refused: {why}" in run.console, run.console[-2000:]
     assert "started by" not in run.console
     assert run.status == 1
 
 
 @pytest.mark.parametrize("init, error", [("nothing", 2), ("notes.txt", 8), ("truncated", 8), ("badseg", 8)])
-def test_init_that_cannot_run_is_reported(apps, init, error):
-    run = minikernel(f"init={init}", f"{apps}/apps.tar")
+@on_both
+def test_init_that_cannot_run_is_reported(apps, init, error, platform):
+    run = minikernel(f"init={init}", f"{apps}/apps.tar", platform)
     assert f"minikernel: cannot start init ({init}): error {error}" in run.console, run.console[-2000:]
     assert run.status == 1
 
 
-def test_init_gets_its_arguments_from_the_command_line(apps):
-    run = minikernel("init=hello args=one,two", f"{apps}/apps.tar")
+@on_both
+def test_init_gets_its_arguments_from_the_command_line(apps, platform):
+    run = minikernel("init=hello args=one,two", f"{apps}/apps.tar", platform)
     assert "minikernel: hello from pid 1: argc 3 [hello][one][two]" in run.console, run.console[-2000:]
     assert "minikernel: no process left (0 pages still in use); init exited with status 3: powering off" in run.console
     assert run.status == 1, "init's status 3 is a failure"
