@@ -47,6 +47,7 @@ void space_unmap(struct space *s, uint32_t va);
 /* The kernel's view of the user page at va, or NULL when it is not mapped for ring 3. */
 uint8_t *space_page(const struct space *s, uint32_t va);
 void space_protect(struct space *s, uint32_t va);
+int space_copy(struct space *to, const struct space *from);   /* fork's copy of the user pages */
 
 /* Ring-3 pointers (vm.c): every one is checked against the current process's page tables. */
 int user_range_ok(uint32_t va, uint32_t len);
@@ -87,6 +88,11 @@ extern struct process *current;
 struct process *process_by_pid(int pid);
 /* A process for the program at path with argv (kernel copies); its pid or -errno. */
 int process_spawn(const char *path, char *const argv[], int argc, int parent);
+/* A copy of the current process, r its registers: the child's pid (the child sees 0) or -errno. */
+int process_fork(const struct regs *r);
+/* The program at path in place of the current process's: 0 (r is the new program's registers)
+ * or -errno (the old program goes on). */
+int process_exec(const char *path, char *const argv[], int argc, struct regs *r);
 /* Enter the first process from the boot stack. Does not return. */
 void __attribute__((noreturn)) process_start_first(void);
 /* End p with a waitpid status; when p is current, r is its trap frame and the next one runs. */

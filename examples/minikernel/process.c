@@ -20,6 +20,8 @@ static unsigned last_slot;               /* round-robin: the search starts after
 static int need_resched, timer_armed;
 static int init_status;
 static struct process *fpu_owner;        /* whose registers the FPU holds */
+static int fpu_owner_is(const struct process *p) { return p && fpu_owner == p; }
+static void timer_update(void);
 
 struct process *process_by_pid(int pid)
 {
@@ -181,7 +183,10 @@ static void say_started(const struct process *p, char *const argv[], int argc)
     klog("process %d (%s) started by %d: %s\n", p->pid, p->name, p->parent, line);
 }
 
-int process_spawn(const char *path, char *const argv[], int argc, int parent)
+/* The program at path, loaded into the new space s with its stack: its entry and first %esp, and
+ * the heap's start in p. 0 or -errno (s is then destroyed). */
+static int load_program(struct process *p, struct space *s, const char *path, char *const argv[], int argc,
+                        uint32_t *entry, uint32_t *esp)
 {
     const struct archive_file *f = archive_find(path);
     struct elf32_ehdr eh;
@@ -189,29 +194,101 @@ int process_spawn(const char *path, char *const argv[], int argc, int parent)
         return -HVOS_ENOENT;
     if (elf_check(f, &eh) < 0)
         return -HVOS_ENOEXEC;
+    if (space_new(s) < 0)
+        return -HVOS_ENOMEM;
+    struct space old = p->space;
+    p->space = *s;                      /* load_segments and build_stack fill p's space */
+    int rc = load_segments(p, f, &eh) < 0 || build_stack(p, argv, argc, esp) < 0 ? -HVOS_ENOMEM : 0;
+    *s = p->space;
+    p->space = old;
+    if (rc < 0)
+        space_destroy(s);
+    *entry = eh.entry;
+    return rc;
+}
+
+/* A process's first registers: at the program's entry, on its stack, in ring 3 with interrupts on. */
+static struct regs first_regs(uint32_t entry, uint32_t esp)
+{
+    return (struct regs){ .gs = USER_DS, .fs = USER_DS, .es = USER_DS, .ds = USER_DS, .eip = entry, .cs = USER_CS,
+                          .eflags = EFLAGS_IF | EFLAGS_RESERVED, .esp = esp, .ss = USER_DS };
+}
+
+int process_spawn(const char *path, char *const argv[], int argc, int parent)
+{
     struct process *p = slot_alloc();
     if (!p)
         return -HVOS_EAGAIN;
     memset(p, 0, sizeof(*p));
-    if (space_new(&p->space) < 0)
-        return -HVOS_ENOMEM;
-    uint32_t esp;
-    if (load_segments(p, f, &eh) < 0 || build_stack(p, argv, argc, &esp) < 0) {
-        space_destroy(&p->space);
-        return -HVOS_ENOMEM;
-    }
+    struct space s;
+    uint32_t entry, esp;
+    int rc = load_program(p, &s, path, argv, argc, &entry, &esp);
+    if (rc < 0)
+        return rc;
+    p->space = s;
     p->pid = next_pid++;
     p->parent = parent;
     strlcpy(p->name, base_name(path), sizeof(p->name));
     for (unsigned fd = 0; fd < 3; fd++)
         p->files[fd].kind = FILE_CONSOLE;
-    p->regs = (struct regs){ .gs = USER_DS, .fs = USER_DS, .es = USER_DS, .ds = USER_DS,
-                             .eip = eh.entry, .cs = USER_CS, .eflags = EFLAGS_IF | EFLAGS_RESERVED,
-                             .esp = esp, .ss = USER_DS };
+    p->regs = first_regs(entry, esp);
     p->entries_at_start = ~0u;          /* read when it first runs */
     p->state = PROC_RUNNABLE;
     say_started(p, argv, argc);
     return p->pid;
+}
+
+static void fpu_save(struct process *p);
+
+int process_fork(const struct regs *r)
+{
+    struct process *child = slot_alloc();
+    if (!child)
+        return -HVOS_EAGAIN;
+    memset(child, 0, sizeof(*child));
+    if (space_new(&child->space) < 0)
+        return -HVOS_ENOMEM;
+    if (space_copy(&child->space, &current->space) < 0) {
+        space_destroy(&child->space);
+        return -HVOS_ENOMEM;
+    }
+    if (fpu_owner_is(current))
+        fpu_save(current);              /* the child starts with the parent's FPU state */
+    child->fpu_saved = current->fpu_saved;
+    memcpy(child->fpu, current->fpu, sizeof(child->fpu));
+    child->pid = next_pid++;
+    child->parent = current->pid;
+    strlcpy(child->name, current->name, sizeof(child->name));
+    memcpy(child->files, current->files, sizeof(child->files));
+    child->heap_start = current->heap_start, child->brk = current->brk;
+    child->regs = *r;
+    child->regs.eax = 0;                /* fork returns 0 in the child */
+    child->entries_at_start = ~0u;
+    child->state = PROC_RUNNABLE;
+    klog("process %d (%s) forked by %d\n", child->pid, child->name, current->pid);
+    timer_update();
+    return child->pid;
+}
+
+int process_exec(const char *path, char *const argv[], int argc, struct regs *r)
+{
+    struct space s, old = current->space;
+    uint32_t entry, esp;
+    int rc = load_program(current, &s, path, argv, argc, &entry, &esp);
+    if (rc < 0)
+        return rc;                      /* the old program goes on */
+    current->space = s;
+    space_switch(&current->space);
+    space_destroy(&old);
+    strlcpy(current->name, base_name(path), sizeof(current->name));
+    for (unsigned fd = 3; fd < NFILE; fd++)
+        current->files[fd].kind = FILE_NONE;   /* no descriptor survives but the console's */
+    *r = first_regs(entry, esp);
+    if (fpu_owner_is(current))
+        fpu_trap_on_use(1), fpu_owner = NULL;  /* the new program starts with a fresh FPU */
+    current->fpu_saved = 0;
+    say_started(current, argv, argc);
+    return 0;
 }
 
 /* ---- the FPU, switched lazily: a process's first FPU instruction after a switch raises #NM ----- */
@@ -223,22 +300,33 @@ static int have_fxsr(void)
     return (d >> 24) & 1;
 }
 
+static int fxsr = -1;
+
+/* The FPU's registers into p's area (p owns the FPU, and it is usable: TS clear). */
+static void fpu_save(struct process *p)
+{
+    if (fxsr < 0)
+        fxsr = have_fxsr();
+    fpu_trap_on_use(0);
+    if (fxsr)
+        __asm__ volatile("fxsave %0" : "=m"(p->fpu));
+    else
+        __asm__ volatile("fnsave %0; fwait" : "=m"(p->fpu));
+    if (!fxsr)
+        __asm__ volatile("frstor %0" :: "m"(p->fpu));   /* fnsave reset the FPU: it is still p's */
+    p->fpu_saved = 1;
+}
+
 void fpu_trap(struct regs *r)
 {
     (void)r;
-    static int fxsr = -1;
     if (fxsr < 0)
         fxsr = have_fxsr();
     fpu_trap_on_use(0);
     if (fpu_owner == current)
         return;
-    if (fpu_owner) {
-        if (fxsr)
-            __asm__ volatile("fxsave %0" : "=m"(fpu_owner->fpu));
-        else
-            __asm__ volatile("fnsave %0" : "=m"(fpu_owner->fpu));
-        fpu_owner->fpu_saved = 1;
-    }
+    if (fpu_owner)
+        fpu_save(fpu_owner);
     if (!current->fpu_saved)
         __asm__ volatile("fninit");
     else if (fxsr)

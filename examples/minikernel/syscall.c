@@ -276,6 +276,28 @@ static long sys_spawn(struct regs *r)
     return process_spawn(path, argv, argc, current->pid);
 }
 
+static long sys_fork(struct regs *r)
+{
+    return process_fork(r);
+}
+
+/* execve(path, argv, envp): the environment is ignored (there is none). */
+static long sys_execve(struct regs *r)
+{
+    static char path[sizeof(((struct archive_file *)0)->name)], strings[ARG_MAX_BYTES];
+    char *argv[ARG_MAX_COUNT];
+    int argc = 1;
+    int n = copy_string_from_user(path, r->ebx, sizeof(path));
+    if (n < 0)
+        return n == -HVOS_ENAMETOOLONG ? -HVOS_ENOENT : n;
+    argv[0] = path;
+    long rc = r->ecx ? copy_argv(r->ecx, strings, argv, &argc) : 0;
+    if (rc < 0)
+        return rc;
+    rc = process_exec(path, argv, argc, r);
+    return rc < 0 ? rc : SWITCHED;      /* r is the new program's now */
+}
+
 static long sys_waitpid(struct regs *r)
 {
     int pid = (int)r->ebx, status;
@@ -307,7 +329,8 @@ static const syscall_fn syscalls[HVOS_NR_SYSCALLS] = {
     [SYS_fstat] = sys_fstat,     [SYS_stat] = sys_stat,         [SYS_brk] = sys_brk,
     [SYS_getpid] = sys_getpid,   [SYS_kill] = sys_kill,         [SYS_times] = sys_times,
     [SYS_clock_gettime] = sys_clock_gettime,                    [SYS_spawn] = sys_spawn,
-    [SYS_waitpid] = sys_waitpid, [SYS_yield] = sys_yield,
+    [SYS_waitpid] = sys_waitpid, [SYS_yield] = sys_yield,       [SYS_fork] = sys_fork,
+    [SYS_execve] = sys_execve,
 };
 
 /* Tour step 3 (direct system call): ring 3's `int $0x80` came through the DPL-3 trap gate straight to

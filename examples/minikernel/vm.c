@@ -165,6 +165,31 @@ int space_map(struct space *s, uint32_t va)
     return 0;
 }
 
+/* A copy of from's user pages, each a new page with the same contents and rights, into the empty
+ * space to (fork). Every entry is a pte_write: on hv, an mmu_update each, which is why copying
+ * an address space is where direct paging costs most. 0 or -HVOS_ENOMEM (to is then partly
+ * filled: the caller destroys it). */
+int space_copy(struct space *to, const struct space *from)
+{
+    for (uint32_t i = 0; i < L2_ENTRIES; i++) {            /* slot 0: all of 0 to HVOS_USER_LIMIT */
+        uint64_t l2e = table(from->l2)[i];
+        if (!(l2e & PTE_P))
+            continue;
+        const uint64_t *l1 = table((uint32_t)(l2e >> PAGE_SHIFT));
+        for (uint32_t j = 0; j < L1_ENTRIES; j++) {
+            if (!(l1[j] & PTE_P))
+                continue;
+            uint32_t va = i << L2_SHIFT | j << L1_SHIFT;
+            if (space_map(to, va) < 0)
+                return -HVOS_ENOMEM;
+            memcpy(space_page(to, va), frame_to_virt((uint32_t)(l1[j] >> PAGE_SHIFT)), PAGE_SIZE);
+            if (!(l1[j] & PTE_RW))
+                space_protect(to, va);
+        }
+    }
+    return 0;
+}
+
 /* Take away ring 3's right to write the page at va (a program's text and read-only data). */
 void space_protect(struct space *s, uint32_t va)
 {

@@ -18,7 +18,7 @@ static void expect(long got, long want, const char *what)
 
 static void numbers(void)
 {
-    expect(sys(HVOS_NR_SYSCALLS, 0, 0, 0), -HVOS_ENOSYS, "bad number 16 gives -ENOSYS");
+    expect(sys(HVOS_NR_SYSCALLS, 0, 0, 0), -HVOS_ENOSYS, "bad number 18 (HVOS_NR_SYSCALLS) gives -ENOSYS");
     expect(sys(0x7fffffff, 0, 0, 0), -HVOS_ENOSYS, "bad number 0x7fffffff gives -ENOSYS");
     expect(sys(-1, 0, 0, 0), -HVOS_ENOSYS, "bad number -1 gives -ENOSYS");
 }

@@ -1,6 +1,6 @@
 /* libc_test.c - newlib in ring 3 under examples/minikernel, checked piece by piece: formatted
  * output, files of the archive, the heap, strings, setjmp, sorting, conversions, clocks, libm,
- * errno from the kernel's refusals, child processes and how they end. Runs as init; prints
+ * errno from the kernel's refusals, child processes and how they end, fork and execve. Runs as init; prints
  * "libc: ok WHAT" or "libc: FAIL WHAT" for every check and exits with the number of failures. */
 #include <errno.h>
 #include <fcntl.h>
@@ -352,6 +352,60 @@ static void test_processes(void)
     check(fails_with(waitpid(-1, &s, WNOHANG), EINVAL), "waitpid with WNOHANG: EINVAL (no options)");
 }
 
+/* ---- fork and execve --------------------------------------------------------------------------- */
+
+static int shared_before_fork = 1;
+
+static void test_fork_exec(void)
+{
+    char *heap = malloc(64 * 1024);
+    memset(heap, 'p', 64 * 1024);
+    shared_before_fork = 2;
+    fflush(stdout);                             /* or the child would print the parent's buffer too */
+    int pid = fork(), s;
+    if (pid == 0) {
+        int same = shared_before_fork == 2 && heap[0] == 'p' && heap[64 * 1024 - 1] == 'p';
+        shared_before_fork = 3;                 /* the parent's copy must not change */
+        memset(heap, 'c', 64 * 1024);
+        _exit(same ? 7 : 1);
+    }
+    s = pid > 0 && waitpid(pid, &s, 0) == pid ? s : -1;
+    check(s != -1 && WIFEXITED(s) && WEXITSTATUS(s) == 7,
+          "fork: the child gets 0 and a copy of memory, data and heap alike (status %#x)", s);
+    check(shared_before_fork == 2 && heap[0] == 'p' && heap[64 * 1024 - 1] == 'p',
+          "what the child wrote is its own: the parent's memory is as it was");
+    free(heap);
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+        char *argv[] = { "child", "args", "from execve", NULL };
+        execve("child", argv, NULL);
+        _exit(99);                              /* only if execve failed */
+    }
+    s = pid > 0 && waitpid(pid, &s, 0) == pid ? s : -1;
+    check(s != -1 && WIFEXITED(s) && WEXITSTATUS(s) == 3,
+          "fork, then execve of child with its argv: its exit status (argc 3, status %#x)", s);
+    int forked = 0, reaped = 0, err = 0;
+    for (;;) {
+        fflush(stdout);
+        pid = fork();
+        if (pid == 0)
+            _exit(0);
+        if (pid < 0) {
+            err = errno;
+            break;
+        }
+        forked++;
+    }
+    while (waitpid(-1, &s, 0) > 0)
+        reaped++;
+    check(forked > 0 && (err == EAGAIN || err == ENOMEM) && reaped == forked,
+          "fork until the kernel has no room: EAGAIN or ENOMEM, and every child reaped");
+    char *argv[] = { "no-such-program", NULL };
+    check(fails_with(execve("no-such-program", argv, NULL), ENOENT), "execve of a missing program: ENOENT, and we go on");
+    check(fails_with(execve(DATA, argv, NULL), ENOEXEC), "execve of a text file: ENOEXEC");
+}
+
 int main(void)
 {
     test_printf();
@@ -367,6 +421,7 @@ int main(void)
     test_errno();
     test_bad_input();
     test_processes();
+    test_fork_exec();
     printf("libc: %d passed, %d failed\n", passed, failed);
     return failed;
 }

@@ -254,6 +254,12 @@ LIBC_CHECKS = [
     "spawn of a text file: ENOEXEC",
     "waitpid with no children: ECHILD",
     "waitpid with WNOHANG: EINVAL (no options)",
+    "fork: the child gets 0 and a copy of memory, data and heap alike (status 0x700)",
+    "what the child wrote is its own: the parent's memory is as it was",
+    "fork, then execve of child with its argv: its exit status (argc 3, status 0x300)",
+    "fork until the kernel has no room: EAGAIN or ENOMEM, and every child reaped",
+    "execve of a missing program: ENOENT, and we go on",
+    "execve of a text file: ENOEXEC",
 ]
 
 

@@ -75,7 +75,7 @@ def test_a_blocked_domain_lets_another_run():
     guest is charged no CPU time for its sleep. The second half tells blocking from preemption: a
     guest whose SCHEDOP_block returned at once would spin until its slice ended, hello would still
     run in between, but the spin would be charged (40 ms, when the guest's block() was made a
-    loop)."""
+    loop); the work around the sleep may be charged a tick or two, more under a loaded host.""" 
     run = boot(f"{guest('events')}=unpause", f"{HELLO}=name=meanwhile paused")   # hello starts as we block
     assert run.status == 0, run.console
     console = run.console
@@ -83,5 +83,5 @@ def test_a_blocked_domain_lets_another_run():
         < console.index("events: timer: asked for +30 ms, woke after"), console
     charged = re.search(r"^events: timer: charged (\d+) ms of CPU while blocked$", console, re.M)
     assert charged, console
-    assert int(charged.group(1)) <= 10, "at most the one tick that may land while it runs around the sleep"
+    assert int(charged.group(1)) < 30, "less than the sleep: a guest spinning through it is charged all 30 ms"
     assert "events: all checks passed: 0 failure(s)" in console

@@ -35,7 +35,14 @@
 #define SYS_spawn           13   /* const char *path, char *const argv[]   pid of the child */
 #define SYS_waitpid         14   /* int pid (-1: any child), int *status   pid of the child */
 #define SYS_yield           15   /*                                        0 */
-#define HVOS_NR_SYSCALLS    16
+#define SYS_fork            16   /*                                        child's pid; 0 in the child */
+#define SYS_execve          17   /* const char *path, char *const argv[]   does not return (or -errno) */
+#define HVOS_NR_SYSCALLS    18
+
+/* SYS_fork copies the calling process: its memory (every page, at once), its open files (each
+ * with its own offset from then on) and its registers; the child's call returns 0. SYS_execve
+ * replaces the calling process's program by the one at path, with argv (the environment is
+ * always empty): only the console's descriptors 0-2 stay open. */
 
 /* SYS_brk moves the end of the heap (which starts at the page after the program's bss) and
  * returns where it is now: the new break if it could move it, the old one if not (as Linux's brk). */
