@@ -26,7 +26,7 @@ HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_SRCS)) $(patsubst %.asm,$(BUILD)/%.o
 EXAMPLES := $(filter-out apps grub template,$(notdir $(wildcard examples/*)))   # template: against `make sdk`
 EXAMPLE_ELFS := $(patsubst %,$(BUILD)/examples/%.elf,$(EXAMPLES))
 
-.PHONY: sdk all deps run run-pingpong run-apps run-apps-native apps test-apps test bench bochs bochs-debug trace-demo trace-disk iso clean host-tests test-guests bench-guest FORCE debian-guests run-gnumach grub-image run-grub run-pvgrub
+.PHONY: bench-lmbench sdk all deps run run-pingpong run-apps run-apps-native apps test-apps test bench bochs bochs-debug trace-demo trace-disk iso clean host-tests test-guests bench-guest FORCE debian-guests run-gnumach grub-image run-grub run-pvgrub
 all: $(BUILD)/hv.elf $(EXAMPLE_ELFS) $(BUILD)/examples/minikernel-native.elf
 
 # The minikernel on bare hardware: the same kernel, its native platform (docs/PORTING.md).
@@ -224,11 +224,15 @@ bench-guest: $(BUILD)/measure/hv.elf
 	@$(MAKE) -s -C tests/bench BUILD=$(abspath $(BUILD))
 	@$(MAKE) -s -C tests/bench/native BUILD=$(abspath $(BUILD))
 
+# The lmbench operations as ring-3 programs on newlib, for both of the minikernel's platforms.
+bench-lmbench: sysroot
+	@$(MAKE) -s -C tests/bench/lmbench BUILD=$(abspath $(BUILD))
+
 # What each crossing costs: one table, also in build/bench.tsv (docs/PERFORMANCE.md).
-bench: deps all bench-guest
+bench: deps all bench-guest bench-lmbench
 	$(PYTHON) tools/bench
 
-test: deps all host-tests test-guests apps test-apps debian-guests grub-image
+test: deps all host-tests test-guests apps test-apps bench-lmbench debian-guests grub-image
 	$(PYTHON) tests/run.py
 
 clean:
