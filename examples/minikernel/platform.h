@@ -73,6 +73,8 @@ uint32_t platform_kernel_l3(void);               /* the start-of-day address spa
 int table_make(uint32_t frame, unsigned level);  /* a zeroed page becomes a table of that level */
 void table_unmake(uint32_t frame, unsigned level);   /* and an ordinary page again */
 int pte_write(uint32_t table, unsigned index, uint64_t entry);   /* 0, or <0 when refused */
+struct pte_write { uint32_t table, index; uint64_t entry; };
+int pte_write_batch(const struct pte_write *w, unsigned n);      /* many at once: one crossing on hv */
 void tlb_flush_page(uint32_t va);
 void space_load(uint32_t l3);                    /* switch address spaces */
 

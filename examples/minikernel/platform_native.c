@@ -286,6 +286,13 @@ int pte_write(uint32_t table, unsigned index, uint64_t entry)
     return 0;
 }
 
+int pte_write_batch(const struct pte_write *w, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        pte_write(w[i].table, w[i].index, w[i].entry);
+    return 0;
+}
+
 void tlb_flush_page(uint32_t va)
 {
     __asm__ volatile("invlpg (%0)" :: "r"(va) : "memory");

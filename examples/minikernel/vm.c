@@ -166,26 +166,39 @@ int space_map(struct space *s, uint32_t va)
 }
 
 /* A copy of from's user pages, each a new page with the same contents and rights, into the empty
- * space to (fork). Every entry is a pte_write: on hv, an mmu_update each, which is why copying
- * an address space is where direct paging costs most. 0 or -HVOS_ENOMEM (to is then partly
- * filled: the caller destroys it). */
+ * space to (fork). The entries of each new L1 go in one pte_write_batch: on hv one mmu_update
+ * for up to 512 pages, where one each would be a crossing each. 0 or -HVOS_ENOMEM (to is then
+ * partly filled, every page it got in its tables: the caller destroys it). */
 int space_copy(struct space *to, const struct space *from)
 {
+    static struct pte_write batch[L1_ENTRIES];
     for (uint32_t i = 0; i < L2_ENTRIES; i++) {            /* slot 0: all of 0 to HVOS_USER_LIMIT */
         uint64_t l2e = table(from->l2)[i];
         if (!(l2e & PTE_P))
             continue;
         const uint64_t *l1 = table((uint32_t)(l2e >> PAGE_SHIFT));
-        for (uint32_t j = 0; j < L1_ENTRIES; j++) {
+        uint32_t base = i << L2_SHIFT;
+        if (!l1_entry(to, base) && l1_add(to, base) < 0)
+            return -HVOS_ENOMEM;
+        uint32_t to_l1 = (uint32_t)(table(to->l2)[i] >> PAGE_SHIFT);
+        unsigned n = 0;
+        int short_of_memory = 0;
+        for (uint32_t j = 0; j < L1_ENTRIES && !short_of_memory; j++) {
             if (!(l1[j] & PTE_P))
                 continue;
-            uint32_t va = i << L2_SHIFT | j << L1_SHIFT;
-            if (space_map(to, va) < 0)
-                return -HVOS_ENOMEM;
-            memcpy(space_page(to, va), frame_to_virt((uint32_t)(l1[j] >> PAGE_SHIFT)), PAGE_SIZE);
-            if (!(l1[j] & PTE_RW))
-                space_protect(to, va);
+            void *page = kpage_alloc();
+            if (!page) {
+                short_of_memory = 1;
+                break;
+            }
+            memcpy(page, frame_to_virt((uint32_t)(l1[j] >> PAGE_SHIFT)), PAGE_SIZE);
+            uint64_t rights = l1[j] & PTE_RW ? USER_PTE : USER_PTE & ~(uint64_t)PTE_RW;
+            batch[n++] = (struct pte_write){ to_l1, j, (uint64_t)virt_to_frame(page) << PAGE_SHIFT | rights };
         }
+        if (n && pte_write_batch(batch, n) < 0)
+            kernel_panic("copying the user pages of L1 %#x failed", to_l1);
+        if (short_of_memory)
+            return -HVOS_ENOMEM;
     }
     return 0;
 }
