@@ -76,6 +76,17 @@ void *page_alloc(void)
     return p;
 }
 
+/* How many more pages page_alloc can hand out before it gives NULL. */
+uint32_t page_alloc_left(void)
+{
+    if (!next_free)
+        pages_init();
+    uint32_t n = (uint32_t)(free_end - next_free) / PAGE_SIZE;
+    for (void *p = given_back; p; p = *(void **)p)
+        n++;
+    return n;
+}
+
 void page_free(void *page)
 {
     *(void **)page = given_back;

@@ -45,6 +45,8 @@ static void fault(struct regs *r)
     kernel_enter();
     if (r->vector == VEC_NM) {
         fpu_trap(r);                    /* the lazy FPU switch, not an error */
+    } else if (r->vector == VEC_PF && !(r->error_code & PF_ERROR_PRESENT) && heap_fault(fault_address())) {
+        /* the first touch of a heap page: mapped now, and the instruction runs again */
     } else {
         say_fault(r);
         process_end(current, HVOS_STATUS_KILLED(faults[r->vector].signal), r);

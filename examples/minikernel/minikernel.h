@@ -38,6 +38,8 @@ void vm_init(void);
 void *kpage_alloc(void);          /* a zeroed, writable kernel page, or NULL */
 void kpage_free(void *page);
 uint32_t vm_pages_in_use(void);  /* by processes: 0 when none is left, or pages leaked */
+int vm_reserve(uint32_t pages);   /* promise pages to a heap: 0 or -HVOS_ENOMEM */
+void vm_unreserve(uint32_t pages);
 int space_new(struct space *s);
 void space_destroy(struct space *s);   /* never the current one */
 void space_switch(const struct space *s);   /* NULL: the kernel's own */
@@ -76,6 +78,7 @@ struct process {
     struct regs regs;             /* ring 3's registers while it is not running */
     struct space space;
     uint32_t heap_start, brk;
+    uint32_t heap_reserved;       /* heap pages below brk not yet touched: mapped by their fault */
     struct open_file files[NFILE];
     int status;                   /* for waitpid, in HVOS_STATUS_* form */
     uint64_t cpu_ns, ran_since;
@@ -107,6 +110,9 @@ int process_reap(int pid, int *status);
 void wake_all(enum block_reason why);
 void preempt_tick(void);
 void fpu_trap(struct regs *r);
+/* A page fault in the current process's heap, below brk, where no page is yet: map one (1), or
+ * 0 when the fault is the process's error. */
+int heap_fault(uint32_t va);
 
 /* ---- system calls (syscall.c) and the console (console.c) -------------------------------------- */
 void syscall_entry(struct regs *r);

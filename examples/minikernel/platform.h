@@ -67,6 +67,7 @@ void platform_console_write(const char *s, uint32_t len);
  * PAE: a space is an L3 of 4 entries, each an L2 of 512, each an L1 of 512. Tables are named by
  * frame; the kernel reads any frame through frame_to_virt. */
 void *platform_page_alloc(void);                 /* a zeroed page of the kernel's, or NULL */
+uint32_t platform_pages_left(void);              /* how many more it can give */
 uint32_t virt_to_frame(const void *va);
 void *frame_to_virt(uint32_t frame);
 uint32_t platform_kernel_l3(void);               /* the start-of-day address space */

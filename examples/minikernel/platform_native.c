@@ -267,6 +267,11 @@ void *platform_page_alloc(void)
     return page;
 }
 
+uint32_t platform_pages_left(void)
+{
+    return next_free < memory_end ? (memory_end - next_free) >> PAGE_SHIFT : 0;
+}
+
 /* A page is a table as soon as an entry points to it: nothing to do on bare hardware. */
 int table_make(uint32_t frame, unsigned level) { (void)frame, (void)level; return 0; }
 void table_unmake(uint32_t frame, unsigned level) { (void)frame, (void)level; }

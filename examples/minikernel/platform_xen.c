@@ -112,6 +112,7 @@ void platform_console_write(const char *s, uint32_t len)
  * checks every entry; after that each entry changes by mmu_update, checked one by one. */
 
 void *platform_page_alloc(void) { return page_alloc(); }
+uint32_t platform_pages_left(void) { return page_alloc_left(); }
 uint32_t virt_to_frame(const void *va) { return virt_to_mfn(va); }
 void *frame_to_virt(uint32_t frame) { return mfn_to_virt(frame); }
 uint32_t platform_kernel_l3(void) { return virt_to_mfn((const void *)start_info->pt_base); }

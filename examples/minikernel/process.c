@@ -197,12 +197,15 @@ static int load_program(struct process *p, struct space *s, const char *path, ch
     if (space_new(s) < 0)
         return -HVOS_ENOMEM;
     struct space old = p->space;
+    uint32_t heap_start = p->heap_start, brk = p->brk;
     p->space = *s;                      /* load_segments and build_stack fill p's space */
     int rc = load_segments(p, f, &eh) < 0 || build_stack(p, argv, argc, esp) < 0 ? -HVOS_ENOMEM : 0;
     *s = p->space;
     p->space = old;
-    if (rc < 0)
+    if (rc < 0) {
         space_destroy(s);
+        p->heap_start = heap_start, p->brk = brk;   /* the old program's heap, as it was */
+    }
     *entry = eh.entry;
     return rc;
 }
@@ -246,12 +249,18 @@ int process_fork(const struct regs *r)
     if (!child)
         return -HVOS_EAGAIN;
     memset(child, 0, sizeof(*child));
-    if (space_new(&child->space) < 0)
+    if (vm_reserve(current->heap_reserved) < 0)      /* the parent's promises, the child's too */
         return -HVOS_ENOMEM;
-    if (space_copy(&child->space, &current->space) < 0) {
-        space_destroy(&child->space);
+    if (space_new(&child->space) < 0) {
+        vm_unreserve(current->heap_reserved);
         return -HVOS_ENOMEM;
     }
+    if (space_copy(&child->space, &current->space) < 0) {
+        space_destroy(&child->space);
+        vm_unreserve(current->heap_reserved);
+        return -HVOS_ENOMEM;
+    }
+    child->heap_reserved = current->heap_reserved;
     if (fpu_owner_is(current))
         fpu_save(current);              /* the child starts with the parent's FPU state */
     child->fpu_saved = current->fpu_saved;
@@ -280,6 +289,8 @@ int process_exec(const char *path, char *const argv[], int argc, struct regs *r)
     current->space = s;
     space_switch(&current->space);
     space_destroy(&old);
+    vm_unreserve(current->heap_reserved);          /* the old heap's promises */
+    current->heap_reserved = 0;
     strlcpy(current->name, base_name(path), sizeof(current->name));
     for (unsigned fd = 3; fd < NFILE; fd++)
         current->files[fd].kind = FILE_NONE;   /* no descriptor survives but the console's */
@@ -495,6 +506,8 @@ void process_end(struct process *p, int status, struct regs *r)
     if (p == current)
         space_switch(NULL);
     space_destroy(&p->space);
+    vm_unreserve(p->heap_reserved);
+    p->heap_reserved = 0;
     if (fpu_owner == p)
         fpu_owner = NULL;
     if (p->pid == 1)
@@ -514,6 +527,21 @@ void process_end(struct process *p, int status, struct regs *r)
     } else {
         timer_update();
     }
+}
+
+int heap_fault(uint32_t va)
+{
+    uint32_t end = (current->brk + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    va &= ~(PAGE_SIZE - 1);
+    if (va < current->heap_start || va >= end || space_page(&current->space, va))
+        return 0;
+    vm_unreserve(1);                    /* the page promised at brk: this is it */
+    current->heap_reserved--;
+    if (space_map(&current->space, va) < 0) {
+        klog("process %d (%s): no page for its heap at %#x\n", current->pid, current->name, va);
+        return 0;
+    }
+    return 1;
 }
 
 /* waitpid's search: a child of the current process that ended (reaped here), or 0 when there are

@@ -179,20 +179,28 @@ static long sys_stat(struct regs *r)
 
 /* The break moves by whole pages of memory: mapped when it grows, unmapped when it shrinks. A
  * request it cannot meet (below the heap, into the stack's guard, out of memory) leaves it. */
+/* The heap grows by promises: its new pages are reserved (vm_reserve: there will be a page for
+ * each) and mapped by the first touch of each (heap_fault). Shrinking gives back the mapped ones
+ * and the promises of the rest. */
 static long sys_brk(struct regs *r)
 {
     uint32_t want = r->ebx, old_end = (current->brk + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
     if (!want || want < current->heap_start || want > USER_HEAP_LIMIT)
         return current->brk;
     uint32_t new_end = (want + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-    for (uint32_t va = old_end; va < new_end; va += PAGE_SIZE)
-        if (space_map(&current->space, va) < 0) {
-            for (uint32_t undo = old_end; undo < va; undo += PAGE_SIZE)
-                space_unmap(&current->space, undo);
+    if (new_end > old_end) {
+        if (vm_reserve((new_end - old_end) / PAGE_SIZE) < 0)
             return current->brk;
+        current->heap_reserved += (new_end - old_end) / PAGE_SIZE;
+    }
+    for (uint32_t va = new_end; va < old_end; va += PAGE_SIZE) {
+        if (space_page(&current->space, va)) {
+            space_unmap(&current->space, va);
+        } else {
+            vm_unreserve(1);
+            current->heap_reserved--;
         }
-    for (uint32_t va = new_end; va < old_end; va += PAGE_SIZE)
-        space_unmap(&current->space, va);
+    }
     current->brk = want;
     return want;
 }

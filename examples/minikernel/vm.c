@@ -14,7 +14,7 @@
 #define USER_PTE (PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D)
 
 static void *free_pages;            /* freed pages, linked through their first word */
-static uint32_t nr_in_use;
+static uint32_t nr_in_use, nr_free, nr_reserved;
 static uint32_t kernel_l3, current_l3;
 
 void vm_init(void)
@@ -32,6 +32,7 @@ void *kpage_alloc(void)
     nr_in_use++;
     if (page != free_pages)
         return page;                    /* the platform's pages come zeroed */
+    nr_free--;
     free_pages = *(void **)page;
     memset(page, 0, PAGE_SIZE);
     return page;
@@ -42,6 +43,23 @@ void kpage_free(void *page)
     *(void **)page = free_pages;
     free_pages = page;
     nr_in_use--;
+    nr_free++;
+}
+
+/* Pages promised to heaps (brk) and not yet mapped: the faults that map them may not find the
+ * pool empty. 0, or -HVOS_ENOMEM when what is left would not cover them. */
+int vm_reserve(uint32_t pages)
+{
+    uint32_t left = nr_free + platform_pages_left();
+    if (pages > left || nr_reserved > left - pages)
+        return -HVOS_ENOMEM;
+    nr_reserved += pages;
+    return 0;
+}
+
+void vm_unreserve(uint32_t pages)
+{
+    nr_reserved -= pages;
 }
 
 uint32_t vm_pages_in_use(void)

@@ -107,6 +107,7 @@ long map_page(void *va, uint32_t mfn, uint32_t flags);
 long map_user(void *start, void *end);
 /* A zeroed, writable page from the free part of the start-of-day mapping, or NULL. */
 void *page_alloc(void);
+uint32_t page_alloc_left(void);       /* how many more page_alloc can give */
 /* Give back a page of page_alloc's (writable, not a table, not offered to anyone). */
 void page_free(void *page);
 /* A zeroed page made ready to be a page table (mapped read-only): its machine frame, or 0. */

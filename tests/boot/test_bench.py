@@ -33,7 +33,7 @@ SHARES = ["weights 1:1:1", "weights 1:2:4"]           # each row's label goes on
 KERNEL_OPS = ["null system call (getpid)", "read of 0 bytes at a file's end (null I/O)", "stat",
               "fork, exit, waitpid (fork proc)", "fork, execve, exit, waitpid (exec proc)",
               "spawn and waitpid (fork and exec in one call)", "context switch, two processes yielding (2p/0K)",
-              "brk up one page and down again"]
+              "brk up one page and down again", "page fault: a heap page's first touch (mapped on demand)"]
 DISK = ["sequential 4 KiB reads", "sequential 4 KiB writes", "random 4 KiB reads", "random 4 KiB writes"]
 
 

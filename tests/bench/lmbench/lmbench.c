@@ -66,6 +66,23 @@ static void context_switches(unsigned rounds)
     waitpid(pid, &status, 0);
 }
 
+/* The first touch of each of `pages` new heap pages: a page fault each, where the kernel maps
+ * the page that brk promised (demand paging), and the write runs again. */
+static void page_faults(unsigned pages)
+{
+    char *old = sbrk((pages + 1) * 4096);
+    if (old == (char *)-1) {
+        printf("lmbench: sbrk failed\n");
+        exit(1);
+    }
+    volatile char *base = (char *)(((uintptr_t)old + 4095) & ~(uintptr_t)4095);
+    uint64_t start = rdtsc();
+    for (unsigned i = 0; i < pages; i++)
+        base[i * 4096] = 1;
+    report("page_fault", rdtsc() - start, pages);
+    sbrk(-(int)((pages + 1) * 4096));
+}
+
 int main(void)
 {
     char c;
@@ -83,6 +100,7 @@ int main(void)
     TIMED("spawn", 20, waitpid(hvos_spawn("nothing", argv), &status, 0));
     context_switches(500);
     TIMED("brk_grow_shrink", 500, (sbrk(4096), sbrk(-4096)));
+    page_faults(200);
     printf("lmbench: done\n");
     return 0;
 }
