@@ -153,6 +153,5 @@ long timer_set(uint64_t deadline_ns)
 void sleep_until(uint64_t deadline_ns)
 {
     timer_set(deadline_ns);
-    while (clock_ns() < deadline_ns)
-        block();
+    BLOCK_UNTIL(clock_ns() >= deadline_ns);
 }

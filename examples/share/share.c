@@ -22,8 +22,7 @@ static void on_event(evtchn_port_t p) { (void)p; events++; }
 
 static void wait_events(unsigned n)
 {
-    while (events < n)
-        block();
+    BLOCK_UNTIL(events >= n);
 }
 
 static void offer(domid_t peer)

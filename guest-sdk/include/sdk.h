@@ -159,8 +159,20 @@ long event_send(evtchn_port_t port);
 void events_mask(void);
 void events_unmask(void);
 int events_pending(void);
-/* Sleep until an event (SCHEDOP_block; unmasks events). */
+/* Sleep until an event (SCHEDOP_block; unmasks events, and returns at once if one is pending). */
 void block(void);
+/* Sleep until `cond` holds, where an event's handler makes it hold. Events stay masked while
+ * cond is checked, and block() unmasks and sleeps in one step, so the event cannot come between
+ * the check and the sleep, be handled there, and leave the sleep with nothing to end it (a PV
+ * kernel's `cli; while (!cond) { sti; hlt; cli; } sti`). Events are on afterwards. */
+#define BLOCK_UNTIL(cond) do {                                                     \
+        events_mask();                                                             \
+        while (!(cond)) {                                                          \
+            block();                                                               \
+            events_mask();                                                         \
+        }                                                                          \
+        events_unmask();                                                           \
+    } while (0)
 
 /* Nanoseconds since the domain's monitor booted, from the TSC and vcpu_time_info. */
 uint64_t clock_ns(void);

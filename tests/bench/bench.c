@@ -218,8 +218,7 @@ static int timer_precision(void)
         uint64_t deadline = clock_ns() + 300000ull + i * 3137000ull;     /* 0.3 ms to 47 ms ahead */
         timer_woke = 0;
         timer_set(deadline);
-        while (!timer_woke)
-            block();
+        BLOCK_UNTIL(timer_woke);
         uint64_t late = timer_woke - deadline;
         if (timer_woke < deadline) {
             printf("bench: a timer fired %llu ns early\n", (unsigned long long)(deadline - timer_woke));

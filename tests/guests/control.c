@@ -54,8 +54,7 @@ int main(void)
     check(domctl_simple(XEN_DOMCTL_unpausedomain, child) == 0, "unpausedomain");
     uint64_t give_up = clock_ns() + 5000000000ull;
     timer_set(give_up);                         /* should VIRQ_DOM_EXC never come */
-    while (domctl_info(child, &di) == 0 && !(di.flags & XEN_DOMINF_shutdown) && clock_ns() < give_up)
-        block();
+    BLOCK_UNTIL(domctl_info(child, &di) != 0 || (di.flags & XEN_DOMINF_shutdown) || clock_ns() >= give_up);
     check((di.flags & XEN_DOMINF_shutdown) && (di.flags >> XEN_DOMINF_shutdownshift) == SHUTDOWN_poweroff &&
           domains_ended == 1 && clock_ns() < give_up, "the child ran and powered off: VIRQ_DOM_EXC woke us");
     static char text[1024];

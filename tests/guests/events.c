@@ -119,8 +119,7 @@ static void time_and_timers(void)
     if (cmdline_option("unpause", word, sizeof(word)))
         domctl_simple(XEN_DOMCTL_unpausedomain, 1);     /* domain 1 runs now, while we sleep */
     printf("timer: blocking until +30 ms\n");
-    while (!timer_fired)
-        block();
+    BLOCK_UNTIL(timer_fired);
     uint64_t woke = clock_ns();
     printf("timer: asked for +30 ms, woke after %llu us\n", (unsigned long long)(woke - (deadline - 30000000ull)) / 1000);
     if (start_info->flags & SIF_INITDOMAIN)
@@ -171,8 +170,7 @@ static void console_echo(void)
     printf("type a line\n");
     events_unmask();
     on_console(0);                 /* what arrived before the port was bound */
-    while (!line_done)
-        block();
+    BLOCK_UNTIL(line_done);
     line[line_len] = 0;
     printf("got: %s\n", line);
 }

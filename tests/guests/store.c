@@ -122,16 +122,14 @@ static void hostile(void)
     byte_ring_put(&req, &m, sizeof(m));
     byte_ring_put(&req, "print\0hi", 9);
     event_send(start_info->store_evtchn);
-    while (byte_ring_used(&rsp) < (long)sizeof(r) + 7)
-        block();
+    BLOCK_UNTIL(byte_ring_used(&rsp) >= (long)sizeof(r) + 7);
     byte_ring_get(&rsp, &r, sizeof(r));
     byte_ring_get(&rsp, reply, r.len < sizeof(reply) - 1 ? r.len : sizeof(reply) - 1);
     check(r.type == XS_ERROR && r.req_id == 76 && strcmp(reply, "EACCES") == 0, "DEBUG from a domU: EACCES");
     m = (struct xsd_sockmsg){ .type = 30, .req_id = 77, .len = 1 };
     memset(reply, 0, sizeof(reply));
     send_raw(&req, &m, "");
-    while (byte_ring_used(&rsp) < (long)sizeof(r) + 7)
-        block();
+    BLOCK_UNTIL(byte_ring_used(&rsp) >= (long)sizeof(r) + 7);
     byte_ring_get(&rsp, &r, sizeof(r));
     byte_ring_get(&rsp, reply, r.len < sizeof(reply) - 1 ? r.len : sizeof(reply) - 1);
     check(r.type == XS_ERROR && r.req_id == 77 && strcmp(reply, "ENOSYS") == 0, "an unknown request type: ENOSYS");

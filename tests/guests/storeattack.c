@@ -28,8 +28,9 @@ static uint32_t store_error(void)
 {
     uint64_t give_up = clock_ns() + 1000000000ull;
     while (ring->error == XENSTORE_ERROR_NONE && clock_ns() < give_up) {
-        timer_set(clock_ns() + 1000000ull);
-        block();
+        uint64_t next = clock_ns() + 1000000ull;
+        timer_set(next);
+        BLOCK_UNTIL(clock_ns() >= next);
     }
     return ring->error;
 }
