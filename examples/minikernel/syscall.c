@@ -269,19 +269,24 @@ static long copy_argv(uint32_t uargv, char *buf, char *argv[], int *argc)
     }
 }
 
-static long sys_spawn(struct regs *r)
+/* spawn's and execve's path (%ebx) and argv (%ecx), copied into the kernel: argc, or -errno. */
+static char call_path[sizeof(((struct archive_file *)0)->name)], call_strings[ARG_MAX_BYTES];
+static long copy_path_and_argv(const struct regs *r, char *argv[])
 {
-    static char path[sizeof(((struct archive_file *)0)->name)], strings[ARG_MAX_BYTES];
-    char *argv[ARG_MAX_COUNT];
     int argc = 1;
-    int n = copy_string_from_user(path, r->ebx, sizeof(path));
+    int n = copy_string_from_user(call_path, r->ebx, sizeof(call_path));
     if (n < 0)
         return n == -HVOS_ENAMETOOLONG ? -HVOS_ENOENT : n;
-    argv[0] = path;                     /* no argv: the path alone */
-    long rc = r->ecx ? copy_argv(r->ecx, strings, argv, &argc) : 0;
-    if (rc < 0)
-        return rc;
-    return process_spawn(path, argv, argc, current->pid);
+    argv[0] = call_path;                /* no argv: the path alone */
+    long rc = r->ecx ? copy_argv(r->ecx, call_strings, argv, &argc) : 0;
+    return rc < 0 ? rc : argc;
+}
+
+static long sys_spawn(struct regs *r)
+{
+    char *argv[ARG_MAX_COUNT];
+    long argc = copy_path_and_argv(r, argv);
+    return argc < 0 ? argc : process_spawn(call_path, argv, (int)argc, current->pid);
 }
 
 static long sys_fork(struct regs *r)
@@ -292,17 +297,10 @@ static long sys_fork(struct regs *r)
 /* execve(path, argv, envp): the environment is ignored (there is none). */
 static long sys_execve(struct regs *r)
 {
-    static char path[sizeof(((struct archive_file *)0)->name)], strings[ARG_MAX_BYTES];
     char *argv[ARG_MAX_COUNT];
-    int argc = 1;
-    int n = copy_string_from_user(path, r->ebx, sizeof(path));
-    if (n < 0)
-        return n == -HVOS_ENAMETOOLONG ? -HVOS_ENOENT : n;
-    argv[0] = path;
-    long rc = r->ecx ? copy_argv(r->ecx, strings, argv, &argc) : 0;
-    if (rc < 0)
-        return rc;
-    rc = process_exec(path, argv, argc, r);
+    long rc = copy_path_and_argv(r, argv);
+    if (rc >= 0)
+        rc = process_exec(call_path, argv, (int)rc, r);
     return rc < 0 ? rc : SWITCHED;      /* r is the new program's now */
 }
 
