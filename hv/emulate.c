@@ -166,7 +166,9 @@ static int port_instruction(const uint8_t *insn, const struct trap_frame *f, str
  * STRING_IO_RUN bytes of the monitor's, so a fault on the buffer is all or nothing for the run
  * and comes before any of its port accesses: the guest's #PF at the run's first element, with
  * the elements before it done (Xen's propagate_page_fault: error code "write" for `ins`, "user"
- * from ring 3). EDI or ESI step by the size (down when EFLAGS.DF, one element a run), ECX counts
+ * from ring 3). The copies run in ring 0, so for ring 3 (a kernel may give its applications a
+ * virtual IOPL of 3) the run's first and last bytes must also pass the CPU's user checks in the
+ * guest's tables, or a process could read or fill its kernel's pages through a port. EDI or ESI step by the size (down when EFLAGS.DF, one element a run), ECX counts
  * down under `rep`. At most STRING_IO_BATCH elements per crossing, so that a long `rep` leaves
  * the monitor preemptible: EIP stays on the instruction, which runs again and traps again for
  * the rest (one element when single-stepping, whose #DB the CPU raises after each). */
@@ -191,17 +193,32 @@ static int string_segment(uint32_t sel, int write, uint32_t *base, uint32_t *lim
     return 1;
 }
 
+/* The #PF error code of the guest's access to the byte at va, or 0 when it would pass: from ring
+ * 3 the CPU's user checks first (user_access_fault: the monitor's own copies run in ring 0, where
+ * paging lets every ring reach every page), then whether the page takes the access at all. */
+static uint32_t access_fault(const struct vcpu *v, const struct trap_frame *f, uint32_t va, int write)
+{
+    int user = (f->cs & 3) == 3;
+    uint32_t code = user ? user_access_fault(v->domain, va, write) : 0;
+    uint8_t byte;
+    if (!code && (copy_from_guest(&byte, va, 1) < 0 || (write && copy_to_guest(va, &byte, 1) < 0)))
+        code = (write ? PF_ERROR_WRITE : 0) | (user ? PF_ERROR_USER : 0);
+    return code;
+}
+
 /* The #PF of a string instruction's run of `bytes` at linear: CR2 is its first byte, or the next
  * page's when the run is one element across two pages and only the second faults. */
 static enum emulation buffer_fault(struct vcpu *v, const struct trap_frame *f, uint32_t linear, uint32_t bytes,
                                    int write, uint32_t *debug_status)
 {
     uint32_t next = (linear | (PAGE_SIZE - 1)) + 1;
-    uint8_t byte;
-    if (linear + bytes > next && copy_from_guest(&byte, linear, 1) == 0 && (!write || copy_to_guest(linear, &byte, 1) == 0))
-        linear = next;
+    uint32_t code = access_fault(v, f, linear, write);
+    if (!code && linear + bytes > next)
+        code = access_fault(v, f, linear = next, write);
+    if (!code)                                          /* another vCPU mapped it meanwhile */
+        code = (write ? PF_ERROR_WRITE : 0) | ((f->cs & 3) == 3 ? PF_ERROR_USER : 0);
     v->info->arch.cr2 = linear;
-    *debug_status = (write ? PF_ERROR_WRITE : 0) | ((f->cs & 3) == 3 ? PF_ERROR_USER : 0);
+    *debug_status = code;
     return EMULATED_AS_PF;
 }
 
@@ -247,6 +264,9 @@ static enum emulation emulate_string_io(struct vcpu *v, struct trap_frame *f, co
         uint32_t n = down ? 1 : run_length(base, limit, offset, a.size, batch - done < left ? batch - done : left);
         uint32_t bytes = n * a.size, value = 0;
         union { uint8_t b[STRING_IO_RUN]; uint16_t w[STRING_IO_RUN / 2]; uint32_t l[STRING_IO_RUN / 4]; } run;
+        if ((f->cs & 3) == 3 && (user_access_fault(v->domain, linear, a.is_in) ||
+                                 user_access_fault(v->domain, linear + bytes - 1, a.is_in)))
+            return buffer_fault(v, f, linear, bytes, a.is_in, debug_status);   /* a kernel page */
         if (a.is_in) {
             /* The buffer must take the run before a port is read (a read has effects): read it
              * and write it back. Should another vCPU unmap it before the final copy, that run's

@@ -318,6 +318,8 @@ long do_mmuext_op(HC_ARGS);
 int find_l1_entry(struct domain *d, uint32_t va, uint32_t *l1_mfn, unsigned *slot);
 /* The machine frame mapped at va, if present: 0, else -1. */
 int guest_frame_of(struct domain *d, uint32_t va, uint32_t *mfn);
+/* Whether ring 3 may read (write) va by d's tables: 0, else the #PF error code the CPU would give. */
+uint32_t user_access_fault(struct domain *d, uint32_t va, int write);
 
 /* ---- memory_op.c: growing, shrinking and describing a domain's memory --------------------------- */
 long do_memory_op(HC_ARGS);

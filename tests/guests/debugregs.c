@@ -243,6 +243,76 @@ static uint32_t user_io_faults(void)
     return user_faults;
 }
 
+/* Ring 3's string I/O at vIOPL 3: `rep insb` (or `rep outsb`) of user_ecx bytes at user_buffer,
+ * from port 0x61 (the monitor's: it reads all ones, and a write goes nowhere); a #PF is recorded
+ * (user_pf) and ring 3 goes on after the instruction. ECX and the pointer come back in user_ecx
+ * and user_buffer. */
+USER_DATA static volatile uint32_t user_ecx, user_buffer;
+
+USER_TEXT static void user_insb(void)
+{
+    uint32_t ecx = user_ecx, edi = user_buffer;
+    __asm__ volatile("movl $1f, %2; rep insb; 1:" : "+c"(ecx), "+D"(edi), "=m"(user_resume) : "d"(0x61) : "memory");
+    user_ecx = ecx, user_buffer = edi;
+    __asm__ volatile("int $0x80" ::: "memory");
+    for (;;)
+        ;
+}
+
+USER_TEXT static void user_outsb(void)
+{
+    uint32_t ecx = user_ecx, esi = user_buffer;
+    __asm__ volatile("movl $1f, %2; rep outsb; 1:" : "+c"(ecx), "+S"(esi), "=m"(user_resume) : "d"(0x61) : "memory");
+    user_ecx = ecx, user_buffer = esi;
+    __asm__ volatile("int $0x80" ::: "memory");
+    for (;;)
+        ;
+}
+
+static void user_pf(struct regs *r)
+{
+    record(r);
+    r->eip = user_resume;
+}
+
+/* Run fn in ring 3 on count bytes at buffer; returns the trap it took (0xFFFF: none). */
+static uint32_t user_string(void (*fn)(void), void *buffer, uint32_t count)
+{
+    clear_last();
+    user_ecx = count, user_buffer = (uint32_t)buffer;
+    trap_set_handler(14, user_pf);
+    if (context_save(&kernel_context) == 0)
+        enter_user((uint32_t)(uintptr_t)fn, (uint32_t)(uintptr_t)(user_stack + sizeof(user_stack)));
+    trap_set_handler(14, NULL);
+    return last.vector;
+}
+
+USER_DATA static uint8_t user_bytes[8];
+static uint8_t kernel_pages[2 * PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));   /* not mapped user */
+
+/* The monitor copies a string instruction's buffer in ring 0: from ring 3 it must refuse a kernel
+ * page as the CPU would, with the #PF a user access gets (present, user, write for ins). */
+static void user_string_io(void)
+{
+    uint8_t *kernel = kernel_pages, *second = kernel_pages + PAGE_SIZE;
+    check(user_string(user_insb, user_bytes, 4) == 0xFFFF && user_bytes[0] == 0xFF && user_bytes[3] == 0xFF &&
+          user_bytes[4] == 0 && user_ecx == 0 && user_buffer == (uint32_t)&user_bytes[4],
+          "vIOPL 3: ring 3's rep insb of 4 bytes into its own page: all ones, ECX 0, EDI past them");
+    check(user_string(user_insb, kernel, 4) == 14 && last.error_code == 7 &&
+          shared_info->vcpu_info[0].arch.cr2 == (uint32_t)kernel && kernel[0] == 0 && user_ecx == 4,
+          "ring 3's rep insb into a kernel page: #PF 7 (present, write, user) at it, the page untouched");
+    check(user_string(user_outsb, kernel, 4) == 14 && last.error_code == 5 &&
+          shared_info->vcpu_info[0].arch.cr2 == (uint32_t)kernel && user_ecx == 4,
+          "ring 3's rep outsb from a kernel page: #PF 5 (present, user), ECX as it was");
+    check(map_page(kernel, virt_to_mfn(kernel), PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D) == 0,
+          "the first of two kernel pages mapped user");
+    check(user_string(user_insb, second - 4, 8) == 14 && last.error_code == 7 &&
+          shared_info->vcpu_info[0].arch.cr2 == (uint32_t)second && user_ecx == 4 &&
+          user_buffer == (uint32_t)second && second[-1] == 0xFF && second[0] == 0,
+          "rep insb of 8 across into the second: 4 bytes, then #PF 7 at the second, ECX 4");
+    map_page(kernel, virt_to_mfn(kernel), PTE_P | PTE_RW | PTE_A | PTE_D);
+}
+
 static long set_iopl(uint32_t iopl)
 {
     struct physdev_set_iopl op = { iopl };
@@ -267,6 +337,7 @@ static void virtual_iopl(void)
           "vIOPL 1: outb is allowed; inb of a port the monitor keeps (0x61) reads all ones, in %al only");
     check(user_io_faults() == 2, "vIOPL 1: ring 3 still raises #GP");
     check(set_iopl(3) == 0 && user_io_faults() == 0, "vIOPL 3: ring 3 may too");
+    user_string_io();
     check(set_iopl(4) == -XEN_EINVAL, "PHYSDEVOP_set_iopl 4: -EINVAL");
 
     static uint8_t bitmap[32];
