@@ -26,12 +26,15 @@ HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_SRCS)) $(patsubst %.asm,$(BUILD)/%.o
 EXAMPLES := $(filter-out apps grub template,$(notdir $(wildcard examples/*)))   # template: against `make sdk`
 EXAMPLE_ELFS := $(patsubst %,$(BUILD)/examples/%.elf,$(EXAMPLES))
 
-.PHONY: bench-lmbench sdk all deps run run-pingpong run-apps run-apps-native apps test-apps test bench bochs bochs-debug trace-demo trace-disk iso clean host-tests test-guests bench-guest FORCE debian-guests run-gnumach grub-image run-grub run-pvgrub
-all: $(BUILD)/hv.elf $(EXAMPLE_ELFS) $(BUILD)/examples/minikernel-native.elf
+.PHONY: bench-lmbench sdk all deps demo-sensitive run run-pingpong run-apps run-apps-native apps test-apps test bench bochs bochs-debug trace-demo trace-disk iso clean host-tests test-guests bench-guest FORCE debian-guests run-gnumach grub-image run-grub run-pvgrub
+NATIVE_ELFS := $(BUILD)/examples/minikernel-native.elf $(BUILD)/examples/sensitive-native.elf
+all: $(BUILD)/hv.elf $(EXAMPLE_ELFS) $(NATIVE_ELFS)
 
-# The minikernel on bare hardware: the same kernel, its native platform (docs/PORTING.md).
-$(BUILD)/examples/minikernel-native.elf: FORCE
-	@$(MAKE) -s -C examples/minikernel -f native.mk BUILD=$(abspath $(BUILD))
+# The kernels for bare hardware, on the minikernel's native platform: the minikernel itself (the
+# same kernel, docs/PORTING.md) and examples/sensitive (docs/LESSONS.md). The shortest stem wins,
+# so this rule, not the next, makes NAME-native.elf.
+$(BUILD)/examples/%-native.elf: FORCE
+	@$(MAKE) -s -C examples/$* -f native.mk BUILD=$(abspath $(BUILD))
 
 # Each example builds itself with guest-sdk/guest.mk, as a guest of your own would.
 $(BUILD)/examples/%.elf: FORCE
@@ -157,6 +160,11 @@ run-apps: deps all apps
 run-apps-native: deps all apps
 	tools/hvrun --native --input "$$(printf '$(APPS_SESSION)')" $(BUILD)/examples/minikernel-native.elf=init=sh \
 		$(BUILD)/apps/apps.tar
+
+# Lesson 1 (docs/LESSONS.md): the sensitive-but-unprivileged instructions in ring 0 on bare hardware
+# and in ring 1 on hv, side by side, under QEMU and Bochs.
+demo-sensitive: deps all
+	tools/sensitive-table --bochs
 
 # Record one hypercall and one direct system call under Bochs, instruction by instruction, and
 # annotate the trace with rings, symbols and crossings (docs/DEBUGGING.md).
