@@ -168,8 +168,8 @@ static int port_instruction(const uint8_t *insn, const struct trap_frame *f, str
  * the elements before it done (Xen's propagate_page_fault: error code "write" for `ins`, "user"
  * from ring 3). The copies run in ring 0, so for ring 3 (a kernel may give its applications a
  * virtual IOPL of 3) the run's first and last bytes must also pass the CPU's user checks in the
- * guest's tables, or a process could read or fill its kernel's pages through a port. EDI or ESI step by the size (down when EFLAGS.DF, one element a run), ECX counts
- * down under `rep`. At most STRING_IO_BATCH elements per crossing, so that a long `rep` leaves
+ * guest's tables, or a process could read or fill its kernel's pages through a port. EDI or ESI
+ * step by the size (down when EFLAGS.DF, one element a run), ECX counts down under `rep`. At most STRING_IO_BATCH elements per crossing, so that a long `rep` leaves
  * the monitor preemptible: EIP stays on the instruction, which runs again and traps again for
  * the rest (one element when single-stepping, whose #DB the CPU raises after each). */
 #define STRING_IO_BATCH 1024       /* elements */
