@@ -26,13 +26,14 @@ HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_SRCS)) $(patsubst %.asm,$(BUILD)/%.o
 EXAMPLES := $(filter-out apps grub template,$(notdir $(wildcard examples/*)))   # template: against `make sdk`
 EXAMPLE_ELFS := $(patsubst %,$(BUILD)/examples/%.elf,$(EXAMPLES))
 
-.PHONY: bench-lmbench sdk all deps demo-sensitive run run-pingpong run-apps run-apps-native apps test-apps test bench bochs bochs-debug trace-demo trace-disk iso clean host-tests test-guests bench-guest FORCE debian-guests run-gnumach grub-image run-grub run-pvgrub
-NATIVE_ELFS := $(BUILD)/examples/minikernel-native.elf $(BUILD)/examples/sensitive-native.elf
+.PHONY: bench-lmbench sdk all deps demo-sensitive demo-trap-emulate run run-pingpong run-apps run-apps-native apps test-apps test bench bochs bochs-debug trace-demo trace-disk iso clean host-tests test-guests bench-guest FORCE debian-guests run-gnumach grub-image run-grub run-pvgrub
+NATIVE_ELFS := $(BUILD)/examples/minikernel-native.elf $(BUILD)/examples/sensitive-native.elf \
+	$(BUILD)/examples/trap-emulate-native.elf
 all: $(BUILD)/hv.elf $(EXAMPLE_ELFS) $(NATIVE_ELFS)
 
 # The kernels for bare hardware, on the minikernel's native platform: the minikernel itself (the
-# same kernel, docs/PORTING.md) and examples/sensitive (docs/LESSONS.md). The shortest stem wins,
-# so this rule, not the next, makes NAME-native.elf.
+# same kernel, docs/PORTING.md), examples/sensitive and examples/trap-emulate (docs/LESSONS.md).
+# The shortest stem wins, so this rule, not the next, makes NAME-native.elf.
 $(BUILD)/examples/%-native.elf: FORCE
 	@$(MAKE) -s -C examples/$* -f native.mk BUILD=$(abspath $(BUILD))
 
@@ -165,6 +166,17 @@ run-apps-native: deps all apps
 # and in ring 1 on hv, side by side, under QEMU and Bochs.
 demo-sensitive: deps all
 	tools/sensitive-table --bochs
+
+# Lesson 2: a kernel's code written for ring 0, natively and then in ring 1 on hv under a
+# trap-and-emulate layer of the guest's own, under QEMU and then Bochs.
+demo-trap-emulate: deps all
+	@for emulator in QEMU Bochs; do \
+	    flag=$$([ $$emulator = Bochs ] && echo --bochs); \
+	    echo; echo "== $$emulator: bare hardware"; \
+	    tools/hvrun $$flag --native $(BUILD)/examples/trap-emulate-native.elf || exit 1; \
+	    echo; echo "== $$emulator: hv"; \
+	    tools/hvrun $$flag --domain trap-emulate $(BUILD)/examples/trap-emulate.elf || exit 1; \
+	done
 
 # Record one hypercall and one direct system call under Bochs, instruction by instruction, and
 # annotate the trace with rings, symbols and crossings (docs/DEBUGGING.md).

@@ -310,7 +310,7 @@ int main(void)
     platform_init(&handlers);
     uint32_t cs;
     __asm__ volatile("mov %%cs, %0" : "=r"(cs));
-    say("sensitive: %s, the kernel in ring %u; %u rows\n", PLATFORM, cs & 3, (unsigned)(sizeof(rows) / sizeof(rows[0])));
+    say("%s, the kernel in ring %u; %u rows\n", PLATFORM, cs & 3, (unsigned)(sizeof(rows) / sizeof(rows[0])));
     for (unsigned i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
         const struct row *r = &rows[i];
         struct outcome o = { .got = "" };
@@ -332,6 +332,6 @@ int main(void)
             r->answer(answer, sizeof(answer));
         say("row|%s|%s|%s|%s|%s%s%s\n", r->mnemonic, r->ran, o.got, trapped, r->instead, *answer ? "; hv: " : "", answer);
     }
-    say("sensitive: done\n");
+    say("done\n");
     return 0;
 }
