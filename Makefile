@@ -26,7 +26,7 @@ HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_SRCS)) $(patsubst %.asm,$(BUILD)/%.o
 EXAMPLES := $(filter-out apps grub template,$(notdir $(wildcard examples/*)))   # template: against `make sdk`
 EXAMPLE_ELFS := $(patsubst %,$(BUILD)/examples/%.elf,$(EXAMPLES))
 
-.PHONY: bench-lmbench sdk all deps demo-sensitive demo-trap-emulate run run-pingpong run-apps run-apps-native apps test-apps test bench bochs bochs-debug trace-demo trace-disk iso clean host-tests test-guests bench-guest FORCE debian-guests run-gnumach grub-image run-grub run-pvgrub
+.PHONY: bench-lmbench sdk all deps demo-sensitive demo-trap-emulate demo-rewrite run run-pingpong run-apps run-apps-native apps test-apps test bench bochs bochs-debug trace-demo trace-disk iso clean host-tests test-guests bench-guest FORCE debian-guests run-gnumach grub-image run-grub run-pvgrub
 NATIVE_ELFS := $(BUILD)/examples/minikernel-native.elf $(BUILD)/examples/sensitive-native.elf \
 	$(BUILD)/examples/trap-emulate-native.elf
 all: $(BUILD)/hv.elf $(EXAMPLE_ELFS) $(NATIVE_ELFS)
@@ -178,6 +178,17 @@ demo-trap-emulate: deps all
 	    tools/hvrun $$flag --domain trap-emulate $(BUILD)/examples/trap-emulate.elf || exit 1; \
 	done
 
+# Lesson 3: the same kernel's code rewritten at load time, read by recursive descent and then by a
+# linear sweep, under QEMU and then Bochs.
+demo-rewrite: deps all
+	@for emulator in QEMU Bochs; do \
+	    flag=$$([ $$emulator = Bochs ] && echo --bochs); \
+	    for how in recursive linear; do \
+	        echo; echo "== $$emulator: hv, rewrite=$$how"; \
+	        tools/hvrun $$flag --domain trap-emulate $(BUILD)/examples/trap-emulate.elf=rewrite=$$how || exit 1; \
+	    done; \
+	done
+
 # Record one hypercall and one direct system call under Bochs, instruction by instruction, and
 # annotate the trace with rings, symbols and crossings (docs/DEBUGGING.md).
 trace-demo: deps all
@@ -228,6 +239,12 @@ $(BUILD)/tests/host/test_guest_access: HOST_EXTRA := hv/guest_access.c
 $(BUILD)/tests/host/test_byte_ring: tests/host/test_byte_ring.c guest-sdk/byte_ring.c guest-sdk/include/byte_ring.h
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -Iguest-sdk/include $< guest-sdk/byte_ring.c -lcmocka -o $@
+
+# Lesson 3's instruction decoder and scanner are pure too (examples/trap-emulate).
+TRAP_EMULATE_PURE := examples/trap-emulate/decode.c examples/trap-emulate/scan.c
+$(BUILD)/tests/host/test_x86_decode: tests/host/test_x86_decode.c $(TRAP_EMULATE_PURE) $(wildcard examples/trap-emulate/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -Iexamples/trap-emulate $< $(TRAP_EMULATE_PURE) -lcmocka -o $@
 
 # The ABI layout test is built 32-bit, as guests and the monitor see the structures; static, so
 # that tests/run.py can run it under qemu-i386 where the host kernel runs no 32-bit programs.

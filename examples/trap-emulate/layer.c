@@ -8,14 +8,14 @@
  *
  * It emulates what the kernel's code traps on (cli, sti, hlt, and lgdt of a variable at a fixed
  * address) and nothing more. What does not trap it cannot emulate, and never learns of: that is
- * the lesson.
+ * lesson 2. Lesson 3's rewriter turns pushf and popf into calls to it (the end of this file).
  */
 #include "lesson.h"
 
 struct virtual_cpu virtual_cpu;
 static uint32_t pending;                /* a tick held by the virtual IF, delivered when it is set */
 static volatile uint32_t delivered, held;
-static uint32_t emulated;
+static uint32_t emulated, calls;
 static char trap_log[128];
 
 void layer_start(void)
@@ -40,6 +40,7 @@ void layer_interrupt(void)
 }
 
 uint32_t layer_traps(void) { return emulated; }
+uint32_t layer_calls(void) { return calls; }
 const char *layer_log(void) { return trap_log; }
 
 /* ---- the one memory operand the layer decodes ------------------------------------------------ */
@@ -122,8 +123,8 @@ int layer_trap(struct regs *r)
             deliver();
         break;
     case 0xF4:                                          /* hlt */
-        r->eip += 1;
         emulate_hlt(r);
+        r->eip += 1;
         break;
     case 0x0F:                                          /* lgdt: 0f 01 /2 */
         if (!emulate_lgdt(r, insn))
@@ -133,4 +134,24 @@ int layer_trap(struct regs *r)
         return 0;
     }
     return 1;
+}
+
+/* ---- calls from rewritten code (lesson 3) ---------------------------------------------------- */
+
+uint32_t layer_pushf(uint32_t real_flags, uint32_t whence)
+{
+    calls++;
+    say("   layer: call from the rewritten pushf at 0x%08x: the flags with the virtual IF %u\n",
+        rewrite_site_of(whence), virtual_cpu.interrupts);
+    return (real_flags & ~EFLAGS_IF) | (virtual_cpu.interrupts ? EFLAGS_IF : 0);
+}
+
+void layer_popf(uint32_t flags, uint32_t whence)
+{
+    calls++;
+    virtual_cpu.interrupts = (flags & EFLAGS_IF) != 0;
+    say("   layer: call from the rewritten popf at 0x%08x: the virtual IF is now %u%s\n", rewrite_site_of(whence),
+        virtual_cpu.interrupts, virtual_cpu.interrupts && pending ? ": the tick it held goes in" : "");
+    if (virtual_cpu.interrupts && pending)
+        deliver();
 }

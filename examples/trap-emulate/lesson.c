@@ -1,11 +1,14 @@
-/* lesson.c - lesson 2 (docs/LESSONS.md), trap-and-emulate fails: runs kernel.c's code, the same on
- * both of the minikernel's platforms, and after each of its steps prints what the kernel believes,
- * what the machine is, whether the step trapped, and whether the belief holds:
+/* lesson.c - lessons 2 and 3 (docs/LESSONS.md): runs kernel.c's code, the same on both of the
+ * minikernel's platforms (on hv rewritten first by rewrite.c when the command line says
+ * rewrite=recursive or rewrite=linear), and after each of its steps prints what the kernel
+ * believes, what the machine is, whether the step trapped (or called the layer from rewritten
+ * code), and whether the belief holds:
  *     step | the kernel's code | what it believes | the machine now | trapped | ok or WRONG
  * Natively "the machine" is the CPU itself, in ring 0, and nothing traps. On hv the kernel runs in
  * ring 1 under layer.c, and "the machine" is the layer's virtual CPU: what a trap-and-emulate
  * monitor keeps in place of the registers it took away, and all the kernel's world should be.
- * The run ends with the first wrong belief and why (tests/boot/test_trap_emulate.py reads it all).
+ * The run ends with the first wrong belief and why (tests/boot/test_trap_emulate.py and
+ * test_binary_rewriting.py read it all).
  */
 #include "lesson.h"
 
@@ -46,6 +49,7 @@ static uint32_t machine_gdt_base(uint32_t *limit)
 }
 
 static uint32_t traps(void) { return 0; }
+static uint32_t calls(void) { return 0; }
 #else
 /* In ring 1 the same instructions would read the real CPU, the monitor's: the machine the kernel
  * should see is the layer's virtual CPU. */
@@ -58,6 +62,7 @@ static uint32_t machine_gdt_base(uint32_t *limit)
 }
 
 static uint32_t traps(void) { return layer_traps(); }
+static uint32_t calls(void) { return layer_calls(); }
 #endif
 
 /* ---- the probes ------------------------------------------------------------------------------ */
@@ -65,7 +70,7 @@ static uint32_t traps(void) { return layer_traps(); }
 static struct {
     unsigned n, wrong;                  /* steps checked, and how many beliefs were wrong */
     const char *code, *belief;          /* the step under way */
-    uint32_t traps_before;
+    uint32_t traps_before, calls_before;
     unsigned first_wrong;               /* the first wrong step: what it ran, what was, and why */
     const char *first_code, *first_belief;
     char first_machine[64], why[200];
@@ -74,7 +79,7 @@ static struct {
 void step(const char *code, const char *belief)
 {
     run.n++, run.code = code, run.belief = belief;
-    run.traps_before = traps();
+    run.traps_before = traps(), run.calls_before = calls();
 }
 
 static const char *trapped(void)
@@ -82,20 +87,23 @@ static const char *trapped(void)
 #ifdef PLATFORM_NATIVE
     return "-";
 #else
-    return traps() != run.traps_before ? "yes, emulated" : "no";
+    return traps() != run.traps_before ? "yes, emulated" : calls() != run.calls_before ? "no, a call" : "no";
 #endif
 }
 
 /* Why a belief is wrong: the step ran on the real CPU unseen, or trapped on a wrong virtual state. */
 static void explain(enum fact fact)
 {
-    if (fact == FACT_IF && traps() == run.traps_before)
+    if (fact == FACT_IF && traps() == run.traps_before && calls() == run.calls_before)
         format_snprintf(run.why, sizeof(run.why), "it did not trap. Ring 1 ran it on the real EFLAGS, whose IF "
                         "changes only when CPL <= IOPL and is otherwise left alone, without a fault: the layer never "
                         "saw it, and its virtual IF is still %u", machine_interrupts());
     else if (fact == FACT_TICKED)
         format_snprintf(run.why, sizeof(run.why), "hlt trapped, but with the virtual IF 0 no interrupt can end the "
                         "halt: the virtual CPU stops for ever");
+    else if (fact == FACT_CHANGED)
+        format_snprintf(run.why, sizeof(run.why), "data among its instructions was read as code, and a byte of it "
+                        "that looked like popf was rewritten");
     else
         format_snprintf(run.why, sizeof(run.why), "the machine is not what the kernel made it");
 }
@@ -134,6 +142,10 @@ void check(enum fact fact, uint32_t value)
         format_snprintf(machine, sizeof(machine), "IF %u, ticks %u", on, kernel_ticks);
         ok = kernel_ticks > value;
         break;
+    case FACT_CHANGED:
+        format_snprintf(machine, sizeof(machine), "%u of its 8 bytes changed", value);
+        ok = value == 0;
+        break;
     }
     verdict(fact, machine, ok);
 }
@@ -151,7 +163,8 @@ static void __attribute__((noreturn)) finish(void)
         say("%u of %u beliefs wrong: after the first, the kernel runs on a machine it does not know\n", run.wrong, run.n);
     }
 #ifndef PLATFORM_NATIVE
-    say("the layer emulated %u traps: %s; everything else ran on the real CPU, unseen\n", layer_traps(), layer_log());
+    say("the layer emulated %u traps: %s; rewritten code called it %u times; everything else ran on the real "
+        "CPU, unseen\n", layer_traps(), layer_log(), layer_calls());
 #endif
     platform_power_off(1);
 }
@@ -201,10 +214,13 @@ int main(void)
     platform_init(&handlers);
     irq_disable();                      /* as a boot loader leaves a kernel: interrupts off */
     platform_timer_set(platform_clock_ns() + TICK_NS);
+    say("%s\n", PLATFORM);
 #ifndef PLATFORM_NATIVE
+    char how[16] = "";
+    if (cmdline_option("rewrite", how, sizeof(how)) > 0)
+        rewrite_kernel(strcmp(how, "linear") == 0);
     layer_start();
 #endif
-    say("%s\n", PLATFORM);
     say("%2s | %-29s | %-34s | %-28s | %-13s | %s\n", "", "the kernel's code", "what it believes", "the machine now",
         "trapped", "belief");
     kernel_main();

@@ -1,7 +1,8 @@
-/* lesson.h - lesson 2 (docs/LESSONS.md), trap-and-emulate fails: what its three files ask of each
- * other. kernel.c is a kernel's code written for ring 0, built into both of the lesson's kernels;
- * lesson.c runs it and probes it (both platforms); layer.c is the trap-and-emulate layer it runs
- * under on hv, in ring 1.
+/* lesson.h - lessons 2 and 3 (docs/LESSONS.md), trap-and-emulate fails and binary rewriting: what
+ * their files ask of each other. kernel.c is a kernel's code written for ring 0, built into both
+ * kernels; lesson.c runs it and probes it (both platforms); layer.c is the trap-and-emulate layer
+ * it runs under on hv, in ring 1; rewrite.c (with decode.c, scan.c and rewrite_stubs.S) rewrites
+ * its code first when the command line asks (lesson 3).
  */
 #ifndef TRAP_EMULATE_LESSON_H
 #define TRAP_EMULATE_LESSON_H
@@ -21,6 +22,7 @@ enum fact {
     FACT_IF,            /* the interrupt flag is this (0 or 1) */
     FACT_SAVED_IF,      /* these saved flags hold the machine's interrupt flag */
     FACT_TICKED,        /* a timer interrupt came since the kernel saw this count */
+    FACT_CHANGED,       /* this many bytes of its table changed (it believes none) */
 };
 void step(const char *code, const char *belief);
 void check(enum fact fact, uint32_t value);
@@ -39,6 +41,18 @@ void layer_start(void);                 /* the virtual CPU as a boot loader leav
 int layer_trap(struct regs *r);         /* a #GP of the kernel's: 1 if emulated (EIP moved past it) */
 void layer_interrupt(void);             /* the timer's real interrupt came: deliver it, or hold it */
 uint32_t layer_traps(void);             /* how many it has emulated */
+uint32_t layer_calls(void);             /* how many calls rewritten code made to it (lesson 3) */
 const char *layer_log(void);            /* their mnemonics, in order */
+/* What a rewritten pushf and popf call (rewrite_stubs.S), `whence` the trampoline's return address:
+ * the flags with the virtual IF; the virtual IF from the flags. */
+uint32_t layer_pushf(uint32_t real_flags, uint32_t whence);
+void layer_popf(uint32_t flags, uint32_t whence);
+
+/* ---- rewrite.c (hv only): lesson 3's load-time binary rewriter --------------------------------- */
+extern const char kernel_text_start[], kernel_text_end[];   /* text_begin.S, text_end.S: kernel.c's code */
+void rewrite_kernel(int use_linear);    /* scan kernel.c's code both ways, rewrite by one */
+uint32_t rewrite_site_of(uint32_t whence);      /* the rewritten instruction a trampoline stands for */
+void rewrite_pushf(void);               /* rewrite_stubs.S: never called from C */
+void rewrite_popf(void);
 
 #endif
