@@ -26,7 +26,7 @@ HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_SRCS)) $(patsubst %.asm,$(BUILD)/%.o
 EXAMPLES := $(filter-out apps grub template,$(notdir $(wildcard examples/*)))   # template: against `make sdk`
 EXAMPLE_ELFS := $(patsubst %,$(BUILD)/examples/%.elf,$(EXAMPLES))
 
-.PHONY: bench-lmbench sdk all deps demo-sensitive demo-trap-emulate demo-rewrite run run-pingpong run-apps run-apps-native apps test-apps test bench bochs bochs-debug trace-demo trace-disk iso clean host-tests test-guests bench-guest FORCE debian-guests run-gnumach grub-image run-grub run-pvgrub
+.PHONY: bench-lmbench sdk all deps demo-sensitive demo-trap-emulate demo-rewrite demo-ringcomp run run-pingpong run-apps run-apps-native apps test-apps test bench bochs bochs-debug trace-demo trace-disk iso clean host-tests test-guests bench-guest FORCE debian-guests run-gnumach grub-image run-grub run-pvgrub
 NATIVE_ELFS := $(BUILD)/examples/minikernel-native.elf $(BUILD)/examples/sensitive-native.elf \
 	$(BUILD)/examples/trap-emulate-native.elf
 all: $(BUILD)/hv.elf $(EXAMPLE_ELFS) $(NATIVE_ELFS)
@@ -187,6 +187,15 @@ demo-rewrite: deps all
 	        echo; echo "== $$emulator: hv, rewrite=$$how"; \
 	        tools/hvrun $$flag --domain trap-emulate $(BUILD)/examples/trap-emulate.elf=rewrite=$$how || exit 1; \
 	    done; \
+	done
+
+# Lesson 5: what ring 1 may touch, under Bochs (which checks segment limits) and QEMU (which does
+# not): examples/ringcomp (docs/LESSONS.md).
+demo-ringcomp: deps all
+	@for emulator in Bochs QEMU; do \
+	    flag=$$([ $$emulator = Bochs ] && echo --bochs); \
+	    echo; echo "== $$emulator"; \
+	    tools/hvrun $$flag --domain ringcomp $(BUILD)/examples/ringcomp.elf || exit 1; \
 	done
 
 # Record one hypercall and one direct system call under Bochs, instruction by instruction, and

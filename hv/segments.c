@@ -41,17 +41,6 @@ static const uint8_t empty_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 static pte_t perdomain_l1[L1_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
 static struct tss32 tss;
 
-/* A segment descriptor (SDM 3.4.5): limit in bytes, or in 4 KiB units when flags has SEG_G. */
-static uint64_t make_descriptor(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
-{
-    return (uint64_t)(limit & 0xFFFF)
-         | (uint64_t)(base & 0xFFFFFF) << 16
-         | (uint64_t)access << SEG_ACCESS_SHIFT
-         | (uint64_t)((limit >> 16) & 0xF) << 48
-         | (uint64_t)(flags & 0xF) << SEG_FLAGS_SHIFT
-         | (uint64_t)(base >> 24) << 56;
-}
-
 static void set_entry(uint16_t selector, uint64_t descriptor)
 {
     reserved_gdt[(selector >> 3) - FIRST_RESERVED_GDT_ENTRY] = descriptor;
@@ -92,7 +81,7 @@ void ldt_load(const uint32_t *frames, unsigned nr_pages, uint32_t nr_entries)
         __asm__ volatile("lldt %w0" :: "r"(0));
         return;
     }
-    set_entry(HV_LDT, make_descriptor(LDT_VIRT, nr_entries * 8 - 1, SEG_P | SEG_LDT, 0));
+    set_entry(HV_LDT, seg_descriptor(LDT_VIRT, nr_entries * 8 - 1, SEG_P | SEG_LDT, 0));
     __asm__ volatile("lldt %w0" :: "r"(HV_LDT));
 }
 
@@ -138,16 +127,16 @@ void segments_init(void)
     const uint8_t code = SEG_P | SEG_S | SEG_CODE_RX, data = SEG_P | SEG_S | SEG_DATA_RW;
     const uint8_t flat = SEG_G | SEG_DB;
 
-    set_entry(HV_CS, make_descriptor(0, 0xFFFFF, code | SEG_DPL(0), flat));
-    set_entry(HV_DS, make_descriptor(0, 0xFFFFF, data | SEG_DPL(0), flat));
-    set_entry(FLAT_RING1_CS, make_descriptor(0, guest_limit, code | SEG_DPL(1), flat));
-    set_entry(FLAT_RING1_DS, make_descriptor(0, guest_limit, data | SEG_DPL(1), flat));
-    set_entry(FLAT_RING3_CS, make_descriptor(0, guest_limit, code | SEG_DPL(3), flat));
-    set_entry(FLAT_RING3_DS, make_descriptor(0, guest_limit, data | SEG_DPL(3), flat));
+    set_entry(HV_CS, seg_descriptor(0, 0xFFFFF, code | SEG_DPL(0), flat));
+    set_entry(HV_DS, seg_descriptor(0, 0xFFFFF, data | SEG_DPL(0), flat));
+    set_entry(FLAT_RING1_CS, seg_descriptor(0, guest_limit, code | SEG_DPL(1), flat));
+    set_entry(FLAT_RING1_DS, seg_descriptor(0, guest_limit, data | SEG_DPL(1), flat));
+    set_entry(FLAT_RING3_CS, seg_descriptor(0, guest_limit, code | SEG_DPL(3), flat));
+    set_entry(FLAT_RING3_DS, seg_descriptor(0, guest_limit, data | SEG_DPL(3), flat));
 
     tss.ss0 = HV_DS;
     tss.iomap_base = sizeof(tss);     /* no I/O bitmap: every port access from ring 1 or 3 faults */
-    set_entry(HV_TSS, make_descriptor((uint32_t)(uintptr_t)&tss, sizeof(tss) - 1, SEG_P | SEG_TSS32, 0));
+    set_entry(HV_TSS, seg_descriptor((uint32_t)(uintptr_t)&tss, sizeof(tss) - 1, SEG_P | SEG_TSS32, 0));
 
     load_gdt();
     ltr(HV_TSS);

@@ -98,6 +98,20 @@ static inline uint32_t hv_stats_interrupts(const struct hv_stats *s)
     return n;
 }
 
+/* Give the vCPU a GDT of `entries` descriptors in the machine frames listed (each mapped
+ * read-only by the guest, entries below FIRST_RESERVED_GDT_ENTRY). */
+static inline long HYPERVISOR_set_gdt(const uint32_t *frames, uint32_t entries)
+{
+    return hypercall2(__HYPERVISOR_set_gdt, frames, entries);
+}
+
+/* Write descriptor d at machine address ma (in a GDT or LDT frame, or a frame the guest owns), as
+ * the monitor checks it: 32-bit PAE passes each 64-bit value as two words, low word first. */
+static inline long HYPERVISOR_update_descriptor(uint64_t ma, uint64_t d)
+{
+    return hypercall5(__HYPERVISOR_update_descriptor, (uint32_t)ma, (uint32_t)(ma >> 32), (uint32_t)d, (uint32_t)(d >> 32), 0);
+}
+
 static inline long HYPERVISOR_update_va_mapping(uint32_t va, uint64_t pte, uint32_t flags)
 {
     return hypercall5(__HYPERVISOR_update_va_mapping, va, (uint32_t)pte, (uint32_t)(pte >> 32), flags, 0);

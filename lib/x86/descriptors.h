@@ -1,5 +1,6 @@
 /* descriptors.h - the bits of x86 segment and gate descriptors (Intel SDM vol. 3A, 3.4.5 and
- * 6.11). Pure definitions for C and for the C preprocessor in .S files.
+ * 6.11). Pure definitions for C and for the C preprocessor in .S files, and one pure helper
+ * for C that builds a descriptor.
  */
 #ifndef LIB_X86_DESCRIPTORS_H
 #define LIB_X86_DESCRIPTORS_H
@@ -28,5 +29,21 @@
 /* Gate types (SDM 6.11). */
 #define GATE_INT32   0x0E
 #define GATE_TRAP32  0x0F
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+/* A code, data or system segment descriptor from its parts (SDM 3.4.5): the limit in bytes, or in
+ * 4 KiB units when flags has SEG_G; access is the access byte, flags the G/DB nibble. */
+static inline uint64_t seg_descriptor(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
+{
+    return (uint64_t)(limit & 0xFFFF)
+         | (uint64_t)(base & 0xFFFFFF) << 16
+         | (uint64_t)access << SEG_ACCESS_SHIFT
+         | (uint64_t)((limit >> 16) & 0xF) << 48
+         | (uint64_t)(flags & 0xF) << SEG_FLAGS_SHIFT
+         | (uint64_t)(base >> 24) << 56;
+}
+#endif
 
 #endif

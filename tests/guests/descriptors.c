@@ -3,6 +3,7 @@
  * monitor, system descriptors, and writable mappings of descriptor pages.
  */
 #include "sdk.h"
+#include "x86/descriptors.h"
 
 static int failures;
 static uint64_t gdt[512] __attribute__((aligned(4096)));
@@ -14,13 +15,6 @@ static void check(int ok, const char *what)
     printf("%s %s\n", ok ? "ok" : "FAIL", what);
 }
 
-/* A descriptor from its parts (Intel SDM 3.4.5): access byte and the G/DB nibble. */
-static uint64_t descriptor(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
-{
-    return (uint64_t)(limit & 0xFFFF) | (uint64_t)(base & 0xFFFFFF) << 16 | (uint64_t)access << 40 |
-           (uint64_t)((limit >> 16) & 0xF) << 48 | (uint64_t)(flags & 0xF) << 52 | (uint64_t)(base >> 24) << 56;
-}
-
 static uint64_t call_gate(uint16_t sel, uint32_t offset)
 {
     return (uint64_t)(offset & 0xFFFF) | (uint64_t)sel << 16 | (uint64_t)0xEC << 40 | (uint64_t)(offset >> 16) << 48;
@@ -28,8 +22,7 @@ static uint64_t call_gate(uint16_t sel, uint32_t offset)
 
 static long update(uint64_t *slot, uint64_t d)
 {
-    uint64_t ma = (uint64_t)virt_to_mfn(slot) << 12 | ((uint32_t)(uintptr_t)slot & 0xFFF);
-    return hypercall5(__HYPERVISOR_update_descriptor, (uint32_t)ma, (uint32_t)(ma >> 32), (uint32_t)d, (uint32_t)(d >> 32), 0);
+    return HYPERVISOR_update_descriptor((uint64_t)virt_to_mfn(slot) << 12 | ((uint32_t)(uintptr_t)slot & 0xFFF), d);
 }
 
 static struct regs fault;
@@ -51,9 +44,9 @@ int main(void)
 {
     traps_init();
     uint32_t mfn = virt_to_mfn(gdt);
-    gdt[1] = descriptor(0, 0xFFFFF, 0x92, 0xC);          /* flat data, DPL 0, G=1 */
-    gdt[2] = descriptor(0, 0xFFFFF, 0xBA, 0xC);          /* flat code, DPL 1 */
-    gdt[3] = descriptor(0, 0xFFFF, 0x32, 0);             /* not present (DPL 1): always fine */
+    gdt[1] = seg_descriptor(0, 0xFFFFF, 0x92, 0xC);          /* flat data, DPL 0, G=1 */
+    gdt[2] = seg_descriptor(0, 0xFFFFF, 0xBA, 0xC);          /* flat code, DPL 1 */
+    gdt[3] = seg_descriptor(0, 0xFFFF, 0x32, 0);             /* not present (DPL 1): always fine */
 
     check(hypercall2(__HYPERVISOR_set_gdt, &mfn, 512) == -XEN_EINVAL, "set_gdt on a frame we still map writable: -EINVAL");
     check(map_page(gdt, mfn, PTE_P | PTE_A) == 0, "the GDT frame remapped read-only");
@@ -72,18 +65,18 @@ int main(void)
     struct mmu_update u = { .ptr = (uint64_t)mfn << 12 | MMU_NORMAL_PT_UPDATE, .val = 0 };
     check(HYPERVISOR_mmu_update(&u, 1, NULL, DOMID_SELF) == -XEN_EINVAL, "mmu_update writing into a GDT frame: -EINVAL");
 
-    check(update(&gdt[4], descriptor(0x1000, 0xFFF, 0x89, 0)) == -XEN_EINVAL, "a TSS (system) descriptor: -EINVAL");
+    check(update(&gdt[4], seg_descriptor(0x1000, 0xFFF, 0x89, 0)) == -XEN_EINVAL, "a TSS (system) descriptor: -EINVAL");
     check(update(&gdt[4], call_gate(0xe008, 0x1000)) == -XEN_EINVAL, "a call gate to the monitor's code selector: -EINVAL");
     check(update(&gdt[4], call_gate(2 << 3, 0xC0001000)) == 0 && ((gdt[4] >> 16) & 0xFFFF) == (2 << 3 | 1),
           "a call gate to our own code selector: accepted, RPL raised to 1");
-    check(update(&gdt[5], descriptor(0xF67FF000, 0xFFF, 0x92, 0x4)) == -XEN_EINVAL, "a base in the last page below the monitor: -EINVAL");
-    check(update(&gdt[5], descriptor(0xF67F0000, 0x1FFFF, 0x92, 0x4)) == -XEN_EINVAL, "a byte-granular limit into the monitor: -EINVAL");
-    check(update(&gdt[5], descriptor(0x10000, 0xFFFFF, 0x96, 0xC)) == -XEN_EINVAL, "an expand-down data segment: -EINVAL");
-    check(update(&gdt[5], descriptor(0x100000, 0xFFFFF, 0x92, 0xC)) == 0 &&
+    check(update(&gdt[5], seg_descriptor(0xF67FF000, 0xFFF, 0x92, 0x4)) == -XEN_EINVAL, "a base in the last page below the monitor: -EINVAL");
+    check(update(&gdt[5], seg_descriptor(0xF67F0000, 0x1FFFF, 0x92, 0x4)) == -XEN_EINVAL, "a byte-granular limit into the monitor: -EINVAL");
+    check(update(&gdt[5], seg_descriptor(0x10000, 0xFFFFF, 0x96, 0xC)) == -XEN_EINVAL, "an expand-down data segment: -EINVAL");
+    check(update(&gdt[5], seg_descriptor(0x100000, 0xFFFFF, 0x92, 0xC)) == 0 &&
           ((gdt[5] & 0xFFFF) | ((gdt[5] >> 48) & 0xF) << 16) == (0xF6800000u - 0x100000) / 4096 - 1,
           "update_descriptor truncates a page-granular limit too");
 
-    ldt[0] = descriptor(0, 0xFFFFF, 0xB2, 0xC);          /* flat data, DPL 1 */
+    ldt[0] = seg_descriptor(0, 0xFFFFF, 0xB2, 0xC);          /* flat data, DPL 1 */
     map_page(ldt, virt_to_mfn(ldt), PTE_P | PTE_A);
     struct mmuext_op op = { .cmd = MMUEXT_SET_LDT, .arg1.linear_addr = (uint32_t)(uintptr_t)ldt, .arg2.nr_ents = 1 };
     check(HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF) == 0, "MMUEXT_SET_LDT with one entry");
