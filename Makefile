@@ -26,7 +26,7 @@ HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_SRCS)) $(patsubst %.asm,$(BUILD)/%.o
 EXAMPLES := $(filter-out apps grub template,$(notdir $(wildcard examples/*)))   # template: against `make sdk`
 EXAMPLE_ELFS := $(patsubst %,$(BUILD)/examples/%.elf,$(EXAMPLES))
 
-.PHONY: bench-lmbench sdk all deps demo-sensitive demo-trap-emulate demo-rewrite demo-ringcomp run run-pingpong run-apps run-apps-native apps test-apps test bench bochs bochs-debug trace-demo trace-disk iso clean host-tests test-guests bench-guest FORCE debian-guests run-gnumach grub-image run-grub run-pvgrub
+.PHONY: bench-lmbench sdk all deps demo-sensitive demo-trap-emulate demo-rewrite demo-ringcomp lesson run run-pingpong run-apps run-apps-native apps test-apps test bench bochs bochs-debug trace-demo trace-disk iso clean host-tests test-guests bench-guest FORCE debian-guests run-gnumach grub-image run-grub run-pvgrub
 NATIVE_ELFS := $(BUILD)/examples/minikernel-native.elf $(BUILD)/examples/sensitive-native.elf \
 	$(BUILD)/examples/trap-emulate-native.elf
 all: $(BUILD)/hv.elf $(EXAMPLE_ELFS) $(NATIVE_ELFS)
@@ -198,25 +198,22 @@ demo-ringcomp: deps all
 	    tools/hvrun $$flag --domain ringcomp $(BUILD)/examples/ringcomp.elf || exit 1; \
 	done
 
-# Record one hypercall and one direct system call under Bochs, instruction by instruction, and
-# annotate the trace with rings, symbols and crossings (docs/DEBUGGING.md).
-trace-demo: deps all
-	tools/hvrun --bochs --trace $(BUILD)/trace.raw $(BUILD)/examples/tracedemo.elf
-	tools/trace-annotate $(BUILD)/trace.raw --symbols $(BUILD)/hv.sym $(BUILD)/examples/tracedemo.sym > $(BUILD)/trace.txt
-	@grep "====" $(BUILD)/trace.txt; tail -2 $(BUILD)/trace.txt; echo "the whole listing: $(BUILD)/trace.txt"
+# A lesson's trace under Bochs, annotated, and its timeline picture (tools/lesson, docs/LESSONS.md):
+# `make lesson NAME` (the lesson's name is a goal of its own, which does nothing); `make lesson`
+# lists them.
+ifeq (lesson,$(firstword $(MAKECMDGOALS)))
+LESSON := $(wordlist 2,$(words $(MAKECMDGOALS)),$(MAKECMDGOALS))
+$(eval $(LESSON):;@:)
+endif
+lesson: deps all
+	@tools/lesson $(LESSON)
 
-# One blkif request under Bochs, from examples/disk's blkfront_write through domain 0's blkback and
-# ATA driver and back: the whole listing, and its story a stretch a line (docs/DEVICES.md).
-TRACE_DISK_SHELL := run=create d extra=trace; block-attach 1 0 xvda; unpause 1; wait 1 120; quit
+# Lesson 4's and lesson 9's traces under their old names (docs/DEBUGGING.md, docs/DEVICES.md): one
+# hypercall and one direct system call; one blkif request through domain 0 and back.
+trace-demo: deps all
+	@tools/lesson paravirt
 trace-disk: deps all
-	@truncate -s 1M $(BUILD)/trace-disk.img
-	tools/hvrun --bochs --timeout 600 --trace $(BUILD)/trace-disk.raw --disk $(BUILD)/trace-disk.img \
-		"$(BUILD)/examples/dom0.elf=$(TRACE_DISK_SHELL)" $(BUILD)/examples/disk.elf=attach
-	tools/trace-annotate $(BUILD)/trace-disk.raw --symbols $(BUILD)/hv.sym --guest dom0=$(BUILD)/examples/dom0.elf \
-		--guest d=$(BUILD)/examples/disk.elf > $(BUILD)/trace-disk.txt
-	tools/trace-annotate $(BUILD)/trace-disk.raw --symbols $(BUILD)/hv.sym --guest dom0=$(BUILD)/examples/dom0.elf \
-		--guest d=$(BUILD)/examples/disk.elf --summary > $(BUILD)/trace-disk-summary.txt
-	@cat $(BUILD)/trace-disk-summary.txt; echo "the whole listing: $(BUILD)/trace-disk.txt"
+	@tools/lesson disk
 
 # The guest SDK installed as a porter takes it away (guest-sdk/install.mk), and a guest kernel of
 # one's own built against it from outside the repository (examples/template).

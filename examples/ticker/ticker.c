@@ -1,7 +1,9 @@
 /* ticker.c - a guest kernel that sleeps on its one-shot timer and prints the time (guest ring 1).
  * It shows a PV kernel's idle loop: set a timer (set_timer_op), block (SCHEDOP_block, which
  * unmasks events), wake on VIRQ_TIMER, and read the clock from vcpu_time_info without entering
- * the monitor.
+ * the monitor. With `trace` on its command line, the first sleep is framed by magic breakpoints
+ * for `make lesson events`: the timer hypercall, the block, the timer's interrupt in the monitor,
+ * and the event's upcall into the guest.
  */
 #include "sdk.h"
 
@@ -34,9 +36,15 @@ int main(void)
     events_init();
     bind_virq(VIRQ_TIMER, on_timer);
     print_date(wallclock_ns() / 1000000000ull);
+    char value[8];
+    int trace = cmdline_option("trace", value, sizeof(value));
     uint64_t start = clock_ns();
     for (unsigned i = 1; i <= TICKS; i++) {
+        if (trace && i == 1)
+            GUEST_BREAK();                              /* the trace starts here */
         sleep_until(start + i * PERIOD_NS);
+        if (trace && i == 1)
+            GUEST_BREAK();                              /* and stops here */
         uint64_t now = clock_ns() - start;
         printf("tick %u at %llu.%03llu s (%u timer events)\n", i, (unsigned long long)(now / 1000000000ull),
                (unsigned long long)(now / 1000000ull % 1000), timer_events);
