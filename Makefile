@@ -246,6 +246,13 @@ $(BUILD)/tests/host/test_byte_ring: tests/host/test_byte_ring.c guest-sdk/byte_r
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -Iguest-sdk/include $< guest-sdk/byte_ring.c -lcmocka -o $@
 
+# The minikernel's line discipline is pure too: its test stands in for the platform's console
+# (built as for the native platform, whose platform.h needs no SDK).
+$(BUILD)/tests/host/test_console_discipline: tests/host/test_console_discipline.c examples/minikernel/console.c \
+		$(wildcard examples/minikernel/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -DPLATFORM_NATIVE -Iexamples/minikernel $< examples/minikernel/console.c lib/format.c lib/kstring.c -lcmocka -o $@
+
 # Lesson 3's instruction decoder and scanner are pure too (examples/trap-emulate).
 TRAP_EMULATE_PURE := examples/trap-emulate/decode.c examples/trap-emulate/scan.c
 $(BUILD)/tests/host/test_x86_decode: tests/host/test_x86_decode.c $(TRAP_EMULATE_PURE) $(wildcard examples/trap-emulate/*.h)

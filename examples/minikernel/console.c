@@ -65,6 +65,7 @@ static void line_done(void)
     memcpy(ready_echoed + ready_len, typing_echoed, typing_len);
     ready_len += typing_len;
     typing_len = 0;
+    reader_waiting = 0;                 /* this line is the reader's: what follows is typed ahead */
     wake_all(WAIT_INPUT);
 }
 
