@@ -26,7 +26,7 @@ HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_SRCS)) $(patsubst %.asm,$(BUILD)/%.o
 EXAMPLES := $(filter-out apps grub template,$(notdir $(wildcard examples/*)))   # template: against `make sdk`
 EXAMPLE_ELFS := $(patsubst %,$(BUILD)/examples/%.elf,$(EXAMPLES))
 
-.PHONY: bench-lmbench sdk all deps demo-sensitive demo-trap-emulate demo-rewrite demo-ringcomp lesson run run-pingpong run-apps run-apps-native apps test-apps test bench bochs bochs-debug trace-demo trace-disk iso clean host-tests test-guests bench-guest FORCE debian-guests run-gnumach grub-image run-grub run-pvgrub
+.PHONY: bench-lmbench sdk all deps demo-sensitive demo-trap-emulate demo-rewrite demo-ringcomp demo-paging demo-dom0 lesson run run-pingpong run-apps run-apps-native apps test-apps test bench bochs bochs-debug trace-demo trace-disk iso clean host-tests test-guests bench-guest FORCE debian-guests run-gnumach grub-image run-grub run-pvgrub
 NATIVE_ELFS := $(BUILD)/examples/minikernel-native.elf $(BUILD)/examples/sensitive-native.elf \
 	$(BUILD)/examples/trap-emulate-native.elf
 all: $(BUILD)/hv.elf $(EXAMPLE_ELFS) $(NATIVE_ELFS)
@@ -197,6 +197,17 @@ demo-ringcomp: deps all
 	    echo; echo "== $$emulator"; \
 	    tools/hvrun $$flag --domain ringcomp $(BUILD)/examples/ringcomp.elf || exit 1; \
 	done
+
+# Lesson 7: direct paging, the guest's page tables in machine frames and every write validated:
+# examples/directpaging (docs/LESSONS.md).
+demo-paging: deps all
+	@tools/hvrun $(BUILD)/examples/directpaging.elf
+
+# Lesson 10: policy in domain 0: its shell creates a domain, the store it keeps lists it, and the
+# monitor only carries out what domain 0 decided (examples/dom0; docs/LESSONS.md).
+DEMO_DOM0_SHELL := list\ncreate one memory=8\nstore /local/domain/1\nunpause 1\nwait 1\nlist\nquit\n
+demo-dom0: deps all
+	@tools/hvrun --input "$$(printf '$(DEMO_DOM0_SHELL)')" $(BUILD)/examples/dom0.elf $(BUILD)/examples/hello.elf=attach
 
 # A lesson's trace under Bochs, annotated, and its timeline picture (tools/lesson, docs/LESSONS.md):
 # `make lesson NAME` (the lesson's name is a goal of its own, which does nothing); `make lesson`

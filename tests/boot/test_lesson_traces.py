@@ -145,6 +145,19 @@ def test_lesson_6_the_bounced_system_call_goes_through_the_monitor_and_the_direc
     check_picture(lesson, panels=2)
 
 
+def test_lesson_7_one_mmu_update_is_validated_by_the_typed_frame_code(tmp_path):
+    lesson = run_lesson(tmp_path, "paging")
+    assert lesson.crossings == ["==== ring 1 -> ring 0: hypercall (int $0x82): mmu_update ====",
+                                "==== ring 0 -> ring 1: iret ===="]
+    assert "eax=00000001" in lesson.after(lesson.crossings[0], "registers before")     # 1: mmu_update
+    ran = lesson.after(lesson.crossings[1], "the monitor ran")
+    for step in ("do_mmu_update, run_batch (hv/mm.c)", "copy_from_guest (hv/guest_access.c)",
+                 "mod_table_entry (hv/page_types.c)", "get_page_type", "put_page_type"):
+        assert step in ran, step
+    assert re.search(r"eax=00000000\b", lesson.after(lesson.crossings[1], "registers before")), "it answered 0"
+    check_picture(lesson)
+
+
 def test_lesson_8_a_timer_event_wakes_the_blocked_guest_by_an_upcall(tmp_path):
     lesson = run_lesson(tmp_path, "events")
     downs = [c for c in lesson.crossings if c.startswith("====")]
@@ -168,7 +181,7 @@ def test_make_lesson_lists_the_lessons_and_runs_one_by_name():
     listed = make("lesson", capture_output=True, text=True, timeout=300)
     assert listed.returncode == 0, listed.stderr[-2000:]
     assert re.findall(r"^  (\w+) +lesson (\d+):", listed.stdout, re.M) == [
-        ("paravirt", "4"), ("ringcomp", "5"), ("syscalls", "6"), ("events", "8"), ("disk", "9")]
+        ("paravirt", "4"), ("ringcomp", "5"), ("syscalls", "6"), ("paging", "7"), ("events", "8"), ("disk", "9")]
     proc = make("lesson", "ringcomp", capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert proc.stdout.splitlines()[-3:] == ["the whole listing: build/lessons/ringcomp.txt",
