@@ -182,7 +182,7 @@ demo-trap-emulate: deps all
 # linear sweep, under QEMU and then Bochs.
 demo-rewrite: deps all
 	@for emulator in QEMU Bochs; do \
-	    flag=$$([ $$emulator = Bochs ] && echo --bochs); \
+	    flag=$$([ $$emulator = Bochs ] && echo --bochs || echo --icount); \
 	    for how in recursive linear; do \
 	        echo; echo "== $$emulator: hv, rewrite=$$how"; \
 	        tools/hvrun $$flag --domain trap-emulate $(BUILD)/examples/trap-emulate.elf=rewrite=$$how || exit 1; \

@@ -62,8 +62,17 @@ static int lgdt_operand(const uint8_t *insn, uint32_t *address)
 /* ---- the instructions ------------------------------------------------------------------------ */
 
 /* One trap emulated: its mnemonic in the log, and a line saying what it did. */
+static int quiet;                       /* lesson.c is measuring: no lines, no counts */
+
+void layer_quiet(int on)
+{
+    quiet = on;
+}
+
 static void note(const char *mnemonic, const struct regs *r, const char *what)
 {
+    if (quiet)
+        return;
     size_t n = strlen(trap_log);
     format_snprintf(trap_log + n, sizeof(trap_log) - n, "%s%s", n ? ", " : "", mnemonic);
     emulated++;
@@ -140,18 +149,20 @@ int layer_trap(struct regs *r)
 
 uint32_t layer_pushf(uint32_t real_flags, uint32_t whence)
 {
-    calls++;
-    say("   layer: call from the rewritten pushf at 0x%08x: the flags with the virtual IF %u\n",
-        rewrite_site_of(whence), virtual_cpu.interrupts);
+    calls += !quiet;
+    if (!quiet)
+        say("   layer: call from the rewritten pushf at 0x%08x: the flags with the virtual IF %u\n",
+            rewrite_site_of(whence), virtual_cpu.interrupts);
     return (real_flags & ~EFLAGS_IF) | (virtual_cpu.interrupts ? EFLAGS_IF : 0);
 }
 
 void layer_popf(uint32_t flags, uint32_t whence)
 {
-    calls++;
+    calls += !quiet;
     virtual_cpu.interrupts = (flags & EFLAGS_IF) != 0;
-    say("   layer: call from the rewritten popf at 0x%08x: the virtual IF is now %u%s\n", rewrite_site_of(whence),
-        virtual_cpu.interrupts, virtual_cpu.interrupts && pending ? ": the tick it held goes in" : "");
+    if (!quiet)
+        say("   layer: call from the rewritten popf at 0x%08x: the virtual IF is now %u%s\n", rewrite_site_of(whence),
+            virtual_cpu.interrupts, virtual_cpu.interrupts && pending ? ": the tick it held goes in" : "");
     if (virtual_cpu.interrupts && pending)
         deliver();
 }

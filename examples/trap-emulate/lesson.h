@@ -43,6 +43,7 @@ void layer_interrupt(void);             /* the timer's real interrupt came: deli
 uint32_t layer_traps(void);             /* how many it has emulated */
 uint32_t layer_calls(void);             /* how many calls rewritten code made to it (lesson 3) */
 const char *layer_log(void);            /* their mnemonics, in order */
+void layer_quiet(int on);               /* while lesson.c measures: no lines, no counts */
 /* What a rewritten pushf and popf call (rewrite_stubs.S), `whence` the trampoline's return address:
  * the flags with the virtual IF; the virtual IF from the flags. */
 uint32_t layer_pushf(uint32_t real_flags, uint32_t whence);

@@ -127,3 +127,33 @@ def test_the_layer_is_called_from_the_sites_it_rewrote(runs):
         done = {a for a, v in sites(console).items() if v[3].startswith("rewritten")}
         called = {int(a, 16) for a in re.findall(r"layer: call from the rewritten (?:pushf|popf) at 0x(\w+)", console)}
         assert called and called <= done
+
+
+TRADE_OFF = re.compile(r"^trap-emulate: the trade-off, measured \(TSC ticks each, instructions under -icount\): "
+                       r"a trapped and emulated cli (\d+), a rewritten popf's call (\d+): the trap costs (\d+) times the call$",
+                       re.M)
+
+
+def test_both_readings_end_with_the_trade_off_measured(runs):
+    """Both readings end with the measure, on both emulators: a trap (the monitor's #GP, its bounce,
+    the layer, the way back) against a call from rewritten code, in TSC ticks, which outside
+    -icount follow the host's clock: their figures are the benchmark's business, not a test's."""
+    for run in runs.values():
+        m = TRADE_OFF.search(run.console)
+        assert m, run.console[-2000:]
+        trap, call, times = map(int, m.groups())
+        assert trap > 0 and call > 0 and times == trap // call, m.group(0)
+
+
+def test_under_icount_the_trade_off_is_counted_in_instructions():
+    """Under -icount a TSC tick is an instruction: the figures are counts, the same from run to run,
+    a trap hundreds of instructions (the monitor's included), a call a few dozen, and the trap at
+    least ten times the call."""
+    figures = []
+    for _ in range(2):
+        run = boot("build/examples/trap-emulate.elf=rewrite=linear", icount=True)
+        assert run.status == 0, run.console[-3000:]
+        figures.append(tuple(map(int, TRADE_OFF.search(run.console).groups())))
+    assert figures[0] == figures[1], figures
+    trap, call, _ = figures[0]
+    assert 200 <= trap <= 2000 and 10 <= call <= 100 and trap >= 10 * call, figures
