@@ -10,7 +10,9 @@
  * disk-bench N REQUESTS, block-attach ID N VDEV, block-detach ID VDEV, block-list, quit.
  * Its command line may end in run=COMMAND; COMMAND; ...: those run first, as if typed (the rest of
  * the line is theirs). tools/hvrun gives "run=wait 1 T; quit" to run a domain's file under Bochs,
- * whose serial line takes no typing.
+ * whose serial line takes no typing. With trace=WORD before it, the domctl of each pause or
+ * unpause command that starts with WORD runs between two magic breakpoints (make lesson dom0: the
+ * decision here, the mechanism below).
  */
 #include "ata.h"
 #include "blkback.h"
@@ -467,6 +469,77 @@ static void console(unsigned id)
 }
 
 
+/* trace=WORD: whether cmd is one whose domctl runs between magic breakpoints. */
+static int traced(const char *cmd)
+{
+    static char word[16];
+    static int read;
+    if (!read) {
+        read = 1;
+        cmdline_option("trace", word, sizeof(word));
+    }
+    return word[0] && strncmp(cmd, word, strlen(word)) == 0;
+}
+
+/* A decision of domain 0's, carried out by the monitor in one domctl: between magic breakpoints
+ * when the command is traced (make lesson dom0), its console line after them. */
+static long decided(const char *cmd, uint32_t op, uint32_t id)
+{
+    int trace = traced(cmd);
+    if (trace)
+        GUEST_BREAK();                          /* the trace starts here */
+    long rc = domctl_simple(op, id);
+    if (trace)
+        GUEST_BREAK();                          /* and stops here */
+    return rc;
+}
+
+/* One command of the shell's; 1 when it was quit. */
+static int run_command(const char *cmd)
+{
+    if (strcmp(cmd, "list") == 0)
+        list();
+    else if (strncmp(cmd, "create ", 7) == 0)
+        create(cmd + 7);
+    else if (strncmp(cmd, "pause ", 6) == 0)
+        printf("%s\n", decided(cmd, XEN_DOMCTL_pausedomain, number(cmd + 6)) == 0 ? "paused" : "cannot");
+    else if (strncmp(cmd, "unpause ", 8) == 0)
+        printf("%s\n", decided(cmd, XEN_DOMCTL_unpausedomain, number(cmd + 8)) == 0 ? "unpaused" : "cannot");
+    else if (strncmp(cmd, "destroy ", 8) == 0)
+        destroy(number(cmd + 8));
+    else if (strncmp(cmd, "block-attach ", 13) == 0)
+        block_attach(cmd + 13);
+    else if (strncmp(cmd, "block-detach ", 13) == 0)
+        block_detach(cmd + 13);
+    else if (strcmp(cmd, "block-list") == 0)
+        blkback_list();
+    else if (strcmp(cmd, "disks") == 0)
+        list_disks();
+    else if (strncmp(cmd, "disk-read ", 10) == 0)
+        disk_read(cmd + 10);
+    else if (strncmp(cmd, "disk-write ", 11) == 0)
+        disk_write(cmd + 11);
+    else if (strncmp(cmd, "disk-bench ", 11) == 0)
+        disk_bench_direct(cmd + 11);
+    else if (strcmp(cmd, "store") == 0)
+        xsd_dump("/");
+    else if (strncmp(cmd, "store ", 6) == 0)
+        xsd_dump(cmd + 6);
+    else if (strncmp(cmd, "write ", 6) == 0)
+        write_key(cmd + 6);
+    else if (strncmp(cmd, "mem ", 4) == 0)
+        set_memory(cmd + 4);
+    else if (strncmp(cmd, "wait ", 5) == 0)
+        wait_for(cmd + 5);
+    else if (strncmp(cmd, "console ", 8) == 0)
+        console(number(cmd + 8));
+    else if (strcmp(cmd, "quit") == 0)
+        return 1;
+    else
+        printf("unknown command: %s\n", cmd);
+    return 0;
+}
+
 int main(void)
 {
     traps_init();
@@ -493,45 +566,7 @@ int main(void)
         }
         if (!cmd[0])
             continue;
-        else if (strcmp(cmd, "list") == 0)
-            list();
-        else if (strncmp(cmd, "create ", 7) == 0)
-            create(cmd + 7);
-        else if (strncmp(cmd, "pause ", 6) == 0)
-            printf("%s\n", domctl_simple(XEN_DOMCTL_pausedomain, number(cmd + 6)) == 0 ? "paused" : "cannot");
-        else if (strncmp(cmd, "unpause ", 8) == 0)
-            printf("%s\n", domctl_simple(XEN_DOMCTL_unpausedomain, number(cmd + 8)) == 0 ? "unpaused" : "cannot");
-        else if (strncmp(cmd, "destroy ", 8) == 0)
-            destroy(number(cmd + 8));
-        else if (strncmp(cmd, "block-attach ", 13) == 0)
-            block_attach(cmd + 13);
-        else if (strncmp(cmd, "block-detach ", 13) == 0)
-            block_detach(cmd + 13);
-        else if (strcmp(cmd, "block-list") == 0)
-            blkback_list();
-        else if (strcmp(cmd, "disks") == 0)
-            list_disks();
-        else if (strncmp(cmd, "disk-read ", 10) == 0)
-            disk_read(cmd + 10);
-        else if (strncmp(cmd, "disk-write ", 11) == 0)
-            disk_write(cmd + 11);
-        else if (strncmp(cmd, "disk-bench ", 11) == 0)
-            disk_bench_direct(cmd + 11);
-        else if (strcmp(cmd, "store") == 0)
-            xsd_dump("/");
-        else if (strncmp(cmd, "store ", 6) == 0)
-            xsd_dump(cmd + 6);
-        else if (strncmp(cmd, "write ", 6) == 0)
-            write_key(cmd + 6);
-        else if (strncmp(cmd, "mem ", 4) == 0)
-            set_memory(cmd + 4);
-        else if (strncmp(cmd, "wait ", 5) == 0)
-            wait_for(cmd + 5);
-        else if (strncmp(cmd, "console ", 8) == 0)
-            console(number(cmd + 8));
-        else if (strcmp(cmd, "quit") == 0)
+        if (run_command(cmd))
             return 0;
-        else
-            printf("unknown command: %s\n", cmd);
     }
 }

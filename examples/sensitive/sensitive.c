@@ -11,6 +11,9 @@
  * tools/sensitive-table sets a native run and an hv run side by side (make demo-sensitive);
  * docs/LESSONS.md, lesson 1, reads the table.
  *
+ * On hv, `trace=MNEMONIC` on the command line runs that row between two magic breakpoints, for
+ * `make lesson sensitive` (Bochs records what the row ran, and whether the monitor saw it).
+ *
  * The selectors are each platform's own (the code is the same, the numbers are the platform's):
  * the kernel's code and data segments with RPL 0, as a ring-0 kernel writes them, and the ring-0
  * data segment of the machine (natively the kernel's; on hv the monitor's, __HYPERVISOR_DS).
@@ -311,6 +314,10 @@ int main(void)
     uint32_t cs;
     __asm__ volatile("mov %%cs, %0" : "=r"(cs));
     say("%s, the kernel in ring %u; %u rows\n", PLATFORM, cs & 3, (unsigned)(sizeof(rows) / sizeof(rows[0])));
+#ifndef PLATFORM_NATIVE
+    char traced[8] = "";
+    cmdline_option("trace", traced, sizeof(traced));
+#endif
     for (unsigned i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
         const struct row *r = &rows[i];
         struct outcome o = { .got = "" };
@@ -318,7 +325,16 @@ int main(void)
         resume = 0;
         __asm__ volatile("" ::: "memory");
         uint32_t before = platform_monitor_entries();
+#ifndef PLATFORM_NATIVE
+        int trace = strcmp(traced, r->mnemonic) == 0;
+        if (trace)
+            GUEST_BREAK();                          /* the trace starts here */
         r->run(&o);
+        if (trace)
+            GUEST_BREAK();                          /* and stops here */
+#else
+        r->run(&o);
+#endif
         o.entries = platform_monitor_entries() - before;
         resume = 0;
         note_fault(&o);

@@ -8,7 +8,9 @@
  * ring 1 under layer.c, and "the machine" is the layer's virtual CPU: what a trap-and-emulate
  * monitor keeps in place of the registers it took away, and all the kernel's world should be.
  * The run ends with the first wrong belief and why (tests/boot/test_trap_emulate.py and
- * test_binary_rewriting.py read it all).
+ * test_binary_rewriting.py read it all). On hv, `trace` on the command line frames the first
+ * critical section (steps 4 to 6: pushf, cli, popf) with magic breakpoints, for `make lesson
+ * trap-emulate` and `make lesson rewrite`.
  */
 #include "lesson.h"
 
@@ -19,6 +21,12 @@
 #endif
 #define TICK_NS 10000000ull               /* the timer's period: 10 ms */
 
+/* While a trace records (make lesson), lines are held back and written after it: the console's
+ * hypercalls and the monitor's wait on the serial line would fill the trace. */
+static char held[2048];
+static uint32_t held_len;
+static int holding;
+
 void say(const char *fmt, ...)
 {
     char line[256];
@@ -26,8 +34,25 @@ void say(const char *fmt, ...)
     va_start(ap, fmt);
     int n = format_vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
-    platform_console_write(line, n < 0 ? 0 : (uint32_t)n < sizeof(line) ? (uint32_t)n : sizeof(line) - 1);
+    uint32_t len = n < 0 ? 0 : (uint32_t)n < sizeof(line) ? (uint32_t)n : sizeof(line) - 1;
+    if (holding && held_len + len <= sizeof(held)) {
+        memcpy(held + held_len, line, len);
+        held_len += len;
+    } else {
+        platform_console_write(line, len);
+    }
 }
+
+#ifndef PLATFORM_NATIVE
+static void hold_lines(int on)
+{
+    holding = on;
+    if (!on && held_len) {
+        platform_console_write(held, held_len);
+        held_len = 0;
+    }
+}
+#endif
 
 /* ---- the machine, as ring 0 would find it ---------------------------------------------------- */
 
@@ -76,9 +101,21 @@ static struct {
     char first_machine[64], why[200];
 } run;
 
+#ifndef PLATFORM_NATIVE
+#define TRACE_FIRST 4                   /* the critical section: pushf; cli ... popf */
+#define TRACE_LAST  6
+static int tracing;                     /* `trace` on the command line */
+#endif
+
 void step(const char *code, const char *belief)
 {
     run.n++, run.code = code, run.belief = belief;
+#ifndef PLATFORM_NATIVE
+    if (tracing && run.n == TRACE_FIRST) {
+        hold_lines(1);
+        GUEST_BREAK();                  /* the trace starts here */
+    }
+#endif
     run.traps_before = traps(), run.calls_before = calls();
 }
 
@@ -121,6 +158,12 @@ static void verdict(enum fact fact, const char *machine, int ok)
 
 void check(enum fact fact, uint32_t value)
 {
+#ifndef PLATFORM_NATIVE
+    if (tracing && run.n == TRACE_LAST) {
+        GUEST_BREAK();                  /* and stops here */
+        hold_lines(0);
+    }
+#endif
     char machine[64];
     uint32_t limit, base, on = machine_interrupts();
     int ok = 0;
@@ -263,6 +306,7 @@ int main(void)
     say("%s\n", PLATFORM);
 #ifndef PLATFORM_NATIVE
     char how[16] = "";
+    tracing = cmdline_option("trace", how, sizeof(how)) > 0;
     rewriting = cmdline_option("rewrite", how, sizeof(how)) > 0;
     if (rewriting)
         rewrite_kernel(strcmp(how, "linear") == 0);

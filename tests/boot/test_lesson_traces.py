@@ -71,6 +71,52 @@ def check_picture(lesson, panels=1):
     assert len([c for c in lesson.svg.iter(SVG + "circle")]) == len(marks)
 
 
+GP_BOUNCED = ["==== ring 1 -> ring 0: #GP ====",
+              "==== ring 0 -> ring 1: iret to sdk_stub_13, with a bounce frame: the #GP bounced ====",
+              "==== ring 1 -> ring 0: hypercall (int $0x82): iret ====",
+              "==== ring 0 -> ring 1: iret ===="]
+
+
+def test_lesson_1_sgdt_runs_unseen_and_a_far_ret_to_ring_0_traps(tmp_path):
+    lesson = run_lesson(tmp_path, "sensitive")
+    sgdt, ret = lesson.listing.split("#### ")[1:]
+    assert sgdt.startswith("sgdt: ") and ret.startswith("lret ")
+    assert "====" not in sgdt and re.search(r"^instructions by ring: ring 1: \d+$", sgdt, re.M), \
+        "sgdt: no crossing, no instruction in ring 0"
+    assert re.search(r"^CPL1  \w+  run_sgdt\+0x\w+ +sgdt ", sgdt, re.M)
+    assert [line for line in ret.splitlines() if line.startswith("====")] == GP_BOUNCED
+    assert "error=0000e018" in ret and re.search(r"^CPL1  \w+  run_ret\+0x\w+ +retf", ret, re.M)
+    check_picture(lesson, panels=2)
+
+
+def critical_section(lesson):
+    """The traced steps 4-6: pushf, then cli (the one crossing), then popf, all in ring 1."""
+    assert lesson.crossings == GP_BOUNCED
+    first = lesson.lines.index(GP_BOUNCED[0])
+    assert re.fullmatch(r"CPL1  \w+  kernel_main\+0x\w+ +cli", lesson.lines[first - 1])
+    assert "error=00000000" in lesson.after(GP_BOUNCED[0], "the CPU pushed")
+    assert "layer_trap" in " ".join(lesson.stretch(GP_BOUNCED[1])), "the layer emulates it"
+    check_picture(lesson)
+
+
+def test_lesson_2_under_trap_and_emulate_only_cli_traps(tmp_path):
+    lesson = run_lesson(tmp_path, "trap")
+    critical_section(lesson)
+    kernel = [line for line in lesson.lines if re.match(r"CPL1  \w+  kernel_main\+", line)]
+    assert any(line.endswith(" pushf") for line in kernel) and any(line.endswith(" popf") for line in kernel), \
+        "the kernel's own pushf and popf ran in ring 1, unseen"
+    assert "layer_popf" not in lesson.listing and "layer_pushf" not in lesson.listing
+
+
+def test_lesson_3_rewritten_pushf_and_popf_are_calls_and_cli_still_traps(tmp_path):
+    lesson = run_lesson(tmp_path, "rewrite")
+    critical_section(lesson)
+    kernel = [line for line in lesson.lines if re.match(r"CPL1  \w+  kernel_main\+", line)]
+    assert not any(line.endswith(" pushf") or line.endswith(" popf") for line in kernel), "rewritten away"
+    for called in ("rewrite_pushf", "layer_pushf", "rewrite_popf", "layer_popf"):
+        assert re.search(rf"^CPL1  \w+  {called} ", lesson.listing, re.M), called
+
+
 def test_lesson_4_a_hypercall_through_the_monitor_and_a_system_call_past_it(tmp_path):
     lesson = run_lesson(tmp_path, "paravirt")
     assert lesson.crossings == [
@@ -181,7 +227,8 @@ def test_make_lesson_lists_the_lessons_and_runs_one_by_name():
     listed = make("lesson", capture_output=True, text=True, timeout=300)
     assert listed.returncode == 0, listed.stderr[-2000:]
     assert re.findall(r"^  (\w+) +lesson (\d+):", listed.stdout, re.M) == [
-        ("paravirt", "4"), ("ringcomp", "5"), ("syscalls", "6"), ("paging", "7"), ("events", "8"), ("disk", "9")]
+        ("sensitive", "1"), ("trap", "2"), ("rewrite", "3"), ("paravirt", "4"), ("ringcomp", "5"), ("syscalls", "6"),
+        ("paging", "7"), ("events", "8"), ("disk", "9"), ("dom0", "10")]
     proc = make("lesson", "ringcomp", capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert proc.stdout.splitlines()[-3:] == ["the whole listing: build/lessons/ringcomp.txt",
@@ -190,3 +237,15 @@ def test_make_lesson_lists_the_lessons_and_runs_one_by_name():
     check_picture(Lesson(os.path.join(ROOT, "build", "lessons"), "ringcomp"))
     unknown = make("lesson", "nosuchlesson", capture_output=True, text=True, timeout=300)
     assert unknown.returncode != 0 and "NAME one of:" in unknown.stdout
+
+
+def test_lesson_10_domain_0s_decision_is_one_domctl(tmp_path):
+    lesson = run_lesson(tmp_path, "dom0")
+    assert lesson.crossings == ["==== ring 1 -> ring 0: hypercall (int $0x82): domctl ====",
+                                "==== ring 0 -> ring 1: iret ===="]
+    assert "eax=00000024" in lesson.after(lesson.crossings[0], "registers before")      # 36: domctl
+    assert lesson.after(lesson.crossings[1], "the monitor ran").startswith(
+        "hypercall_entry (hv/entry.asm) -> do_domctl (hv/domctl.c) -> copy_from_guest (hv/guest_access.c)")
+    assert all(":" in line.split()[2] and line.split()[2].startswith("dom0:")
+               for line in lesson.lines if line.startswith("CPL1")), "only domain 0 ran in ring 1"
+    check_picture(lesson)
