@@ -9,8 +9,8 @@
  * monitor (mmu_update, update_va_mapping), which checks it against one invariant: each frame has
  * one type at a time (a writable page, or a page table of one level, or a descriptor table), and
  * a page table is never mapped writable. Each row below does one thing and prints what the
- * monitor answered. With `trace` on the command line, row 4's mmu_update is framed by magic
- * breakpoints for `make lesson paging`.
+ * monitor answered. With `trace=write` on the command line, row 3's plain write to a page table
+ * is framed by magic breakpoints, with `trace=update` row 4's mmu_update (make lesson paging).
  */
 #include "sdk.h"
 
@@ -18,7 +18,7 @@
 #define MARKER        0x5ca1ab1eu
 #define UNUSED_VA     0xD0000000u                  /* in the kernel's gigabyte, beyond its mapping */
 
-static int trace;
+static char trace[8];                              /* trace=write or trace=update */
 
 /* ---- the table -------------------------------------------------------------------------------- */
 
@@ -95,7 +95,12 @@ static void write_directly(uint32_t va)
                       L1_INDEX(va);
     uint32_t low = (uint32_t)*entry;
     fault_vector = 0xFFFF;
+    int traced = strcmp(trace, "write") == 0;
+    if (traced)
+        GUEST_BREAK();                                 /* the trace starts here */
     __asm__ volatile("movl $1f, %0\n\tmovl %2, (%1)\n1:" : "=m"(resume) : "r"(entry), "r"(low) : "memory");
+    if (traced)
+        GUEST_BREAK();                                 /* and stops here */
     char got[32];
     format_snprintf(got, sizeof(got), fault_vector == 14 ? "#PF, error code %#x" : "written (!)", fault_error);
     row("write one of its L1 entries with a plain mov", got, "page tables are mapped read-only to their guest");
@@ -108,10 +113,11 @@ static void remap(uint32_t *a, uint32_t *b)
     uint64_t ptr = l1_entry_address((uint32_t)(uintptr_t)a) | MMU_NORMAL_PT_UPDATE;
     *a = 0;
     *b = MARKER;
-    if (trace)
+    int traced = strcmp(trace, "update") == 0;
+    if (traced)
         GUEST_BREAK();                                 /* the trace starts here */
     long rc = mmu_update1(ptr, (uint64_t)b_mfn << PAGE_SHIFT | PTE_P | PTE_RW | PTE_A | PTE_D);
-    if (trace)
+    if (traced)
         GUEST_BREAK();                                 /* and stops here */
     HYPERVISOR_mmuext_op(&(struct mmuext_op){ .cmd = MMUEXT_INVLPG_LOCAL, .arg1.linear_addr = (uint32_t)(uintptr_t)a },
                          1, NULL, DOMID_SELF);
@@ -181,8 +187,7 @@ static void renumber(void *page)
 
 int main(void)
 {
-    char value[8];
-    trace = cmdline_option("trace", value, sizeof(value));
+    cmdline_option("trace", trace, sizeof(trace));
     traps_init();
     trap_set_handler(14, on_fault);
     printf("direct paging: one set of page tables, the guest's, in machine frames; every write validated\n");

@@ -191,17 +191,27 @@ def test_lesson_6_the_bounced_system_call_goes_through_the_monitor_and_the_direc
     check_picture(lesson, panels=2)
 
 
-def test_lesson_7_one_mmu_update_is_validated_by_the_typed_frame_code(tmp_path):
+def test_lesson_7_a_store_to_a_page_table_is_a_bounced_pf_and_mmu_update_is_validated(tmp_path):
     lesson = run_lesson(tmp_path, "paging")
-    assert lesson.crossings == ["==== ring 1 -> ring 0: hypercall (int $0x82): mmu_update ====",
-                                "==== ring 0 -> ring 1: iret ===="]
-    assert "eax=00000001" in lesson.after(lesson.crossings[0], "registers before")     # 1: mmu_update
-    ran = lesson.after(lesson.crossings[1], "the monitor ran")
+    assert lesson.crossings == [
+        "==== ring 1 -> ring 0: #PF ====",
+        "==== ring 0 -> ring 1: iret to sdk_stub_14, with a bounce frame: the #PF bounced ====",
+        "==== ring 1 -> ring 0: hypercall (int $0x82): iret ====", "==== ring 0 -> ring 1: iret ====",
+        "==== ring 1 -> ring 0: hypercall (int $0x82): mmu_update ====", "==== ring 0 -> ring 1: iret ===="]
+    pushed = lesson.after(lesson.crossings[0], "the CPU pushed")
+    assert "error=00000003" in pushed, "present, write: the page table is mapped read-only"
+    eip = re.search(r"eip=(\w+)", pushed).group(1)
+    assert f"error=00000003 eip={eip}" in lesson.after(lesson.crossings[1], "the monitor wrote on ring 1's stack")
+    assert "on_fault" in " ".join(lesson.stretch(lesson.crossings[1]))
+    update = lesson.listing.split("#### ")[2]
+    lesson.lines = update.splitlines()
+    assert "eax=00000001" in lesson.after(lesson.crossings[4], "registers before")     # 1: mmu_update
+    ran = lesson.after(lesson.crossings[5], "the monitor ran")
     for step in ("do_mmu_update, run_batch (hv/mm.c)", "copy_from_guest (hv/guest_access.c)",
                  "mod_table_entry (hv/page_types.c)", "get_page_type", "put_page_type"):
         assert step in ran, step
-    assert re.search(r"eax=00000000\b", lesson.after(lesson.crossings[1], "registers before")), "it answered 0"
-    check_picture(lesson)
+    assert re.search(r"eax=00000000\b", lesson.after(lesson.crossings[5], "registers before")), "it answered 0"
+    check_picture(lesson, panels=2)
 
 
 def test_lesson_8_a_timer_event_wakes_the_blocked_guest_by_an_upcall(tmp_path):
