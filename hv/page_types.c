@@ -77,14 +77,19 @@ static int owned_by(uint16_t dom, uint32_t mfn)
     return mfn < MAX_FRAMES && frame_table[mfn].owner == dom;
 }
 
-/* Which slots of a table the guest controls. */
-static int guest_slot(enum frame_type type, unsigned slot)
+/* Which slots of a table the guest controls: the first guest_slots(type). */
+static unsigned guest_slots(enum frame_type type)
 {
     if (type == PGT_l3)
-        return slot < L3_ENTRIES;
+        return L3_ENTRIES;
     if (type == PGT_l2_xen)
-        return slot < FIRST_MONITOR_L2_SLOT;
-    return slot < ENTRIES;
+        return FIRST_MONITOR_L2_SLOT;
+    return ENTRIES;
+}
+
+static int guest_slot(enum frame_type type, unsigned slot)
+{
+    return slot < guest_slots(type);
 }
 
 /* l3_accessed_bit: RW, US, A and D are reserved in a PAE PDPTE (SDM table 4-8). But QEMU's TCG
@@ -188,6 +193,25 @@ static int prepare_table(uint32_t mfn, enum frame_type type)
     return 0;
 }
 
+/* Step over the empty entries of t from i on (before end), one budget unit each, as far as the
+ * budget goes: where the next present entry is, end, or where the budget ran out. Most of a
+ * table is empty, and an empty entry holds nothing: this is the whole of its validation and
+ * release. The present bit is in the entry's low word (Intel SDM 4.4.2). */
+static unsigned skip_empty(const pte_t *t, unsigned i, unsigned end)
+{
+    unsigned start = i, limit = end;
+    if (work_budget <= 0)
+        limit = i;
+    else if ((unsigned)work_budget < end - i)
+        limit = i + (unsigned)work_budget;
+    while (i + 4 <= limit && !((uint32_t)(t[i] | t[i + 1] | t[i + 2] | t[i + 3]) & PTE_P))
+        i += 4;                        /* four at a time while all four are empty */
+    while (i < limit && !((uint32_t)t[i] & PTE_P))
+        i++;
+    work_budget -= (int32_t)(i - start);
+    return i;
+}
+
 static void put_entries(enum frame_type type, const pte_t *t, uint32_t mfn, unsigned upto)
 {
     for (unsigned i = 0; i < upto; i++)
@@ -203,9 +227,11 @@ static int validate_entries(uint16_t dom, uint32_t mfn, enum frame_type type)
 {
     struct frame_info *fi = &frame_table[mfn];
     const pte_t *t = frame_contents(mfn);
-    for (unsigned i = fi->progress; i < ENTRIES; i++) {
-        if (!guest_slot(type, i))
-            continue;
+    unsigned end = guest_slots(type);
+    for (unsigned i = fi->progress;; i++) {
+        i = skip_empty(t, i, end);
+        if (i == end)
+            return 0;
         int rc = work_budget > 0 ? (work_budget--, get_entry(dom, type, i, t[i], mfn)) : -XEN_ERESTART;
         if (rc == -XEN_ERESTART) {
             fi->progress = (uint16_t)i;
@@ -216,7 +242,6 @@ static int validate_entries(uint16_t dom, uint32_t mfn, enum frame_type type)
             return rc;
         }
     }
-    return 0;
 }
 
 /* A refused table takes nothing: not even its type. */
@@ -328,16 +353,15 @@ static int release_step(uint32_t *queue)
     struct frame_info *fi = &frame_table[mfn];
     const pte_t *t = frame_contents(mfn);
     enum frame_type type = (enum frame_type)fi->type;
-    while (fi->progress < ENTRIES && *queue == mfn) {
-        unsigned i = fi->progress;
-        if (guest_slot(type, i)) {
-            if (work_budget <= 0)
-                return 0;
-            work_budget--;
-        }
-        fi->progress++;
-        if (guest_slot(type, i))
-            put_entry(type, t[i], mfn);
+    unsigned end = guest_slots(type);
+    while (*queue == mfn) {
+        fi->progress = (uint16_t)skip_empty(t, fi->progress, end);
+        if (fi->progress == end)
+            break;
+        if (work_budget <= 0)
+            return 0;
+        work_budget--;
+        put_entry(type, t[fi->progress++], mfn);
     }
     if (*queue == mfn) {               /* every entry given back: the frame is free of its type */
         *queue = fi->next;

@@ -45,6 +45,7 @@ void space_destroy(struct space *s);   /* never the current one */
 void space_switch(const struct space *s);   /* NULL: the kernel's own */
 /* Map a new zeroed page at user address va (no-op if mapped); 0 or -HVOS_ENOMEM. */
 int space_map(struct space *s, uint32_t va);
+int space_map_range(struct space *s, uint32_t start, uint32_t end);   /* fresh pages over a range */
 void space_unmap(struct space *s, uint32_t va);
 /* The kernel's view of the user page at va, or NULL when it is not mapped for ring 3. */
 uint8_t *space_page(const struct space *s, uint32_t va);

@@ -45,14 +45,6 @@ static void put_user_bytes(struct space *s, uint32_t va, const void *src, uint32
     }
 }
 
-static int map_range(struct space *s, uint32_t start, uint32_t end)
-{
-    for (uint32_t va = start & ~(PAGE_SIZE - 1); va < end; va += PAGE_SIZE)
-        if (space_map(s, va) < 0)
-            return -HVOS_ENOMEM;
-    return 0;
-}
-
 static int phdr_ok(const struct archive_file *f, const struct elf32_phdr *ph)
 {
     return ph->filesz <= ph->memsz && (uint64_t)ph->offset + ph->filesz <= f->size &&
@@ -119,7 +111,7 @@ static int load_segments(struct process *p, const struct archive_file *f, const 
         struct elf32_phdr ph = phdr(f, eh, i);
         if (ph.type != PT_LOAD || !ph.memsz)
             continue;
-        if (map_range(&p->space, ph.vaddr, ph.vaddr + ph.memsz) < 0)
+        if (space_map_range(&p->space, ph.vaddr, ph.vaddr + ph.memsz) < 0)
             return -HVOS_ENOMEM;
         put_user_bytes(&p->space, ph.vaddr, f->data + ph.offset, ph.filesz);
         if (ph.vaddr + ph.memsz > end)
@@ -138,7 +130,7 @@ static int load_segments(struct process *p, const struct archive_file *f, const 
  * environment (NULL), and the strings above, at the top of the stack. Returns the new %esp. */
 static int build_stack(struct process *p, char *const argv[], int argc, uint32_t *esp)
 {
-    if (map_range(&p->space, USER_STACK_BOTTOM, HVOS_USER_STACK_TOP) < 0)
+    if (space_map_range(&p->space, USER_STACK_BOTTOM, HVOS_USER_STACK_TOP) < 0)
         return -HVOS_ENOMEM;
     uint32_t words[ARG_MAX_COUNT + 3];
     uint32_t top = HVOS_USER_STACK_TOP;

@@ -183,39 +183,93 @@ int space_map(struct space *s, uint32_t va)
     return 0;
 }
 
-/* A copy of from's user pages, each a new page with the same contents and rights, into the empty
- * space to (fork). The entries of each new L1 go in one pte_write_batch: on hv one mmu_update
- * for up to 512 pages, where one each would be a crossing each. 0 or -HVOS_ENOMEM (to is then
- * partly filled, every page it got in its tables: the caller destroys it). */
-int space_copy(struct space *to, const struct space *from)
+/* A new L1 at L2 slot i of s, whose entries were written while it was an ordinary page: it
+ * becomes a table now, as table_new does for an L3. On hv the monitor checks its entries all at
+ * once, at the pin, where an entry written into a table in use is an mmu_update. */
+static void l1_install(struct space *s, uint32_t i, uint64_t *entries)
+{
+    uint32_t l1 = virt_to_frame(entries);
+    if (table_make(l1, 1) < 0 || pte_write(s->l2, i, (uint64_t)l1 << PAGE_SHIFT | PTE_P | PTE_RW | PTE_US | PTE_A) < 0)
+        kernel_panic("adding the filled L1 %#x failed", l1);
+}
+
+/* A new L1 for the empty space `to` at L2 slot i, holding a copy of each page from_l1 maps, with
+ * the same rights. 0, or -HVOS_ENOMEM with the pages copied so far in it (the caller destroys
+ * the space). */
+static int l1_copy(struct space *to, uint32_t i, const uint64_t *from_l1)
+{
+    uint64_t *entries = kpage_alloc();
+    if (!entries)
+        return -HVOS_ENOMEM;
+    int rc = 0;
+    for (uint32_t j = 0; j < L1_ENTRIES; j++) {
+        if (!(from_l1[j] & PTE_P))
+            continue;
+        void *page = kpage_alloc();
+        if (!page) {
+            rc = -HVOS_ENOMEM;
+            break;
+        }
+        memcpy(page, frame_to_virt((uint32_t)(from_l1[j] >> PAGE_SHIFT)), PAGE_SIZE);
+        uint64_t rights = from_l1[j] & PTE_RW ? USER_PTE : USER_PTE & ~(uint64_t)PTE_RW;
+        entries[j] = (uint64_t)virt_to_frame(page) << PAGE_SHIFT | rights;
+    }
+    l1_install(to, i, entries);
+    return rc;
+}
+
+/* Fresh pages for ring 3 over [start, end) of s, an L1's worth at a time: into a new L1 written
+ * before it becomes a table (l1_install), or, where s has the L1 already, in one pte_write_batch
+ * (on hv one mmu_update, where one a page would be a crossing each). 0 or -HVOS_ENOMEM (the pages
+ * mapped so far stay mapped). */
+int space_map_range(struct space *s, uint32_t start, uint32_t end)
 {
     static struct pte_write batch[L1_ENTRIES];
+    for (uint32_t va = start & ~(PAGE_SIZE - 1); va < end;) {
+        uint32_t i = L2_INDEX(va), stop = (i + 1) << L2_SHIFT;      /* the end of this L1's span */
+        uint64_t l2e = table(s->l2)[i];
+        uint32_t l1 = l2e & PTE_P ? (uint32_t)(l2e >> PAGE_SHIFT) : 0;
+        uint64_t *entries = l1 ? NULL : kpage_alloc();
+        if (!l1 && !entries)
+            return -HVOS_ENOMEM;
+        unsigned n = 0;
+        int rc = 0;
+        for (; va < end && va < stop; va += PAGE_SIZE) {
+            if (l1 && (table(l1)[L1_INDEX(va)] & PTE_P))
+                continue;
+            void *page = kpage_alloc();
+            if (!page) {
+                rc = -HVOS_ENOMEM;
+                break;
+            }
+            uint64_t e = (uint64_t)virt_to_frame(page) << PAGE_SHIFT | USER_PTE;
+            if (l1)
+                batch[n++] = (struct pte_write){ l1, L1_INDEX(va), e };
+            else
+                entries[L1_INDEX(va)] = e;
+        }
+        if (!l1)
+            l1_install(s, i, entries);
+        else if (n && pte_write_batch(batch, n) < 0)
+            kernel_panic("mapping user pages into L1 %#x failed", l1);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* A copy of from's user pages, each a new page with the same contents and rights, into the empty
+ * space to (fork), a new L1 at a time. 0 or -HVOS_ENOMEM (to is then partly filled, every page it
+ * got in its tables: the caller destroys it). */
+int space_copy(struct space *to, const struct space *from)
+{
     for (uint32_t i = 0; i < L2_ENTRIES; i++) {            /* slot 0: all of 0 to HVOS_USER_LIMIT */
         uint64_t l2e = table(from->l2)[i];
         if (!(l2e & PTE_P))
             continue;
-        const uint64_t *l1 = table((uint32_t)(l2e >> PAGE_SHIFT));
-        uint32_t base = i << L2_SHIFT;
-        if (!l1_entry(to, base) && l1_add(to, base) < 0)
-            return -HVOS_ENOMEM;
-        uint32_t to_l1 = (uint32_t)(table(to->l2)[i] >> PAGE_SHIFT);
-        unsigned n = 0;
-        int short_of_memory = 0;
-        for (uint32_t j = 0; j < L1_ENTRIES && !short_of_memory; j++) {
-            if (!(l1[j] & PTE_P))
-                continue;
-            void *page = kpage_alloc();
-            if (!page) {
-                short_of_memory = 1;
-                break;
-            }
-            memcpy(page, frame_to_virt((uint32_t)(l1[j] >> PAGE_SHIFT)), PAGE_SIZE);
-            uint64_t rights = l1[j] & PTE_RW ? USER_PTE : USER_PTE & ~(uint64_t)PTE_RW;
-            batch[n++] = (struct pte_write){ to_l1, j, (uint64_t)virt_to_frame(page) << PAGE_SHIFT | rights };
-        }
-        if (n && pte_write_batch(batch, n) < 0)
-            kernel_panic("copying the user pages of L1 %#x failed", to_l1);
-        if (short_of_memory)
+        if (l1_entry(to, i << L2_SHIFT))
+            kernel_panic("fork's copy into a space that is not empty");
+        if (l1_copy(to, i, table((uint32_t)(l2e >> PAGE_SHIFT))) < 0)
             return -HVOS_ENOMEM;
     }
     return 0;

@@ -130,3 +130,16 @@ def test_trace_disk_follows_one_request_through_domain_0_under_bochs():
     with open(os.path.join(ROOT, "build", "lessons", "disk.txt")) as f:
         listing = f.read()
     assert re.search(r"^CPL1  \w+  dom0:\S+\s+rep outsw", listing, re.M), "the sector in one string instruction"
+
+
+def test_profile_counts_each_functions_instructions_by_ring():
+    """--profile: where the recorded trace's 190 instructions went, the most first, ring by ring."""
+    listing = annotate(os.path.join(SAMPLE, "tracedemo.raw"),
+                       [os.path.join(SAMPLE, "hv.sym"), os.path.join(SAMPLE, "tracedemo.sym")])
+    assert ta.profile(listing, 5) == [
+        "instructions by ring: CPL0: 74, CPL1: 113, CPL3: 3",
+        "  CPL1        37  sdk_dispatch",
+        "  CPL0        31  hypercall_dispatch",
+        "  CPL0        15  do_xen_version",
+        "  CPL1        13  main",
+        "  CPL0        13  hypercall_entry"]

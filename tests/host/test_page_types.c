@@ -266,6 +266,44 @@ static void release_goes_on_in_steps(void **state)
     assert_int_equal(get_page_type(DOM, 100, PGT_writable), 0);
 }
 
+/* An empty entry holds nothing, and is stepped over quickly, but still costs its unit: a table
+ * that is all but empty is validated and released in as many crossings as a full one, and
+ * each stop is exactly where the budget ran out. */
+static void empty_entries_cost_a_unit_each_and_stop_where_the_budget_ends(void **state)
+{
+    (void)state;
+    mem[2][0] = entry(40, PTE_P);
+    mem[2][511] = entry(41, PTE_P);
+    unsigned crossings = 0;
+    int rc;
+    do {
+        work_budget = 100;
+        rc = get_page_type(DOM, 2, PGT_l1);
+        crossings++;
+        if (rc == -XEN_ERESTART) {
+            assert_int_equal(frame_table[2].progress, crossings * 100);
+            assert_int_equal(work_budget, 0);
+        }
+    } while (rc == -XEN_ERESTART);
+    assert_int_equal(rc, 0);
+    assert_int_equal(crossings, (512 + 99) / 100);
+    assert_int_equal(work_budget, 100 - 512 % 100);
+    assert_int_equal(frame_table[40].ref_count, 1);
+    assert_int_equal(frame_table[41].ref_count, 1);
+    work_budget = 100;
+    put_page_type(2);
+    crossings = 1;
+    while (release_pending(DOM)) {
+        assert_int_equal(frame_table[2].progress, crossings * 100);
+        work_budget = 100;
+        crossings++;
+    }
+    assert_int_equal(crossings, (512 + 99) / 100);
+    assert_int_equal(frame_table[40].ref_count, 0);
+    assert_int_equal(frame_table[41].ref_count, 0);
+    assert_int_equal(frame_table[2].type_count, 0);
+}
+
 static void a_validation_left_half_way_is_finished_by_the_next_get(void **state)
 {
     (void)state;
@@ -406,6 +444,7 @@ int main(void)
         cmocka_unit_test_setup(validation_stops_when_the_budget_is_spent_and_goes_on, setup),
         cmocka_unit_test_setup(a_refused_entry_after_restarts_takes_nothing, setup),
         cmocka_unit_test_setup(release_goes_on_in_steps, setup),
+        cmocka_unit_test_setup(empty_entries_cost_a_unit_each_and_stop_where_the_budget_ends, setup),
         cmocka_unit_test_setup(a_validation_left_half_way_is_finished_by_the_next_get, setup),
         cmocka_unit_test_setup(a_long_chain_of_linear_tables_is_released_without_recursion, setup),
         cmocka_unit_test_setup(a_frame_changes_type_only_after_a_pending_flush, setup),
