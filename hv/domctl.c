@@ -78,10 +78,16 @@ static long console_input(struct domain *d, struct hv_domctl *op)
     return 0;
 }
 
+/* The oldest `size` bytes of the domain's history (a ring: hv/guest_console.c), in order: up to
+ * the ring's end, then from its start. */
 static long read_console(struct domain *d, struct hv_domctl *op)
 {
     uint32_t n = op->u.readconsole.size < d->history_len ? op->u.readconsole.size : d->history_len;
-    if (copy_to_guest((uint32_t)(uintptr_t)op->u.readconsole.buffer, d->history, n) < 0)
+    uint32_t to_end = (uint32_t)sizeof(d->history) - d->history_start;
+    uint32_t first = n < to_end ? n : to_end;
+    uint32_t buffer = (uint32_t)(uintptr_t)op->u.readconsole.buffer;
+    if (copy_to_guest(buffer, d->history + d->history_start, first) < 0 ||
+        copy_to_guest(buffer + first, d->history, n - first) < 0)
         return -XEN_EFAULT;
     op->u.readconsole.size = n;
     return 0;

@@ -39,13 +39,16 @@ void domain_console_show_prompt(struct domain *d)
     console_leave_partial(d->id);
 }
 
+/* Keep c in the domain's history, a ring of its last sizeof(history) bytes: once full, each new
+ * byte takes the oldest one's place (moving the whole history along a byte for each byte cost
+ * the monitor a thousand instructions a character). */
 static void remember(struct domain *d, char c)
 {
-    if (d->history_len == sizeof(d->history)) {
-        memmove(d->history, d->history + 1, sizeof(d->history) - 1);
-        d->history_len--;
-    }
-    d->history[d->history_len++] = c;
+    d->history[(d->history_start + d->history_len) % sizeof(d->history)] = c;
+    if (d->history_len < sizeof(d->history))
+        d->history_len++;
+    else
+        d->history_start = (d->history_start + 1) % sizeof(d->history);
 }
 
 void domain_console_write(struct domain *d, const char *s, uint32_t len)

@@ -427,16 +427,17 @@ static int type_into(unsigned id, const char *s, uint32_t len)
  * goes to its console ring, what it prints appears as ever) until Ctrl-], as `xl console`. */
 static void console(unsigned id)
 {
-    static char text[1025];
+    static char text[1024];
     struct hv_domctl op = { .cmd = HV_DOMCTL_readconsole, .domain = (domid_t)id };
     op.u.readconsole.buffer = text;
-    op.u.readconsole.size = sizeof(text) - 1;
+    op.u.readconsole.size = sizeof(text);
     if (HYPERVISOR_domctl(&op) < 0) {
         printf("no domain %u\n", id);
         return;
     }
-    text[op.u.readconsole.size] = 0;
-    printf("--- console of domain %u ---\n%s--- end ---\n", id, text);
+    printf("--- console of domain %u ---\n", id);
+    console_write(text, op.u.readconsole.size);        /* all of it: printf holds 512 bytes */
+    printf("--- end ---\n");
     struct hv_domctl probe = { .cmd = HV_DOMCTL_console_input, .domain = (domid_t)id };
     if (id == 0)
         return;

@@ -146,7 +146,8 @@ struct domain {
     uint32_t last_vcpu;        /* the vCPU of it picked last: its others take turns after it */
 
     struct guest_symbols symbols;   /* from its image, for crash reports (if it kept them) */
-    char history[1024];        /* its recent console output, for domain 0 (HV_DOMCTL_readconsole) */
+    char history[1024];        /* its recent console output, for domain 0 (HV_DOMCTL_readconsole): */
+    uint32_t history_start;    /* a ring, the oldest byte at history_start */
     uint32_t history_len;
     char line[CONSOLE_LINE_MAX];    /* console output not yet printed, up to a newline */
     unsigned line_len;

@@ -322,6 +322,22 @@ def test_domain0_types_into_a_domus_console_until_ctrl_bracket():
     assert run.status == 0
 
 
+def test_a_domains_console_history_is_its_last_1024_bytes_in_order():
+    """HV_DOMCTL_readconsole gives domain 0 the last 1024 bytes a domain printed (the monitor keeps
+    them in a ring): after examples/directpaging's 2,500 or so, `console 1` shows exactly the tail
+    of what it printed, oldest first, across the ring's wrap."""
+    run = boot("build/examples/dom0.elf", "build/examples/directpaging.elf=attach",
+               typed="create one\nunpause 1\nwait 1\nconsole 1\nquit\n")
+    assert run.status == 0, run.console[-3000:]
+    printed = "".join(line[len("one: "):] + "\n" for line in run.console.splitlines() if line.startswith("one: "))
+    assert len(printed) > 2048, len(printed)
+    lines = run.console.splitlines()
+    start, end = lines.index("dom0: --- console of domain 1 ---"), lines.index("dom0: --- end ---")
+    assert all(line.startswith("dom0: ") for line in lines[start + 1:end])
+    history = "".join(line[len("dom0: "):] + "\n" for line in lines[start + 1:end])
+    assert len(history) == 1024 and printed.endswith(history), (len(history), history[:200])
+
+
 def test_a_corrupt_input_ring_gets_nothing_typed_into_it():
     """A domU that wrote an in_prod a whole ring past in_cons: the monitor reads its indexes once
     and types nothing; domain 0 is told and detaches, and everyone else goes on."""

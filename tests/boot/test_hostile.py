@@ -45,10 +45,10 @@ def test_hypercall_fuzzing_harms_neither_the_monitor_nor_a_neighbour():
     assert run.status == 0
 
 
-@pytest.mark.parametrize("hog", ["hog=gntcopy", "hog=multicall", "hog=console kib=256"])
+@pytest.mark.parametrize("hog", ["hog=gntcopy", "hog=multicall", "hog=console kib=1024"])
 def test_a_long_hypercall_lets_the_other_domains_run(hog):
     """One hypercall with a great deal to do (256 MiB of grant copies, alone or as the entry of a
-    multicall, or 256 KiB for the console) is continued in steps, as Xen's are: a canary beside it
+    multicall, or 1 MiB for the console) is continued in steps, as Xen's are: a canary beside it
     keeps making its checks while the call is under way, and the call still does all of its work.
     Under -icount, so that both domains see the same, repeatable time."""
     run = boot(f"{guest('canary')}=name=canary log ms=400", f"{guest('hog')}={hog} mem=16M", icount=True,
