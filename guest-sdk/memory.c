@@ -9,12 +9,6 @@ struct shared_info *shared_info;
 /* The page-aligned hole shared_info is mapped into (its own frame becomes unused). */
 static uint8_t shared_info_window[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 
-uint32_t virt_to_mfn(const void *va)
-{
-    const uint32_t *p2m = (const uint32_t *)start_info->mfn_list;
-    return p2m[((uint32_t)(uintptr_t)va - GUEST_VIRT_BASE) >> PAGE_SHIFT];
-}
-
 long map_page(void *va, uint32_t mfn, uint32_t flags)
 {
     uint64_t pte = (uint64_t)mfn << PAGE_SHIFT | flags;
@@ -185,10 +179,4 @@ long address_space_map_user(uint32_t l3, uint32_t va, uint32_t mfn)
     mmu_queue_add(&q, (uint64_t)l1 << PAGE_SHIFT | L1_INDEX(va) * PTE_SIZE,
                   (uint64_t)mfn << PAGE_SHIFT | PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D);
     return mmu_queue_flush(&q);
-}
-
-/* The virtual address of one of our frames in the start-of-day mapping (through the M2P). */
-void *mfn_to_virt(uint32_t mfn)
-{
-    return (void *)(uintptr_t)(GUEST_VIRT_BASE + ((const uint32_t *)MACH2PHYS_VIRT_START)[mfn] * PAGE_SIZE);
 }

@@ -63,7 +63,7 @@ int copy_string_from_user(char *dst, uint32_t src, uint32_t size);
 /* ---- processes (process.c) -------------------------------------------------------------------- */
 enum proc_state { PROC_FREE, PROC_RUNNABLE, PROC_BLOCKED, PROC_ZOMBIE };
 enum block_reason { WAIT_NONE, WAIT_CHILD, WAIT_INPUT };
-enum file_kind { FILE_NONE, FILE_CONSOLE, FILE_ARCHIVE };
+enum file_kind { FILE_NONE, FILE_CONSOLE, FILE_ARCHIVE, FILE_NULL, FILE_ZERO };   /* the last two: /dev/null, /dev/zero */
 
 struct open_file {
     enum file_kind kind;

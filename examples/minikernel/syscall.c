@@ -63,13 +63,27 @@ static long read_file(struct open_file *of, uint32_t buf, uint32_t len)
     return (long)n;
 }
 
+/* /dev/zero: zeros, at most a page a read (a short read, which a reader must take anyway); each
+ * piece's copy checks that ring 3 may write it. */
+static long read_zero(uint32_t buf, uint32_t len)
+{
+    static const char zeros[CHUNK];
+    uint32_t n = len < PAGE_SIZE ? len : PAGE_SIZE;
+    for (uint32_t done = 0; done < n; done += CHUNK)
+        if (copy_to_user(buf + done, zeros, n - done < CHUNK ? n - done : CHUNK) < 0)
+            return -HVOS_EFAULT;
+    return (long)n;
+}
+
 static long sys_read(struct regs *r)
 {
     struct open_file *of = file_of((int)r->ebx);
     if (!of)
         return -HVOS_EBADF;
-    if (!r->edx)
-        return 0;
+    if (!r->edx || of->kind == FILE_NULL)
+        return 0;                       /* /dev/null: always at its end */
+    if (of->kind == FILE_ZERO)
+        return read_zero(r->ecx, r->edx);
     return of->kind == FILE_CONSOLE ? read_console(r, r->ecx, r->edx) : read_file(of, r->ecx, r->edx);
 }
 
@@ -80,10 +94,12 @@ static long sys_write(struct regs *r)
     uint32_t buf = r->ecx, len = r->edx;
     if (!of)
         return -HVOS_EBADF;
-    if (of->kind != FILE_CONSOLE)
+    if (of->kind == FILE_ARCHIVE)
         return -HVOS_EBADF;             /* archive files are open for reading only */
     if (!user_range_ok(buf, len))
         return -HVOS_EFAULT;
+    if (of->kind != FILE_CONSOLE)
+        return (long)len;               /* /dev/null and /dev/zero take it all, and keep nothing */
     for (uint32_t done = 0; done < len; ) {
         uint32_t va = buf + done, in_page = PAGE_SIZE - (va & (PAGE_SIZE - 1));
         uint32_t n = len - done < in_page ? len - done : in_page;
@@ -104,18 +120,38 @@ static long user_path(uint32_t path, char *out, uint32_t size, const struct arch
     return *f ? 0 : -HVOS_ENOENT;
 }
 
+/* The two files that are not the archive's, as on Unix. */
+static const struct { const char *path; enum file_kind kind; } devices[] = {
+    { "/dev/null", FILE_NULL }, { "/dev/zero", FILE_ZERO },
+};
+
+static enum file_kind device_at(const char *path)
+{
+    for (unsigned i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
+        if (strcmp(path, devices[i].path) == 0)
+            return devices[i].kind;
+    return FILE_NONE;
+}
+
 static long sys_open(struct regs *r)
 {
     char path[sizeof(((struct archive_file *)0)->name)];
-    const struct archive_file *f;
-    if ((r->ecx & HVOS_O_ACCMODE) != HVOS_O_RDONLY)
-        return -HVOS_EROFS;             /* the archive is read-only, whatever the path */
-    long rc = user_path(r->ebx, path, sizeof(path), &f);
-    if (rc < 0)
-        return rc;
+    int n = copy_string_from_user(path, r->ebx, sizeof(path));
+    if (n < 0)
+        return n;
+    enum file_kind kind = device_at(path);
+    const struct archive_file *f = NULL;
+    if (kind == FILE_NONE) {
+        if ((r->ecx & HVOS_O_ACCMODE) != HVOS_O_RDONLY)
+            return -HVOS_EROFS;         /* the archive is read-only, whatever the path */
+        f = archive_find(path);
+        if (!f)
+            return -HVOS_ENOENT;
+        kind = FILE_ARCHIVE;
+    }
     for (int fd = 0; fd < NFILE; fd++)
         if (current->files[fd].kind == FILE_NONE) {
-            current->files[fd] = (struct open_file){ FILE_ARCHIVE, f, 0 };
+            current->files[fd] = (struct open_file){ kind, f, 0 };
             return fd;
         }
     return -HVOS_EMFILE;
@@ -137,6 +173,8 @@ static long sys_lseek(struct regs *r)
         return -HVOS_EBADF;
     if (of->kind == FILE_CONSOLE)
         return -HVOS_ESPIPE;
+    if (of->kind != FILE_ARCHIVE)
+        return 0;                       /* /dev/null and /dev/zero stay at 0, as on Linux */
     static const int known[] = { [HVOS_SEEK_SET] = 1, [HVOS_SEEK_CUR] = 1, [HVOS_SEEK_END] = 1 };
     if (r->edx > HVOS_SEEK_END || !known[r->edx])
         return -HVOS_EINVAL;
@@ -152,6 +190,8 @@ static struct hvos_stat stat_of(const struct open_file *of)
 {
     if (of->kind == FILE_CONSOLE)
         return (struct hvos_stat){ HVOS_S_IFCHR | 0620, 0 };
+    if (of->kind != FILE_ARCHIVE)
+        return (struct hvos_stat){ HVOS_S_IFCHR | 0666, 0 };
     return (struct hvos_stat){ HVOS_S_IFREG | 0444, of->file->size };
 }
 
@@ -167,11 +207,12 @@ static long sys_fstat(struct regs *r)
 static long sys_stat(struct regs *r)
 {
     char path[sizeof(((struct archive_file *)0)->name)];
-    const struct archive_file *f;
+    const struct archive_file *f = NULL;
     long rc = user_path(r->ebx, path, sizeof(path), &f);
-    if (rc < 0)
+    enum file_kind kind = rc == 0 ? FILE_ARCHIVE : rc == -HVOS_ENOENT ? device_at(path) : FILE_NONE;
+    if (kind == FILE_NONE)
         return rc;
-    struct hvos_stat st = stat_of(&(struct open_file){ FILE_ARCHIVE, f, 0 });
+    struct hvos_stat st = stat_of(&(struct open_file){ kind, f, 0 });
     return copy_to_user(r->ecx, &st, sizeof(st));
 }
 

@@ -362,11 +362,14 @@ int copy_to_user(uint32_t dst, const void *src, uint32_t len)
 
 int copy_string_from_user(char *dst, uint32_t src, uint32_t size)
 {
+    const uint8_t *page = NULL;                 /* the page under src + i, looked up once a page */
     for (uint32_t i = 0; i < size; i++) {
-        const uint8_t *page = src + i < src ? NULL : space_page(&current->space, src + i);
+        uint32_t va = src + i;
+        if (!page || !(va & (PAGE_SIZE - 1)))
+            page = va < src ? NULL : space_page(&current->space, va);
         if (!page)
             return -HVOS_EFAULT;
-        dst[i] = (char)page[(src + i) & (PAGE_SIZE - 1)];
+        dst[i] = (char)page[va & (PAGE_SIZE - 1)];
         if (!dst[i])
             return (int)i;
     }

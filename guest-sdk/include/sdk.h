@@ -99,8 +99,13 @@ extern struct shared_info *shared_info;     /* mapped by memory_init */
 
 /* Map shared_info (called by the SDK before main). */
 void memory_init(void);
-/* The machine frame behind a virtual address of the start-of-day mapping (from the p2m list). */
-uint32_t virt_to_mfn(const void *va);
+/* The machine frame behind a virtual address of the start-of-day mapping (from the p2m list).
+ * Inline, as mfn_to_virt: a kernel walking its tables calls them for every entry it reads. */
+static inline uint32_t virt_to_mfn(const void *va)
+{
+    const uint32_t *p2m = (const uint32_t *)start_info->mfn_list;
+    return p2m[((uint32_t)(uintptr_t)va - GUEST_VIRT_BASE) >> PAGE_SHIFT];
+}
 /* Point the page at va to machine frame mfn with the given PTE flags (update_va_mapping). */
 long map_page(void *va, uint32_t mfn, uint32_t flags);
 /* Let ring 3 use the pages of [start, end): the U bit on their entries. */
@@ -117,7 +122,11 @@ long table_pin(uint32_t mfn, unsigned level);
  * and one mmuext_op on a frame: what the monitor answered. */
 long mmu_update1(uint64_t ptr, uint64_t val);
 long mmuext1(unsigned cmd, uint32_t mfn);
-void *mfn_to_virt(uint32_t mfn);
+/* The virtual address of one of our frames in the start-of-day mapping (through the M2P). */
+static inline void *mfn_to_virt(uint32_t mfn)
+{
+    return (void *)(uintptr_t)(GUEST_VIRT_BASE + ((const uint32_t *)MACH2PHYS_VIRT_START)[mfn] * PAGE_SIZE);
+}
 
 /* Page-table updates queued and sent to the monitor in one mmu_update. */
 #define MMU_QUEUE_SIZE 32

@@ -109,6 +109,25 @@ static int pattern_ok(const unsigned char *p, size_t n)
     return 1;
 }
 
+/* The two files that are not the archive's: /dev/null takes everything and gives nothing,
+ * /dev/zero gives zeros. */
+static void test_devices(void)
+{
+    char buf[300];
+    int null = open("/dev/null", O_WRONLY), zero = open("/dev/zero", O_RDONLY);
+    check(null >= 0 && write(null, "discarded", 9) == 9 && read(null, buf, sizeof(buf)) == 0,
+          "/dev/null takes a write whole and reads at its end");
+    memset(buf, 'x', sizeof(buf));
+    int zeros = read(zero, buf, sizeof(buf)) == (int)sizeof(buf);
+    for (unsigned i = 0; i < sizeof(buf); i++)
+        zeros &= buf[i] == 0;
+    check(zero >= 0 && zeros, "/dev/zero reads 300 zeros");
+    struct stat st;
+    check(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode) && fstat(zero, &st) == 0 && S_ISCHR(st.st_mode),
+          "stat and fstat call them character devices");
+    check(close(null) == 0 && close(zero) == 0, "and close them");
+}
+
 static void test_heap(void)
 {
     unsigned char *p = malloc(100);
@@ -411,6 +430,7 @@ int main(void)
     test_printf();
     test_read_file();
     test_seek();
+    test_devices();
     test_heap();
     test_strings();
     test_setjmp();
