@@ -106,6 +106,13 @@ static void write_directly(uint32_t va)
     row("write one of its L1 entries with a plain mov", got, "page tables are mapped read-only to their guest");
 }
 
+/* Drop the TLB's translation of va: an mmu_update leaves that to its caller. */
+static void invlpg(const void *va)
+{
+    struct mmuext_op op = { .cmd = MMUEXT_INVLPG_LOCAL, .arg1.linear_addr = (uint32_t)(uintptr_t)va };
+    HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
+}
+
 /* Remap page a onto page b's frame through mmu_update: a's address then shows b's contents. */
 static void remap(uint32_t *a, uint32_t *b)
 {
@@ -119,8 +126,7 @@ static void remap(uint32_t *a, uint32_t *b)
     long rc = mmu_update1(ptr, (uint64_t)b_mfn << PAGE_SHIFT | PTE_P | PTE_RW | PTE_A | PTE_D);
     if (traced)
         GUEST_BREAK();                                 /* and stops here */
-    HYPERVISOR_mmuext_op(&(struct mmuext_op){ .cmd = MMUEXT_INVLPG_LOCAL, .arg1.linear_addr = (uint32_t)(uintptr_t)a },
-                         1, NULL, DOMID_SELF);
+    invlpg(a);
     char got[40];
     if (rc)
         format_snprintf(got, sizeof(got), "refused: %ld", rc);
@@ -129,8 +135,7 @@ static void remap(uint32_t *a, uint32_t *b)
     row("mmu_update: point one of its pages at another of its frames", got,
         "validated: the frame is its own, a plain writable page");
     mmu_update1(ptr, (uint64_t)a_mfn << PAGE_SHIFT | PTE_P | PTE_RW | PTE_A | PTE_D);
-    HYPERVISOR_mmuext_op(&(struct mmuext_op){ .cmd = MMUEXT_INVLPG_LOCAL, .arg1.linear_addr = (uint32_t)(uintptr_t)a },
-                         1, NULL, DOMID_SELF);
+    invlpg(a);
 }
 
 static void refusals(uint32_t *spare)

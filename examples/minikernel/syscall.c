@@ -133,22 +133,24 @@ static enum file_kind device_at(const char *path)
     return FILE_NONE;
 }
 
+/* What a path of ring 3's names: a file of the archive (in *f), a device, or nothing (FILE_NONE,
+ * and *rc says why). */
+static enum file_kind file_at(uint32_t upath, char *path, uint32_t size, const struct archive_file **f, long *rc)
+{
+    *rc = user_path(upath, path, size, f);
+    return *rc == 0 ? FILE_ARCHIVE : *rc == -HVOS_ENOENT ? device_at(path) : FILE_NONE;
+}
+
 static long sys_open(struct regs *r)
 {
     char path[sizeof(((struct archive_file *)0)->name)];
-    int n = copy_string_from_user(path, r->ebx, sizeof(path));
-    if (n < 0)
-        return n;
-    enum file_kind kind = device_at(path);
     const struct archive_file *f = NULL;
-    if (kind == FILE_NONE) {
-        if ((r->ecx & HVOS_O_ACCMODE) != HVOS_O_RDONLY)
-            return -HVOS_EROFS;         /* the archive is read-only, whatever the path */
-        f = archive_find(path);
-        if (!f)
-            return -HVOS_ENOENT;
-        kind = FILE_ARCHIVE;
-    }
+    long rc;
+    enum file_kind kind = file_at(r->ebx, path, sizeof(path), &f, &rc);
+    if ((kind == FILE_ARCHIVE || kind == FILE_NONE) && (r->ecx & HVOS_O_ACCMODE) != HVOS_O_RDONLY)
+        return -HVOS_EROFS;             /* the archive is read-only, whatever the path */
+    if (kind == FILE_NONE)
+        return rc;
     for (int fd = 0; fd < NFILE; fd++)
         if (current->files[fd].kind == FILE_NONE) {
             current->files[fd] = (struct open_file){ kind, f, 0 };
@@ -208,8 +210,8 @@ static long sys_stat(struct regs *r)
 {
     char path[sizeof(((struct archive_file *)0)->name)];
     const struct archive_file *f = NULL;
-    long rc = user_path(r->ebx, path, sizeof(path), &f);
-    enum file_kind kind = rc == 0 ? FILE_ARCHIVE : rc == -HVOS_ENOENT ? device_at(path) : FILE_NONE;
+    long rc;
+    enum file_kind kind = file_at(r->ebx, path, sizeof(path), &f, &rc);
     if (kind == FILE_NONE)
         return rc;
     struct hvos_stat st = stat_of(&(struct open_file){ kind, f, 0 });
